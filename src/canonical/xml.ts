@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { RECORD_NAMESPACE, type CanonicalRecord } from './record.js';
+
+// Writes the XML rendition of a canonical record directly in exclusive canonical form
+// (xml-exc-c14n): no declaration, no whitespace between elements, `<a></a>` for empty
+// elements, the namespace declared once on the root. Because the bytes written are already
+// canonical, the content hash is a hash of these bytes; tests check it against xml-crypto's c14n.
+
+const ITEM_NAMES: Record<string, string> = {
+  subjects: 'subject',
+  qualities: 'quality',
+  competencies: 'competency',
+  commendations: 'commendation',
+};
+
+export function escapeText(s: string): string {
+  return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
+}
+
+export function escapeAttr(s: string): string {
+  return s.replace(/[&<"\t\n\r]/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : c === '\t' ? '&#x9;' : c === '\n' ? '&#xA;' : '&#xD;',
+  );
+}
+
+function writeValue(name: string, value: unknown, out: string[]): void {
+  if (value === undefined || value === null) return;
+  if (Array.isArray(value)) {
+    out.push(`<${name}>`);
+    const item = ITEM_NAMES[name] ?? 'item';
+    for (const v of value) writeValue(item, v, out);
+    out.push(`</${name}>`);
+  } else if (typeof value === 'object') {
+    out.push(`<${name}>`);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) writeValue(k, v, out);
+    out.push(`</${name}>`);
+  } else {
+    out.push(`<${name}>${escapeText(String(value))}</${name}>`);
+  }
+}
+
+/** The `<hocba>` element of a record, in exclusive canonical form. */
+export function recordToXml(record: CanonicalRecord): string {
+  const out: string[] = [`<hocba xmlns="${RECORD_NAMESPACE}">`];
+  for (const [k, v] of Object.entries(record)) writeValue(k, v, out);
+  out.push('</hocba>');
+  return out.join('');
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Content hash of a record as the Ministry computes it: SHA-256 of the canonical `<hocba>` element. */
+export function contentHashOf(recordXml: string): string {
+  return sha256Hex(recordXml);
+}
