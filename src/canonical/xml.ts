@@ -13,11 +13,23 @@ const ITEM_NAMES: Record<string, string> = {
   commendations: 'commendation',
 };
 
+// XML 1.0 Char production (§2.2): anything else is ill-formed, even as a character reference,
+// and one such character would make the Ministry refuse the whole packet. Validation rejects
+// these at the door (validation/rules/xml-chars.ts); this is the last line of defence.
+export const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+function assertXmlChars(s: string): void {
+  const m = NOT_XML_CHAR.exec(s);
+  if (m) throw new RangeError(`U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML 1.0`);
+}
+
 export function escapeText(s: string): string {
+  assertXmlChars(s);
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
 
 export function escapeAttr(s: string): string {
+  assertXmlChars(s);
   return s.replace(/[&<"\t\n\r]/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : c === '\t' ? '&#x9;' : c === '\n' ? '&#xA;' : '&#xD;',
   );

@@ -41,6 +41,7 @@ export const ERRORS = Object.freeze({
   PERSONAL_ID_SEX_MISMATCH: d(422, 'Personal ID and sex disagree', 'The sex digit of the personal ID does not match the student\'s sex.', 'Chữ số giới tính trong mã định danh không khớp giới tính của học sinh.'),
   PERSONAL_ID_CENTURY_MISMATCH: d(422, 'Personal ID and century disagree', 'The century digit of the personal ID does not match the birth year.', 'Chữ số thế kỷ trong mã định danh không khớp năm sinh.'),
   PERSONAL_ID_BIRTH_YEAR_MISMATCH: d(422, 'Personal ID and birth year disagree', 'Digits 5-6 of the personal ID do not match the birth year.', 'Chữ số 5-6 của mã định danh không khớp năm sinh.'),
+  TEXT_INVALID_CHARACTER: d(422, 'Character not allowed', 'The text holds a control character that XML cannot carry.', 'Văn bản chứa ký tự điều khiển mà XML không cho phép.'),
   DUPLICATE_IN_BATCH: d(422, 'Student twice in batch', 'The same record key appears more than once in this batch.', 'Cùng một hồ sơ xuất hiện nhiều lần trong lô.'),
 
   // Delivery level (a dead record's reason)

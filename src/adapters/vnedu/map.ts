@@ -1,0 +1,191 @@
+import type { CanonicalRecord, NamedRating } from '../../canonical/record.js';
+import { BatchFormatError, type MapOutcome } from '../adapter.js';
+import type { FieldError } from '../../validation/types.js';
+import {
+  COMPETENCY_BY_VNEDU_KEY,
+  COUNTRY_BY_VNEDU_NAME,
+  LEVEL_BY_VNEDU_CODE,
+  QUALITY_BY_VNEDU_KEY,
+  RATING_BY_VNEDU_CODE,
+  SEX_BY_VNEDU_VALUE,
+  SUBJECT_BY_VNEDU_CODE,
+  lookup,
+} from './codes.js';
+import type { VneduContext } from './format.js';
+
+// The mapper reports only what it cannot translate (a date it cannot read, a code not in a
+// vnEdu table) at the vendor's path. Anything missing or of the wrong type is passed through
+// unchanged so that schema validation reports it once, at the canonical path.
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isAbsent = (v: unknown): boolean => v === undefined || v === null || v === '';
+
+/** Strings are trimmed and NFC-normalised: the XML bytes, and so the content hash, depend on it. */
+function text(v: unknown): unknown {
+  if (v === null) return undefined;
+  return typeof v === 'string' ? v.normalize('NFC').trim() : v;
+}
+
+/** SIS exports sometimes quote numbers; a digit string becomes a number, anything else passes through. */
+function integer(v: unknown): unknown {
+  if (isAbsent(v)) return undefined;
+  return typeof v === 'string' && /^[0-9]+$/.test(v.trim()) ? Number(v) : v;
+}
+
+/** vnEdu leaves the list out when a student has no commendation. */
+function commendations(v: unknown): unknown {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v.map(text) : v;
+}
+
+class ItemMapper {
+  readonly errors: FieldError[] = [];
+
+  invalid(path: string, en: string, vi: string): undefined {
+    this.errors.push({ path, code: 'VENDOR_FIELD_INVALID', detail_en: en, detail_vi: vi });
+    return undefined;
+  }
+
+  /** dd/MM/yyyy (day and month may have one digit) to ISO yyyy-mm-dd. */
+  date(v: unknown, path: string): unknown {
+    if (isAbsent(v)) return undefined;
+    if (typeof v !== 'string') return v;
+    const m = /^([0-9]{1,2})\/([0-9]{1,2})\/([0-9]{4})$/.exec(v.trim());
+    if (m) {
+      const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const t = new Date(Date.UTC(y, mo - 1, d));
+      if (t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d) {
+        return `${m[3]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+      }
+    }
+    return this.invalid(path, `expected a date dd/MM/yyyy, got "${v}"`, `cần ngày dạng dd/MM/yyyy, nhận được "${v}"`);
+  }
+
+  code<T>(table: Readonly<Record<string, T>>, v: unknown, path: string, en: string, vi: string): unknown {
+    if (isAbsent(v)) return undefined;
+    if (typeof v !== 'string') return v;
+    const key = v.normalize('NFC').trim();
+    const found = lookup(table, key);
+    if (found !== undefined) return found;
+    const allowed = Object.keys(table).join(', ');
+    return this.invalid(path, `unknown ${en} "${v}" (known: ${allowed})`, `${vi} "${v}" không có trong danh mục (${allowed})`);
+  }
+
+  nationality(v: unknown): unknown {
+    const s = text(v);
+    if (typeof s === 'string' && /^[A-Z]{2}$/.test(s)) return s;
+    return this.code(COUNTRY_BY_VNEDU_NAME, s, '/QuocTich', 'nationality', 'quốc tịch');
+  }
+
+  subjects(v: unknown): unknown {
+    if (!Array.isArray(v)) return text(v);
+    return v.map((r: unknown, i) => {
+      const base = `/KetQuaHocTap/${i}`;
+      if (!isObject(r)) return this.invalid(base, 'each subject result must be an object', 'mỗi kết quả môn học phải là một đối tượng');
+      const subject = this.code(SUBJECT_BY_VNEDU_CODE, r.MaMon, `${base}/MaMon`, 'subject code', 'mã môn học');
+      const level = this.code(LEVEL_BY_VNEDU_CODE, r.MucDat, `${base}/MucDat`, 'level code', 'mức đạt được');
+      const testScore = integer(r.DiemKTDK);
+      return testScore === undefined ? { subject, level } : { subject, level, testScore };
+    });
+  }
+
+  /**
+   * vnEdu keeps ratings as an object keyed by quality or competency. Every known key becomes one
+   * entry, in canonical order, even when its rating is missing, so the schema reports the gap.
+   */
+  ratings(v: unknown, table: Readonly<Record<string, string>>, field: string): unknown {
+    if (!isObject(v)) return text(v);
+    for (const key of Object.keys(v)) {
+      if (lookup(table, key) === undefined) {
+        this.invalid(`/${field}/${key}`, `unknown ${field} key "${key}"`, `khóa "${key}" không có trong danh mục ${field}`);
+      }
+    }
+    return Object.entries(table).map(([vendorKey, code]): NamedRating => {
+      const rating = this.code(RATING_BY_VNEDU_CODE, v[vendorKey], `/${field}/${vendorKey}`, 'rating', 'mức đánh giá');
+      return { code, rating } as NamedRating;
+    });
+  }
+}
+
+export function splitVneduBatch(batch: unknown): { items: unknown[]; context: VneduContext } {
+  if (!isObject(batch)) {
+    throw new BatchFormatError('vnEdu batch must be a JSON object', [
+      { path: '', code: 'VENDOR_FIELD_INVALID', detail_en: 'the batch must be a JSON object', detail_vi: 'lô dữ liệu phải là một đối tượng JSON' },
+    ]);
+  }
+  const errors: FieldError[] = [];
+  for (const field of ['MaSoGD', 'MaTruong', 'NamHoc'] as const) {
+    const v = batch[field];
+    if (isAbsent(v)) errors.push({ path: `/${field}`, code: 'SCHEMA_REQUIRED', detail_en: `${field} is required`, detail_vi: `thiếu ${field}` });
+    else if (typeof v !== 'string') errors.push({ path: `/${field}`, code: 'VENDOR_FIELD_INVALID', detail_en: `${field} must be a string`, detail_vi: `${field} phải là chuỗi` });
+  }
+  const list = batch.DanhSachHocSinh;
+  if (list === undefined || list === null) {
+    errors.push({ path: '/DanhSachHocSinh', code: 'SCHEMA_REQUIRED', detail_en: 'DanhSachHocSinh is required', detail_vi: 'thiếu DanhSachHocSinh' });
+  } else if (!Array.isArray(list) || list.length === 0) {
+    errors.push({
+      path: '/DanhSachHocSinh',
+      code: 'VENDOR_FIELD_INVALID',
+      detail_en: 'DanhSachHocSinh must be a non-empty array',
+      detail_vi: 'DanhSachHocSinh phải là danh sách có ít nhất một học sinh',
+    });
+  }
+  if (errors.length > 0) throw new BatchFormatError('vnEdu batch envelope is invalid', errors);
+  const context: VneduContext = {
+    MaSoGD: String(batch.MaSoGD).trim(),
+    MaTruong: String(batch.MaTruong).trim(),
+    TenTruong: text(batch.TenTruong) as string,
+    NamHoc: String(batch.NamHoc).trim(),
+    HieuTruong: text(batch.HieuTruong) as string,
+  };
+  return { items: list as unknown[], context };
+}
+
+export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
+  if (!isObject(item)) {
+    return { ok: false, errors: [{ path: '', code: 'VENDOR_FIELD_INVALID', detail_en: 'each student must be a JSON object', detail_vi: 'mỗi học sinh phải là một đối tượng JSON' }] };
+  }
+  const ctx = (isObject(context) ? context : {}) as Partial<VneduContext>;
+  const m = new ItemMapper();
+  // Literal objects in the order of canonical/record.ts: that order is the XML element order.
+  const record = {
+    recordId: text(item.SoHocBa),
+    lookupCode: text(item.MaTraCuu),
+    effectiveDate: m.date(item.NgayHieuLuc, '/NgayHieuLuc'),
+    version: integer(item.PhienBan),
+    student: {
+      learnerId: text(item.MaHocSinh),
+      personalId: text(item.MaDinhDanh),
+      fullName: text(item.HoTen),
+      birthDate: m.date(item.NgaySinh, '/NgaySinh'),
+      sex: m.code(SEX_BY_VNEDU_VALUE, item.GioiTinh, '/GioiTinh', 'sex', 'giới tính'),
+      ethnicity: text(item.DanToc),
+      nationality: m.nationality(item.QuocTich),
+    },
+    school: {
+      schoolId: ctx.MaTruong,
+      provinceCode: ctx.MaSoGD,
+      name: ctx.TenTruong,
+    },
+    schoolYear: ctx.NamHoc,
+    grade: integer(item.Khoi),
+    className: text(item.Lop),
+    homeroomTeacher: text(item.GVCN),
+    principal: ctx.HieuTruong,
+    primary: {
+      subjects: m.subjects(item.KetQuaHocTap),
+      qualities: m.ratings(item.PhamChat, QUALITY_BY_VNEDU_KEY, 'PhamChat'),
+      competencies: m.ratings(item.NangLuc, COMPETENCY_BY_VNEDU_KEY, 'NangLuc'),
+      yearEndResult: text(item.DanhGiaCuoiNam),
+      completedProgramme: item.HoanThanhCTLH ?? undefined,
+      promoted: item.LenLop ?? undefined,
+      commendations: commendations(item.KhenThuong),
+      remarks: text(item.NhanXet),
+    },
+  };
+  if (m.errors.length > 0) return { ok: false, errors: m.errors };
+  // Not yet validated: the pipeline runs validateRecord on it next.
+  return { ok: true, record: record as unknown as CanonicalRecord };
+}

@@ -1,0 +1,53 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import auth from './plugins/auth.js';
+import problemHandler from './plugins/problem-handler.js';
+import services, { type Services } from './plugins/services.js';
+import adminRoutes from './routes/admin.js';
+import healthRoutes from './routes/health.js';
+import submissionRoutes from './routes/submissions.js';
+import { sharedSchemas } from './schemas/http.js';
+
+// The gateway's HTTP face: plugins first, then routes. Everything long-lived arrives in
+// `services`, so the same app runs in production and in tests.
+
+export const LOG_REDACT = {
+  paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.clientSecret', '*.passphrase', '*.privateKey'],
+  censor: '[redacted]',
+};
+
+export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: svc.settings.bodyLimitBytes,
+    // Submissions are large arrays of small objects; guard against prototype pollution anyway.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+    requestTimeout: 120_000,
+  });
+  // The API speaks JSON only; anything else is 415 rather than a string the schemas reject.
+  app.removeContentTypeParser('text/plain');
+  for (const s of sharedSchemas) app.addSchema(s);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'hocba-gateway', version: '0.1.0', description: 'Provincial gateway for học bạ số: vendor submissions in, signed packets to the Ministry out.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: [
+        { name: 'vendor', description: 'For vendors\' school management systems' },
+        { name: 'admin', description: 'For the province\'s administrators' },
+        { name: 'ops', description: 'Health and readiness' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(services, { services: svc });
+  await app.register(problemHandler);
+  await app.register(auth);
+  await app.register(healthRoutes);
+  await app.register(submissionRoutes);
+  await app.register(adminRoutes);
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { getAdapter } from '../adapters/registry.js';
+import { loadSettings, pkiDir } from '../config/settings.js';
+import { startGateway } from '../gateway.js';
+import { ensureDemoPki } from '../pki/demo.js';
+import { startSimulator } from '../simulator/server.js';
+
+// hocba-gw: one command for operators. `start` runs the gateway, `simulator` the Ministry
+// simulator alone, `sample` writes a synthetic vendor batch, `keys init` makes the demo PKI.
+
+const USAGE = `usage: hocba-gw <command> [options]
+
+  start                         run the gateway (HOST, PORT, DATABASE_URL, MINISTRY_URL, CONFIG_FILE)
+  simulator [--host H] [--port P] [--allow ADDR]...
+                                run the Ministry simulator alone (default 127.0.0.1:8090)
+  sample --vendor V --records N [--seed S]
+                                write a valid synthetic batch of N students to stdout
+  keys init                     make the demo PKI under data/pki/ (if absent)
+`;
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`${signal}: stopping (in-flight deliveries finish or go back to the queue)\n`);
+    stop().then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`shutdown failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+async function start(): Promise<void> {
+  const settings = loadSettings();
+  const gw = await startGateway(settings);
+  if (gw.demoCredentials) {
+    process.stdout.write(
+      `\nDemo credentials (shown once; also in ${settings.dataDir}/demo-credentials.json):\n` +
+        Object.entries(gw.demoCredentials.vendors).map(([v, k]) => `  vendor ${v}: ${k}\n`).join('') +
+        `  admin: ${gw.demoCredentials.admin}\n\n`,
+    );
+  }
+  process.stdout.write(`hocba-gateway listening on ${gw.url} (docs: ${gw.url}/docs)` + (gw.simulator ? `, Ministry simulator on ${gw.simulator.url}` : '') + '\n');
+  onSignals(gw.close);
+}
+
+async function simulator(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' }, allow: { type: 'string', multiple: true }, cert: { type: 'string' } } });
+  const settings = loadSettings();
+  const certPath = values.cert ?? (await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode })).provinceCert;
+  const sim = await startSimulator({
+    host: values.host ?? settings.simulator.host,
+    port: values.port ? Number(values.port) : settings.simulator.port,
+    allowlist: values.allow ?? settings.simulator.allowlist,
+    provinceCertPem: readFileSync(certPath, 'utf8'),
+    clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
+    logger: { level: settings.logLevel },
+  });
+  process.stdout.write(`Ministry simulator listening on ${sim.url}\n`);
+  onSignals(sim.close);
+}
+
+function sample(args: string[]): void {
+  const { values } = parseArgs({ args, options: { vendor: { type: 'string', default: 'vnedu' }, records: { type: 'string', default: '30' }, seed: { type: 'string' } } });
+  const adapter = getAdapter(values.vendor!);
+  if (!adapter) throw new Error(`unknown vendor: ${values.vendor}`);
+  const n = Number(values.records);
+  if (!Number.isInteger(n) || n < 1) throw new Error('--records must be a positive whole number');
+  const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
+  process.stdout.write(JSON.stringify(adapter.sample(n, seed), null, 2) + '\n');
+}
+
+async function keys(args: string[]): Promise<void> {
+  if (args[0] !== 'init') throw new Error('usage: hocba-gw keys init');
+  const settings = loadSettings();
+  const p = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
+  process.stdout.write(`demo PKI in ${p.dir}: ca.pem, province.pem/.key, school-seal.pem/.key\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'start', ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start();
+    case 'simulator':
+      return simulator(rest);
+    case 'sample':
+      return sample(rest);
+    case 'keys':
+      return keys(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      process.stderr.write(USAGE);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`hocba-gw: ${(e as Error).message}\n`);
+  process.exit(1);
+});

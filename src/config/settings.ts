@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Settings come from config/default.json, then an optional JSON file named by CONFIG_FILE
+// (deep-merged), then the environment variables the README documents. Province codes, school
+// codes and secrets belong here or in the environment, never in code.
+
+export interface RetrySettings {
+  inProcessAttempts: number;
+  inProcessMinDelayMs: number;
+  inProcessMaxDelayMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  capDelayMs: number;
+}
+
+export interface Settings {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string;
+  provinceCode: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  maxRecordsPerBatch: number;
+  ministry: {
+    url: string | null;
+    clientId: string;
+    clientSecret: string;
+    timeoutMs: number;
+    egress: { localAddress: string | null };
+  };
+  simulator: { host: string; port: number; allowlist: string[] };
+  signer: { kind: 'file'; keyPath: string | null; certPath: string | null; passphrase: string | null };
+  delivery: { packetSize: number; concurrency: number; pollIntervalMs: number; leaseMs: number; retry: RetrySettings };
+}
+
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (!isObject(base) || !isObject(over)) return (over === undefined ? base : over) as T;
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** Loads settings; `overrides` (tests, CLI flags) win over everything else. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: unknown = {}): Settings {
+  let s = readJson(join(PACKAGE_ROOT, 'config', 'default.json')) as Settings;
+  if (env.CONFIG_FILE) s = deepMerge(s, readJson(resolve(env.CONFIG_FILE)));
+  const fromEnv: Json = {};
+  if (env.HOST) fromEnv.host = env.HOST;
+  if (env.PORT) fromEnv.port = Number(env.PORT);
+  if (env.DATA_DIR) fromEnv.dataDir = env.DATA_DIR;
+  if (env.DATABASE_URL) fromEnv.databaseUrl = env.DATABASE_URL;
+  if (env.LOG_LEVEL) fromEnv.logLevel = env.LOG_LEVEL;
+  if (env.PROVINCE_CODE) fromEnv.provinceCode = env.PROVINCE_CODE;
+  const ministry: Json = {};
+  if (env.MINISTRY_URL) ministry.url = env.MINISTRY_URL;
+  if (env.MINISTRY_CLIENT_ID) ministry.clientId = env.MINISTRY_CLIENT_ID;
+  if (env.MINISTRY_CLIENT_SECRET) ministry.clientSecret = env.MINISTRY_CLIENT_SECRET;
+  if (env.EGRESS_LOCAL_ADDRESS) ministry.egress = { localAddress: env.EGRESS_LOCAL_ADDRESS };
+  if (Object.keys(ministry).length) fromEnv.ministry = ministry;
+  if (env.SIMULATOR_PORT) fromEnv.simulator = { port: Number(env.SIMULATOR_PORT) };
+  s = deepMerge(s, fromEnv);
+  s = deepMerge(s, overrides);
+  if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');
+  return s;
+}
+
+export function pkiDir(s: Settings): string {
+  return join(s.dataDir, 'pki');
+}

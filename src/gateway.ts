@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { adapters } from './adapters/registry.js';
+import { buildApp, LOG_REDACT } from './app.js';
+import { pkiDir, type Settings } from './config/settings.js';
+import { ensureDemoCredentials, type DemoCredentials } from './credentials/demo.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import { ensureDemoPki } from './pki/demo.js';
+import { createSigner } from './signing/create-signer.js';
+import type { PacketSigner } from './signing/signer.js';
+import { startSimulator, type RunningSimulator } from './simulator/server.js';
+import { openStore } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
+import { RestTransport } from './transport/rest/rest-transport.js';
+
+// The composition root: settings in, a running gateway out. Order matters: the store and its
+// migrations, the PKI and signer, the Ministry (or its simulator), the delivery worker, then
+// the HTTP server. Shutdown runs the other way, so nothing accepted is left half-sent.
+
+export interface RunningGateway {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  signer: PacketSigner;
+  worker: DeliveryWorker | null;
+  simulator: RunningSimulator | null;
+  demoCredentials: DemoCredentials | null;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Run the delivery worker in this process (default true). */
+  deliver?: boolean;
+  logger?: Logger;
+}
+
+export async function startGateway(settings: Settings, opts: GatewayOptions = {}): Promise<RunningGateway> {
+  const logger = opts.logger ?? pino({ level: settings.logLevel, redact: LOG_REDACT });
+  const store = await openStore(settings.databaseUrl);
+  await store.migrate();
+
+  const pki = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
+  const signer = await createSigner({
+    kind: 'file',
+    keyPath: settings.signer.keyPath ?? pki.provinceKey,
+    certPath: settings.signer.certPath ?? pki.provinceCert,
+    passphrase: settings.signer.passphrase ?? undefined,
+  });
+
+  let simulator: RunningSimulator | null = null;
+  let ministryUrl = settings.ministry.url;
+  if (!ministryUrl) {
+    simulator = await startSimulator({
+      host: settings.simulator.host,
+      port: settings.simulator.port,
+      allowlist: settings.simulator.allowlist,
+      provinceCertPem: readFileSync(pki.provinceCert, 'utf8'),
+      clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
+    });
+    ministryUrl = simulator.url;
+    logger.info({ url: ministryUrl }, 'Ministry simulator started in process');
+  }
+  const transport = new RestTransport({
+    baseUrl: ministryUrl,
+    clientId: settings.ministry.clientId,
+    clientSecret: settings.ministry.clientSecret,
+    timeoutMs: settings.ministry.timeoutMs,
+    localAddress: settings.ministry.egress.localAddress,
+  });
+
+  const worker =
+    opts.deliver === false
+      ? null
+      : new DeliveryWorker({
+          store,
+          transport,
+          signer,
+          provinceCode: settings.provinceCode,
+          packetSize: settings.delivery.packetSize,
+          concurrency: settings.delivery.concurrency,
+          pollIntervalMs: settings.delivery.pollIntervalMs,
+          leaseMs: settings.delivery.leaseMs,
+          retry: settings.delivery.retry,
+          logger: logger.child({ component: 'delivery' }),
+        });
+
+  const demoCredentials = await ensureDemoCredentials(store, join(settings.dataDir, 'demo-credentials.json'), Object.keys(adapters));
+
+  const app = await buildApp(
+    { settings, store, signer, transport, nudgeDelivery: () => worker?.nudge() },
+    logger.child({ component: 'http' }),
+  );
+  await app.listen({ host: settings.host, port: settings.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  worker?.start();
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close(); // stop taking requests; in-flight ones finish
+      await worker?.stop(); // the packet in flight finishes or goes back to the queue
+      await transport.close();
+      await simulator?.close();
+      await store.close();
+    })());
+
+  return { url, app, store, signer, worker, simulator, demoCredentials, logger, close };
+}

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Settings } from '../config/settings.js';
+import type { PacketSigner } from '../signing/signer.js';
+import type { Store } from '../storage/store.js';
+import type { MinistryTransport } from '../transport/transport.js';
+
+// The long-lived parts the routes use, made once in gateway.ts and handed to the app, so that
+// tests can build an app around any store, signer or transport.
+
+export interface Services {
+  settings: Settings;
+  store: Store;
+  signer: PacketSigner;
+  transport: MinistryTransport;
+  /** Tells the delivery worker that new records are queued (no-op when no worker runs here). */
+  nudgeDelivery(): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+async function services(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  app.decorate('services', opts.services);
+}
+
+export default fp(services, { name: 'services' });

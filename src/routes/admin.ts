@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { ProblemError } from '../errors/problem.js';
+import type { RecordState } from '../delivery/states.js';
+import { idParam, listRecordsQuery, recordView, replayBody, timelineEvent } from '../schemas/http.js';
+import { recordToView } from './submissions.js';
+
+// What admins use to see what failed and to replay it. Replay keeps each record's key and
+// content hash, so the Ministry counts a record it already had as a duplicate, not a new one.
+
+export default async function adminRoutes(app: FastifyInstance): Promise<void> {
+  const { store } = app.services;
+  const common = { preHandler: app.requireAdmin };
+
+  app.get('/admin/v1/records', {
+    ...common,
+    schema: {
+      tags: ['admin'],
+      summary: 'Records by state (for example the dead ones), newest change first',
+      querystring: listRecordsQuery,
+      response: { 200: { type: 'object', properties: { records: { type: 'array', items: recordView } } } },
+      security: [{ bearer: [] }],
+    },
+  }, async (request) => {
+    const q = request.query as { state?: RecordState; submissionId?: string; code?: string; limit?: number };
+    return { records: (await store.listRecords(q)).map(recordToView) };
+  });
+
+  app.get('/admin/v1/records/:id', {
+    ...common,
+    schema: {
+      tags: ['admin'],
+      summary: 'One record with its attempt timeline',
+      params: idParam,
+      response: {
+        200: { type: 'object', properties: { record: recordView, timeline: { type: 'array', items: timelineEvent } } },
+        404: { $ref: 'Problem#' },
+      },
+      security: [{ bearer: [] }],
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: string };
+    const r = await store.getRecord(id);
+    if (!r) throw new ProblemError('NOT_FOUND', { detail: `No record ${id}.` });
+    const timeline = (await store.recordEvents(id)).map((e) => ({ at: new Date(e.at).toISOString(), from: e.fromState, to: e.toState, code: e.code, reason: e.reason }));
+    return { record: recordToView(r), timeline };
+  });
+
+  app.post('/admin/v1/replay', {
+    ...common,
+    schema: {
+      tags: ['admin'],
+      summary: 'Re-queue dead records by id or by filter',
+      body: replayBody,
+      response: { 200: { type: 'object', properties: { replayed: { type: 'integer' } } }, 400: { $ref: 'Problem#' } },
+      security: [{ bearer: [] }],
+    },
+  }, async (request) => {
+    const body = request.body as { ids?: string[]; filter?: { submissionId?: string; code?: string; limit?: number }; reason?: string };
+    const reason = `replayed by admin${body.reason ? ': ' + body.reason : ''}`;
+    const replayed = await store.replay({ ids: body.ids, filter: body.filter }, reason, Date.now());
+    if (replayed > 0) app.services.nudgeDelivery();
+    request.log.info({ replayed }, 'replay');
+    return { replayed };
+  });
+}

@@ -1,0 +1,131 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { BatchFormatError } from '../adapters/adapter.js';
+import { getAdapter } from '../adapters/registry.js';
+import { ProblemError, requestError } from '../errors/problem.js';
+import { intake } from '../pipeline/intake.js';
+import { idParam, submissionAccepted, submissionHeaders, submissionView } from '../schemas/http.js';
+import type { RecordRow } from '../storage/store.js';
+
+// The vendor API: a vendor posts its own native batch; the gateway maps, validates, commits the
+// valid records to the outbox and only then answers 202 with each record's outcome.
+
+const problemResponses = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, 413: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } };
+
+export function recordToView(r: RecordRow) {
+  return {
+    recordId: r.id,
+    submissionId: r.submissionId,
+    index: r.index,
+    recordKey: r.recordKey,
+    contentHash: r.contentHash,
+    state: r.state,
+    attempts: r.attempts,
+    maxAttempts: r.maxAttempts,
+    nextAttemptAt: r.state === 'retry' || r.state === 'queued' ? new Date(r.nextAttemptAt).toISOString() : null,
+    lastCode: r.lastCode,
+    lastReason: r.lastReason,
+    ministryRecordId: r.ministryRecordId,
+    packetId: r.packetId,
+    errors: r.errors as never,
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  };
+}
+
+export default async function submissionRoutes(app: FastifyInstance): Promise<void> {
+  const { store, settings } = app.services;
+
+  app.post(
+    '/v1/submissions',
+    {
+      preHandler: app.requireVendor,
+      schema: {
+        tags: ['vendor'],
+        summary: 'Submit a batch of records in the vendor\'s native format',
+        description: 'The body is the vendor\'s own batch format (see src/adapters/<vendor>/README.md). 202 after the valid records are committed to the outbox; invalid ones are listed with their errors.',
+        headers: submissionHeaders,
+        body: { type: 'object' },
+        response: { 202: submissionAccepted, 200: submissionAccepted, ...problemResponses },
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request, reply) => {
+      const vendor = request.principal!.vendor!;
+      const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null;
+      const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
+      if (idempotencyKey) {
+        const prior = await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey);
+        if (prior) {
+          if (prior.requestHash !== requestHash) throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
+          return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
+        }
+      }
+      const adapter = getAdapter(vendor);
+      if (!adapter) throw new ProblemError('FORBIDDEN', { detail: `No adapter for vendor ${vendor}.` });
+      let split: { items: unknown[]; context: unknown };
+      try {
+        split = adapter.split(request.body);
+      } catch (e) {
+        if (!(e instanceof BatchFormatError)) throw e;
+        throw new ProblemError('BATCH_INVALID', { errors: e.errors.map((f) => requestError(f.code, f.path, f.detail_en)) });
+      }
+      if (split.items.length > settings.maxRecordsPerBatch) {
+        throw new ProblemError('BODY_TOO_LARGE', { detail: `A batch holds at most ${settings.maxRecordsPerBatch} records; split it.`, status: 413 });
+      }
+      const result = intake(adapter, split.items, split.context);
+      const queued = result.outcomes.filter((o) => o.status === 'queued').length;
+      if (queued === 0) throw new ProblemError('BATCH_REJECTED', { validationErrors: result.validationErrors });
+      const submissionId = randomUUID();
+      const response = {
+        submissionId,
+        vendor,
+        received: result.outcomes.length,
+        queued,
+        rejected: result.outcomes.length - queued,
+        records: result.outcomes,
+        validationErrors: result.validationErrors,
+      };
+      const r = settings.delivery.retry;
+      try {
+        await store.insertSubmission(
+          { id: submissionId, vendor, idempotencyKey, requestHash, response, createdAt: Date.now() },
+          result.records,
+          { maxAttempts: r.maxAttempts, baseDelayMs: r.baseDelayMs, capDelayMs: r.capDelayMs },
+        );
+      } catch (e) {
+        // Two concurrent requests with one Idempotency-Key: the loser answers what the winner stored.
+        const prior = idempotencyKey ? await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey) : null;
+        if (!prior) throw e;
+        if (prior.requestHash !== requestHash) throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
+        return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
+      }
+      app.services.nudgeDelivery();
+      request.log.info({ submissionId, vendor, queued, rejected: response.rejected }, 'submission accepted');
+      return reply.code(202).header('location', `/v1/submissions/${submissionId}`).send(response);
+    },
+  );
+
+  app.get(
+    '/v1/submissions/:id',
+    {
+      preHandler: app.requireVendor,
+      schema: {
+        tags: ['vendor'],
+        summary: 'Each record of a submission and its state, through to acknowledged',
+        params: idParam,
+        response: { 200: submissionView, 401: { $ref: 'Problem#' }, 404: { $ref: 'Problem#' } },
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const sub = await store.getSubmission(id);
+      // A vendor sees only its own submissions; another's is as good as absent.
+      if (!sub || sub.vendor !== request.principal!.vendor) throw new ProblemError('NOT_FOUND', { detail: `No submission ${id}.` });
+      const rows = await store.listRecords({ submissionId: id, limit: 100000 });
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.state] = (counts[r.state] ?? 0) + 1;
+      return { submissionId: sub.id, vendor: sub.vendor, createdAt: new Date(sub.createdAt).toISOString(), counts, records: rows.map(recordToView) };
+    },
+  );
+}

@@ -1,0 +1,149 @@
+// The HTTP API's schemas, in one place: Fastify validates requests with them and
+// @fastify/swagger publishes them at /docs/json.
+
+import { RECORD_STATES } from '../delivery/states.js';
+
+const localized = {
+  path: { type: 'string' },
+  code: { type: 'string' },
+  message_en: { type: 'string' },
+  message_vi: { type: 'string' },
+} as const;
+
+export const validationError = {
+  $id: 'ValidationError',
+  type: 'object',
+  properties: { index: { type: 'integer' }, recordKey: { type: 'string' }, ...localized },
+} as const;
+
+export const problemSchema = {
+  $id: 'Problem',
+  type: 'object',
+  description: 'RFC 9457 Problem Details, with a stable code and messages in English and Vietnamese.',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    detail: { type: 'string' },
+    detail_vi: { type: 'string' },
+    instance: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: localized } },
+    validationErrors: { type: 'array', items: { $ref: 'ValidationError#' } },
+  },
+} as const;
+
+const recordOutcome = {
+  type: 'object',
+  properties: {
+    index: { type: 'integer' },
+    recordId: { type: 'string' },
+    recordKey: { type: 'string' },
+    status: { type: 'string', enum: ['queued', 'rejected'] },
+    errors: { type: 'array', items: { $ref: 'ValidationError#' } },
+  },
+} as const;
+
+export const submissionAccepted = {
+  type: 'object',
+  properties: {
+    submissionId: { type: 'string' },
+    vendor: { type: 'string' },
+    received: { type: 'integer' },
+    queued: { type: 'integer' },
+    rejected: { type: 'integer' },
+    records: { type: 'array', items: recordOutcome },
+    validationErrors: { type: 'array', items: { $ref: 'ValidationError#' } },
+  },
+} as const;
+
+const recordState = { type: 'string', enum: [...RECORD_STATES] } as const;
+
+export const recordView = {
+  type: 'object',
+  properties: {
+    recordId: { type: 'string' },
+    submissionId: { type: 'string' },
+    index: { type: 'integer' },
+    recordKey: { type: ['string', 'null'] },
+    contentHash: { type: ['string', 'null'] },
+    state: recordState,
+    attempts: { type: 'integer' },
+    maxAttempts: { type: 'integer' },
+    nextAttemptAt: { type: ['string', 'null'] },
+    lastCode: { type: ['string', 'null'] },
+    lastReason: { type: ['string', 'null'] },
+    ministryRecordId: { type: ['string', 'null'] },
+    packetId: { type: ['string', 'null'] },
+    errors: { type: ['array', 'null'], items: { $ref: 'ValidationError#' } },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+export const submissionView = {
+  type: 'object',
+  properties: {
+    submissionId: { type: 'string' },
+    vendor: { type: 'string' },
+    createdAt: { type: 'string' },
+    counts: { type: 'object', additionalProperties: { type: 'integer' } },
+    records: { type: 'array', items: recordView },
+  },
+} as const;
+
+export const timelineEvent = {
+  type: 'object',
+  properties: {
+    at: { type: 'string' },
+    from: { type: ['string', 'null'] },
+    to: { type: 'string' },
+    code: { type: ['string', 'null'] },
+    reason: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const replayBody = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Which dead records to re-queue: by id, or by filter (state is always dead).',
+  properties: {
+    ids: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 10000 },
+    filter: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        submissionId: { type: 'string', maxLength: 64 },
+        code: { type: 'string', maxLength: 64 },
+        limit: { type: 'integer', minimum: 1, maximum: 100000 },
+      },
+    },
+    reason: { type: 'string', maxLength: 500 },
+  },
+  oneOf: [{ required: ['ids'] }, { required: ['filter'] }],
+} as const;
+
+export const listRecordsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: recordState,
+    submissionId: { type: 'string', maxLength: 64 },
+    code: { type: 'string', maxLength: 64 },
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
+  },
+} as const;
+
+export const idParam = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', maxLength: 64 } },
+} as const;
+
+export const submissionHeaders = {
+  type: 'object',
+  properties: {
+    'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+export const sharedSchemas = [validationError, problemSchema];

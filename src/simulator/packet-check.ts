@@ -1,0 +1,194 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DOMParser } from '@xmldom/xmldom';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import { ExclusiveCanonicalization } from 'xml-crypto';
+import { recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
+import { RECORD_NAMESPACE } from '../canonical/record.js';
+import { sha256Hex } from '../canonical/xml.js';
+import { PACKET_NAMESPACE } from '../packet/build.js';
+import { verifyEnveloped } from '../signing/xmldsig.js';
+import type { Receipt, ReceiptResult } from '../transport/transport.js';
+import type { SimulatorState } from './state.js';
+
+// How the Ministry reads one packet (specs/ministry-profile/v0/README.md): the signature first,
+// then only what the signature covers, then every record on its own.
+
+/** A packet refused as a whole: answered with a problem, not a receipt. */
+export class PacketRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PacketRefused';
+  }
+}
+
+/** Returns the first schema error of a record, or undefined when it is valid. */
+export type RecordValidator = (record: unknown) => string | undefined;
+
+export const RECORD_SCHEMA_PATH = fileURLToPath(new URL('../../specs/ministry-profile/v0/record.schema.json', import.meta.url));
+
+/** The record schema validator, or undefined while the profile has no record.schema.json yet. */
+export function loadRecordValidator(path = RECORD_SCHEMA_PATH): RecordValidator | undefined {
+  if (!existsSync(path)) return undefined;
+  // strict: false because the schema is the profile's to write; the simulator only applies it.
+  const ajv = new Ajv2020({ strict: false });
+  ajvFormats.default(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
+  return (record) => {
+    if (validate(record)) return undefined;
+    const e = validate.errors?.[0];
+    return e ? `${e.instancePath || '/'} ${e.message ?? 'is invalid'}` : 'record is invalid';
+  };
+}
+
+export interface PacketCheckContext {
+  provinceCertPem: string;
+  state: SimulatorState;
+  validateRecord?: RecordValidator;
+}
+
+interface PacketRecordElement {
+  key: string;
+  contentHash: string;
+  hocba: Element;
+}
+
+type Candidate = { recordKey: string; contentHash: string; version: number } | ReceiptResult;
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
+function parseXml(xml: string): Document {
+  // xmldom only warns on some errors; a Ministry must refuse anything not well-formed.
+  const parser = new DOMParser({
+    // XML 1.0 normalises only CR and CRLF; xmldom 0.9 would also fold U+0085/U+2028/U+2029
+    // into a newline and so change the record's content hash.
+    normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, '\n'),
+    onError: (level, message) => {
+      if (level !== 'warning') throw new PacketRefused(400, 'PACKET_MALFORMED', `not well-formed XML: ${message}`);
+    },
+  });
+  try {
+    return parser.parseFromString(xml, 'text/xml') as unknown as Document;
+  } catch (e) {
+    if (e instanceof PacketRefused) throw e;
+    throw new PacketRefused(400, 'PACKET_MALFORMED', `not well-formed XML: ${(e as Error).message}`);
+  }
+}
+
+const malformed = (message: string): PacketRefused => new PacketRefused(400, 'PACKET_MALFORMED', message);
+
+/** Element children, refusing stray text (whitespace between elements is tolerated). */
+function elementChildren(el: Element): Element[] {
+  const out: Element[] = [];
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === ELEMENT_NODE) out.push(n as Element);
+    else if (n.nodeType === TEXT_NODE && (n.nodeValue ?? '').trim() !== '') throw malformed(`unexpected text in <${el.localName}>`);
+  }
+  return out;
+}
+
+function expectPacketElement(el: Element | undefined, name: string): Element {
+  if (!el || el.localName !== name || el.namespaceURI !== PACKET_NAMESPACE) {
+    throw malformed(`expected <${name}> in namespace ${PACKET_NAMESPACE}, found ${el ? `<${el.localName}>` : 'nothing'}`);
+  }
+  return el;
+}
+
+/** The packet structure, read from the signed XML only. */
+function parseSignedPacket(signedXml: string): { packetId: string; records: PacketRecordElement[] } {
+  const root = expectPacketElement(parseXml(signedXml).documentElement ?? undefined, 'packet');
+  const [headerEl, recordsEl, ...rest] = elementChildren(root);
+  expectPacketElement(headerEl, 'header');
+  expectPacketElement(recordsEl, 'records');
+  if (rest.length > 0) throw malformed(`unexpected <${rest[0].localName}> after <records>`);
+
+  const header = new Map(elementChildren(headerEl).map((e) => [e.localName, e.textContent ?? '']));
+  for (const field of ['packetId', 'provinceCode', 'createdAt', 'recordCount']) {
+    if (!header.get(field)) throw malformed(`header has no ${field}`);
+  }
+  const packetId = header.get('packetId')!;
+  if (root.getAttribute('id') !== packetId) throw malformed('packet id attribute differs from header packetId');
+  const recordCount = header.get('recordCount')!;
+  if (!/^\d+$/.test(recordCount)) throw malformed('header recordCount is not a whole number');
+
+  const records = elementChildren(recordsEl).map((recordEl): PacketRecordElement => {
+    expectPacketElement(recordEl, 'record');
+    const key = recordEl.getAttribute('key');
+    const contentHash = recordEl.getAttribute('contentHash');
+    if (!key || !contentHash) throw malformed('a <record> lacks its key or contentHash attribute');
+    const children = elementChildren(recordEl);
+    const hocba = children[0];
+    if (children.length !== 1 || hocba.localName !== 'hocba' || hocba.namespaceURI !== RECORD_NAMESPACE) {
+      throw malformed(`record ${key} must hold exactly one <hocba> in namespace ${RECORD_NAMESPACE}`);
+    }
+    return { key, contentHash, hocba };
+  });
+  if (Number(recordCount) !== records.length) {
+    throw malformed(`header recordCount ${recordCount} but the packet holds ${records.length} records`);
+  }
+  return { packetId, records };
+}
+
+const rejected = (recordKey: string, code: string, message: string): ReceiptResult => ({ recordKey, status: 'rejected', code, message });
+
+/** Checks one record on its own: hash, content, key. Returns a rejection or what de-duplication needs. */
+function checkRecord(r: PacketRecordElement, ctx: PacketCheckContext): Candidate {
+  // The hocba element declares its own default namespace, so its exclusive c14n does not
+  // depend on the enclosing packet: the hash is the same as the gateway's.
+  const actualHash = sha256Hex(new ExclusiveCanonicalization().process(r.hocba, {}));
+  if (actualHash !== r.contentHash) {
+    return rejected(r.key, 'HASH_MISMATCH', `declared contentHash ${r.contentHash}, content hashes to ${actualHash}`);
+  }
+  let record: Record<string, any>;
+  try {
+    record = recordFromXml(r.hocba) as Record<string, any>;
+  } catch (e) {
+    if (e instanceof RecordXmlError) return rejected(r.key, 'RECORD_INVALID', e.message);
+    throw e;
+  }
+  const schemaError = ctx.validateRecord?.(record);
+  if (schemaError) return rejected(r.key, 'RECORD_INVALID', schemaError);
+  const contentKey = `${record.student?.learnerId}/${record.schoolYear}`;
+  if (contentKey !== r.key) return rejected(r.key, 'RECORD_INVALID', `key ${r.key} differs from learnerId/schoolYear ${contentKey}`);
+  if (!Number.isInteger(record.version)) return rejected(r.key, 'RECORD_INVALID', 'version is not a whole number');
+  if (ctx.state.faults.rejectRecordKeys?.includes(r.key)) return rejected(r.key, 'RECORD_REFUSED', 'refused by fault injection');
+  return { recordKey: r.key, contentHash: actualHash, version: record.version as number };
+}
+
+/** De-duplication on the record key (README, Receipt). */
+function admitRecord(c: Candidate, packetId: string, receivedAt: string, state: SimulatorState): ReceiptResult {
+  if ('status' in c) return c;
+  const known = state.records.get(c.recordKey);
+  if (known && state.hasAccepted(c.recordKey, c.contentHash)) {
+    state.duplicates += 1;
+    return { recordKey: c.recordKey, status: 'duplicate', ministryRecordId: known.ministryRecordId };
+  }
+  if (known && c.version <= known.version) {
+    return rejected(c.recordKey, 'VERSION_CONFLICT', `version ${c.version} is not higher than the accepted version ${known.version}`);
+  }
+  // A new version keeps the record book's Ministry ID: it is the same book, amended.
+  const ministryRecordId = known?.ministryRecordId ?? state.nextMinistryRecordId();
+  state.accept({ ...c, ministryRecordId, receivedAt, packetId });
+  return { recordKey: c.recordKey, status: 'accepted', ministryRecordId };
+}
+
+/** Checks one packet body and answers its receipt, or throws PacketRefused. Updates the state. */
+export function checkPacket(body: string, ctx: PacketCheckContext): Receipt {
+  parseXml(body); // a body that is not XML is malformed, not badly signed
+  const verified = verifyEnveloped(body, ctx.provinceCertPem);
+  if (!verified.valid) {
+    const code = verified.code === 'SIGNATURE_MISSING' ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID';
+    throw new PacketRefused(400, code, verified.reason);
+  }
+  const packet = parseSignedPacket(verified.signedXml);
+  const receivedAt = new Date().toISOString();
+  const results = packet.records.map((r) => admitRecord(checkRecord(r, ctx), packet.packetId, receivedAt, ctx.state));
+  ctx.state.rejected += results.filter((r) => r.status === 'rejected').length;
+  return { packetId: packet.packetId, receivedAt, results };
+}

@@ -1,0 +1,72 @@
+import type { FaultSettings } from './faults.js';
+
+// Everything the Ministry simulator remembers, in memory only: a restart is a fresh Ministry.
+
+export interface StoredRecord {
+  recordKey: string;
+  contentHash: string;
+  version: number;
+  ministryRecordId: string;
+  receivedAt: string;
+  packetId: string;
+}
+
+export class SimulatorState {
+  /** Accepted records by record key (learnerId/schoolYear), the latest accepted content. */
+  readonly records = new Map<string, StoredRecord>();
+  /** Records answered `duplicate`: the number a test checks to prove exactly-once delivery. */
+  duplicates = 0;
+  /** Records answered `rejected`. */
+  rejected = 0;
+  /** Packets answered with a receipt. */
+  packets = 0;
+  /** Packets refused as a whole (400: signature, malformed). */
+  packetsRefused = 0;
+  tokensIssued = 0;
+  /** The last POST /api/v0/packets body exactly as received, refused or not. */
+  latestPacket: string | undefined;
+  /** Access token → expiry time (ms since epoch). */
+  readonly tokens = new Map<string, number>();
+  faults: FaultSettings = {};
+  /** Calls still to answer 429 under the current rate-limit fault (Infinity: until cleared). */
+  rateLimitRemaining = 0;
+  private recordCounter = 0;
+  /** Every content hash ever accepted per key: a late replay of an older version is still a duplicate. */
+  private readonly acceptedHashes = new Map<string, Set<string>>();
+
+  hasAccepted(recordKey: string, contentHash: string): boolean {
+    return this.acceptedHashes.get(recordKey)?.has(contentHash) ?? false;
+  }
+
+  accept(record: StoredRecord): void {
+    this.records.set(record.recordKey, record);
+    const hashes = this.acceptedHashes.get(record.recordKey) ?? new Set<string>();
+    hashes.add(record.contentHash);
+    this.acceptedHashes.set(record.recordKey, hashes);
+  }
+
+  nextMinistryRecordId(): string {
+    this.recordCounter += 1;
+    return `MOET-${String(this.recordCounter).padStart(8, '0')}`;
+  }
+
+  setFaults(faults: FaultSettings): void {
+    this.faults = faults;
+    this.rateLimitRemaining =
+      faults.rateLimitRetryAfterSeconds === undefined ? 0 : (faults.rateLimitCount ?? Number.POSITIVE_INFINITY);
+  }
+
+  reset(): void {
+    this.records.clear();
+    this.acceptedHashes.clear();
+    this.tokens.clear();
+    this.duplicates = 0;
+    this.rejected = 0;
+    this.packets = 0;
+    this.packetsRefused = 0;
+    this.tokensIssued = 0;
+    this.latestPacket = undefined;
+    this.recordCounter = 0;
+    this.setFaults({});
+  }
+}

@@ -1,0 +1,78 @@
+// Numbered migrations. A migration that has shipped is never edited: add the next number.
+
+export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = Object.freeze([
+  {
+    id: 1,
+    name: 'outbox',
+    sql: `
+CREATE TABLE credentials (
+  key_hash   TEXT PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('vendor', 'admin')),
+  vendor     TEXT,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE submissions (
+  id              TEXT PRIMARY KEY,
+  vendor          TEXT NOT NULL,
+  idempotency_key TEXT,
+  request_hash    TEXT NOT NULL,
+  response        TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  UNIQUE (vendor, idempotency_key)
+);
+
+CREATE TABLE records (
+  id                 TEXT PRIMARY KEY,
+  submission_id      TEXT NOT NULL REFERENCES submissions(id),
+  idx                INTEGER NOT NULL,
+  record_key         TEXT,
+  content_hash       TEXT,
+  record_xml         TEXT,
+  state              TEXT NOT NULL,
+  errors             TEXT,
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  max_attempts       INTEGER NOT NULL,
+  base_delay_ms      INTEGER NOT NULL,
+  cap_delay_ms       INTEGER NOT NULL,
+  next_attempt_at    INTEGER NOT NULL,
+  lease_owner        TEXT,
+  lease_until        INTEGER,
+  last_code          TEXT,
+  last_reason        TEXT,
+  ministry_record_id TEXT,
+  packet_id          TEXT,
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL
+);
+CREATE INDEX records_by_submission ON records (submission_id, idx);
+CREATE INDEX records_due ON records (next_attempt_at) WHERE state IN ('queued', 'retry');
+CREATE INDEX records_sending ON records (lease_until) WHERE state = 'sending';
+CREATE INDEX records_by_state ON records (state, updated_at);
+
+-- The attempt timeline: every state change with its time and reason, written by the database
+-- itself so that no code path can forget it.
+CREATE TABLE record_events (
+  id         INTEGER PRIMARY KEY,
+  record_id  TEXT NOT NULL,
+  at         INTEGER NOT NULL,
+  from_state TEXT,
+  to_state   TEXT NOT NULL,
+  code       TEXT,
+  reason     TEXT
+);
+CREATE INDEX record_events_by_record ON record_events (record_id, id);
+
+CREATE TRIGGER record_created AFTER INSERT ON records BEGIN
+  INSERT INTO record_events (record_id, at, from_state, to_state, code, reason)
+  VALUES (NEW.id, NEW.created_at, NULL, NEW.state, NEW.last_code, NEW.last_reason);
+END;
+
+CREATE TRIGGER record_state_changed AFTER UPDATE OF state ON records
+WHEN OLD.state IS NOT NEW.state OR OLD.attempts IS NOT NEW.attempts BEGIN
+  INSERT INTO record_events (record_id, at, from_state, to_state, code, reason)
+  VALUES (NEW.id, NEW.updated_at, OLD.state, NEW.state, NEW.last_code, NEW.last_reason);
+END;
+`,
+  },
+]);

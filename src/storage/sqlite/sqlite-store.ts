@@ -1,0 +1,265 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  Ack,
+  ClaimedRecord,
+  Credential,
+  NewRecord,
+  NewSubmission,
+  Outcome,
+  RecordEvent,
+  RecordFilter,
+  RecordRow,
+  RetryPolicy,
+  Store,
+  StoredSubmission,
+} from '../store.js';
+import { MIGRATIONS } from './migrations.js';
+
+// The embedded default: one file, WAL, synchronous=FULL so that a 202 (sent only after the
+// insert transaction returns) survives a kill -9 or a power cut.
+
+interface SubmissionRow {
+  id: string;
+  vendor: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  response: string;
+  created_at: number;
+}
+
+const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
+  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, created_at, updated_at`;
+
+function toSubmission(r: SubmissionRow): StoredSubmission {
+  return {
+    id: r.id,
+    vendor: r.vendor,
+    idempotencyKey: r.idempotency_key,
+    requestHash: r.request_hash,
+    response: JSON.parse(r.response),
+    createdAt: r.created_at,
+  };
+}
+
+function toRecordRow(r: Record<string, unknown>): RecordRow {
+  return {
+    id: r.id as string,
+    submissionId: r.submission_id as string,
+    index: r.idx as number,
+    recordKey: r.record_key as string | null,
+    contentHash: r.content_hash as string | null,
+    state: r.state as RecordRow['state'],
+    attempts: r.attempts as number,
+    maxAttempts: r.max_attempts as number,
+    nextAttemptAt: r.next_attempt_at as number,
+    lastCode: r.last_code as string | null,
+    lastReason: r.last_reason as string | null,
+    ministryRecordId: r.ministry_record_id as string | null,
+    packetId: r.packet_id as string | null,
+    errors: r.errors ? JSON.parse(r.errors as string) : null,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly backend = 'sqlite';
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private s!: ReturnType<SqliteStore['prepareAll']>;
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set(this.db.prepare('SELECT id FROM schema_migrations').all().map((r) => (r as { id: number }).id));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.id)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+      })();
+    }
+    this.s = this.prepareAll();
+  }
+
+  private prepareAll() {
+    const db = this.db;
+    return {
+      addCredential: db.prepare('INSERT INTO credentials (key_hash, kind, vendor, created_at) VALUES (?, ?, ?, ?)'),
+      findCredential: db.prepare('SELECT kind, vendor FROM credentials WHERE key_hash = ?'),
+      countCredentials: db.prepare('SELECT count(*) AS n FROM credentials'),
+      findByIdem: db.prepare('SELECT * FROM submissions WHERE vendor = ? AND idempotency_key = ?'),
+      getSubmission: db.prepare('SELECT * FROM submissions WHERE id = ?'),
+      insertSubmission: db.prepare(
+        'INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors,
+        max_attempts, base_delay_ms, cap_delay_ms, next_attempt_at, last_code, last_reason, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
+      events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
+      claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
+          last_code = NULL, last_reason = 'claimed by ' || @owner
+        WHERE id IN (
+          SELECT id FROM records WHERE state IN ('queued', 'retry') AND next_attempt_at <= @now
+          UNION ALL
+          SELECT id FROM records WHERE state = 'sending' AND lease_until < @now
+          LIMIT @limit)
+        RETURNING id, record_key, content_hash, record_xml, attempts, max_attempts, base_delay_ms, cap_delay_ms`),
+      ack: db.prepare(`UPDATE records SET state = 'acknowledged', attempts = attempts + 1, ministry_record_id = @mid,
+          packet_id = @packet, last_code = @code, last_reason = 'receipt ' || @code || ' in packet ' || @packet,
+          lease_owner = NULL, lease_until = NULL, updated_at = @now
+        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
+      retry: db.prepare(`UPDATE records SET state = 'retry', attempts = attempts + 1, next_attempt_at = @next,
+          last_code = @code, last_reason = @reason, lease_owner = NULL, lease_until = NULL, updated_at = @now
+        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
+      dead: db.prepare(`UPDATE records SET state = 'dead', attempts = attempts + 1, last_code = @code, last_reason = @reason,
+          lease_owner = NULL, lease_until = NULL, updated_at = @now
+        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
+      release: db.prepare(`UPDATE records SET state = 'queued', last_code = NULL, last_reason = 'released at shutdown',
+          lease_owner = NULL, lease_until = NULL, updated_at = @now
+        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
+      replayOne: db.prepare(`UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = @now, last_code = 'REPLAY',
+          last_reason = @reason, updated_at = @now WHERE id = @id AND state = 'dead'`),
+      countByState: db.prepare('SELECT state, count(*) AS n FROM records GROUP BY state'),
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async addCredential(keyHash: string, cred: Credential): Promise<void> {
+    this.s.addCredential.run(keyHash, cred.kind, cred.vendor, Date.now());
+  }
+
+  async findCredential(keyHash: string): Promise<Credential | null> {
+    return (this.s.findCredential.get(keyHash) as Credential | undefined) ?? null;
+  }
+
+  async countCredentials(): Promise<number> {
+    return (this.s.countCredentials.get() as { n: number }).n;
+  }
+
+  async findSubmissionByIdempotencyKey(vendor: string, key: string): Promise<StoredSubmission | null> {
+    const r = this.s.findByIdem.get(vendor, key) as SubmissionRow | undefined;
+    return r ? toSubmission(r) : null;
+  }
+
+  async insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void> {
+    const s = this.s;
+    this.db.transaction(() => {
+      s.insertSubmission.run(sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt);
+      for (const r of records) {
+        s.insertRecord.run(
+          r.id, sub.id, r.index, r.recordKey, r.contentHash, r.recordXml, r.state,
+          r.errors ? JSON.stringify(r.errors) : null,
+          policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, sub.createdAt,
+          r.state === 'rejected' ? 'VALIDATION' : null,
+          r.state === 'rejected' ? 'failed validation at the gateway' : `accepted from ${sub.vendor}`,
+          sub.createdAt, sub.createdAt,
+        );
+      }
+    })();
+  }
+
+  async getSubmission(id: string): Promise<StoredSubmission | null> {
+    const r = this.s.getSubmission.get(id) as SubmissionRow | undefined;
+    return r ? toSubmission(r) : null;
+  }
+
+  async listRecords(f: RecordFilter): Promise<RecordRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.state) (where.push('state = ?'), args.push(f.state));
+    if (f.submissionId) (where.push('submission_id = ?'), args.push(f.submissionId));
+    if (f.code) (where.push('last_code = ?'), args.push(f.code));
+    const sql = `SELECT ${RECORD_COLUMNS} FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY ${f.submissionId ? 'idx' : 'updated_at DESC'} LIMIT ?`;
+    args.push(f.limit ?? 1000);
+    return this.db.prepare(sql).all(...args).map((r) => toRecordRow(r as Record<string, unknown>));
+  }
+
+  async getRecord(id: string): Promise<RecordRow | null> {
+    const r = this.s.getRecord.get(id) as Record<string, unknown> | undefined;
+    return r ? toRecordRow(r) : null;
+  }
+
+  async recordEvents(id: string): Promise<RecordEvent[]> {
+    return this.s.events.all(id).map((r) => {
+      const e = r as { at: number; from_state: string | null; to_state: string; code: string | null; reason: string | null };
+      return { at: e.at, fromState: e.from_state, toState: e.to_state, code: e.code, reason: e.reason } as RecordEvent;
+    });
+  }
+
+  async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]> {
+    const rows = this.s.claim.all({ owner, until: now + leaseMs, now, limit }) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as string,
+      recordKey: r.record_key as string,
+      contentHash: r.content_hash as string,
+      recordXml: r.record_xml as string,
+      attempts: r.attempts as number,
+      maxAttempts: r.max_attempts as number,
+      baseDelayMs: r.base_delay_ms as number,
+      capDelayMs: r.cap_delay_ms as number,
+    }));
+  }
+
+  async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
+    const s = this.s;
+    this.db.transaction(() => {
+      for (const a of acks) s.ack.run({ id: a.id, owner, packet: packetId, mid: a.ministryRecordId, code: a.code, now });
+    })();
+  }
+
+  async scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void> {
+    const s = this.s;
+    this.db.transaction(() => {
+      for (const o of outcomes) s.retry.run({ id: o.id, owner, next: o.nextAttemptAt, code: o.code, reason: o.reason, now });
+    })();
+  }
+
+  async markDead(owner: string, outcomes: Outcome[], now: number): Promise<void> {
+    const s = this.s;
+    this.db.transaction(() => {
+      for (const o of outcomes) s.dead.run({ id: o.id, owner, code: o.code, reason: o.reason, now });
+    })();
+  }
+
+  async release(owner: string, ids: string[], now: number): Promise<void> {
+    const s = this.s;
+    this.db.transaction(() => {
+      for (const id of ids) s.release.run({ id, owner, now });
+    })();
+  }
+
+  async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {
+    const ids = selection.ids ?? (await this.listRecords({ ...selection.filter, state: 'dead', limit: selection.filter?.limit ?? 100000 })).map((r) => r.id);
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) n += this.s.replayOne.run({ id, reason, now }).changes;
+    })();
+    return n;
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.s.countByState.all() as { state: string; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+}

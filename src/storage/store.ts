@@ -1,0 +1,131 @@
+import type { RecordState } from '../delivery/states.js';
+
+// The storage seam. One folder per backend (sqlite/, later postgres/); the route handlers and
+// the delivery worker see only this interface. Every state change is one statement, guarded by
+// the lease so that a record is never in flight from two workers at once.
+
+export interface Credential {
+  kind: 'vendor' | 'admin';
+  vendor: string | null;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  capDelayMs: number;
+}
+
+export interface NewRecord {
+  id: string;
+  index: number;
+  recordKey: string | null;
+  contentHash: string | null;
+  recordXml: string | null;
+  state: 'queued' | 'rejected';
+  errors: unknown[] | null;
+}
+
+export interface NewSubmission {
+  id: string;
+  vendor: string;
+  idempotencyKey: string | null;
+  requestHash: string;
+  response: unknown;
+  createdAt: number;
+}
+
+export interface StoredSubmission {
+  id: string;
+  vendor: string;
+  idempotencyKey: string | null;
+  requestHash: string;
+  response: unknown;
+  createdAt: number;
+}
+
+export interface RecordRow {
+  id: string;
+  submissionId: string;
+  index: number;
+  recordKey: string | null;
+  contentHash: string | null;
+  state: RecordState;
+  attempts: number;
+  maxAttempts: number;
+  nextAttemptAt: number;
+  lastCode: string | null;
+  lastReason: string | null;
+  ministryRecordId: string | null;
+  packetId: string | null;
+  errors: unknown[] | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ClaimedRecord {
+  id: string;
+  recordKey: string;
+  contentHash: string;
+  recordXml: string;
+  attempts: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  capDelayMs: number;
+}
+
+export interface RecordEvent {
+  at: number;
+  fromState: RecordState | null;
+  toState: RecordState;
+  code: string | null;
+  reason: string | null;
+}
+
+export interface RecordFilter {
+  state?: RecordState;
+  submissionId?: string;
+  code?: string;
+  limit?: number;
+}
+
+export interface Ack {
+  id: string;
+  ministryRecordId: string | null;
+  code: string; // 'accepted' | 'duplicate'
+}
+
+export interface Outcome {
+  id: string;
+  code: string;
+  reason: string;
+}
+
+export interface Store {
+  readonly backend: string;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  addCredential(keyHash: string, cred: Credential): Promise<void>;
+  findCredential(keyHash: string): Promise<Credential | null>;
+  countCredentials(): Promise<number>;
+
+  findSubmissionByIdempotencyKey(vendor: string, key: string): Promise<StoredSubmission | null>;
+  /** Stores the submission and its records in one transaction; resolves only after commit. */
+  insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void>;
+  getSubmission(id: string): Promise<StoredSubmission | null>;
+  listRecords(filter: RecordFilter): Promise<RecordRow[]>;
+  getRecord(id: string): Promise<RecordRow | null>;
+  recordEvents(id: string): Promise<RecordEvent[]>;
+
+  /** Claims due records for `owner` until `now + leaseMs`: queued/retry ones due by now, or sending ones whose lease expired. */
+  claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]>;
+  acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void>;
+  scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void>;
+  markDead(owner: string, outcomes: Outcome[], now: number): Promise<void>;
+  /** Gives claimed records back to the queue untouched (a clean shutdown mid-send). */
+  release(owner: string, ids: string[], now: number): Promise<void>;
+  /** Re-queues dead records (by ids or filter) keeping their record keys; returns how many. */
+  replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number>;
+  countByState(): Promise<Record<string, number>>;
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormatsImport, { type FormatsPlugin } from 'ajv-formats';
+import type { CanonicalRecord } from '../canonical/record.js';
+import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
+import { checkPersonalId } from './rules/personal-id.js';
+import type { FieldError, ValidationError } from './types.js';
+
+export { makePersonalId } from './rules/personal-id.js';
+
+// ajv-formats is CommonJS: under NodeNext the default import is the module object in the types
+// but the plugin function at run time; `.default` exists on both, so prefer it.
+const addFormats: FormatsPlugin =
+  (addFormatsImport as unknown as { default?: FormatsPlugin }).default ?? (addFormatsImport as unknown as FormatsPlugin);
+
+// The schema is the published profile file itself (not a copy), read relative to this module so
+// it works from src/ under the test runner and from dist/ after the build.
+const SCHEMA_URL = new URL('../../specs/ministry-profile/v0/record.schema.json', import.meta.url);
+export const recordSchema: Record<string, unknown> = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
+
+// Compiled once at module load: compiling per record would dominate the cost of a batch.
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats(ajv, ['date']);
+const validateSchema = ajv.compile(recordSchema);
+
+const CODE_BY_KEYWORD: Record<string, ErrorCode> = {
+  required: 'SCHEMA_REQUIRED',
+  type: 'SCHEMA_TYPE',
+  enum: 'SCHEMA_ENUM',
+  const: 'SCHEMA_ENUM',
+  pattern: 'SCHEMA_PATTERN',
+  format: 'SCHEMA_PATTERN',
+  minimum: 'SCHEMA_RANGE',
+  maximum: 'SCHEMA_RANGE',
+  exclusiveMinimum: 'SCHEMA_RANGE',
+  exclusiveMaximum: 'SCHEMA_RANGE',
+  minLength: 'SCHEMA_LENGTH',
+  maxLength: 'SCHEMA_LENGTH',
+  minItems: 'SCHEMA_LENGTH',
+  maxItems: 'SCHEMA_LENGTH',
+  additionalProperties: 'SCHEMA_UNKNOWN_FIELD',
+};
+
+function pointerToken(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function toFieldError(e: ErrorObject): FieldError {
+  const params = e.params as Record<string, unknown>;
+  let path = e.instancePath;
+  let detailVi: string | undefined;
+  let detailEn = e.message ?? e.keyword;
+  if (e.keyword === 'required') {
+    path += '/' + pointerToken(String(params.missingProperty));
+    detailVi = `thiếu trường "${String(params.missingProperty)}"`;
+  } else if (e.keyword === 'additionalProperties') {
+    path += '/' + pointerToken(String(params.additionalProperty));
+    detailVi = `trường "${String(params.additionalProperty)}" không được phép`;
+  } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    // A vendor fixing data needs the list, which ajv's message leaves out.
+    const allowed = params.allowedValues.join(', ');
+    detailEn += `: ${allowed}`;
+    detailVi = `giá trị cho phép: ${allowed}`;
+  }
+  const fe: FieldError = { path, code: CODE_BY_KEYWORD[e.keyword] ?? 'SCHEMA_OTHER', detail_en: detailEn };
+  if (detailVi !== undefined) fe.detail_vi = detailVi;
+  return fe;
+}
+
+/**
+ * Checks one canonical record: the profile's JSON Schema first, then business rules. Rules run
+ * only on a schema-valid record, because they rely on the declared types and formats.
+ */
+export function validateRecord(record: unknown): FieldError[] {
+  if (!validateSchema(record)) return (validateSchema.errors ?? []).map(toFieldError);
+  return checkPersonalId(record as CanonicalRecord);
+}
+
+/** The `validationErrors` entries for one record, with catalogue messages in both languages. */
+export function toValidationErrors(index: number, recordKey: string | undefined, errors: FieldError[]): ValidationError[] {
+  return errors.map((e) => {
+    const def = ERRORS[e.code];
+    const out: ValidationError = {
+      index,
+      path: e.path,
+      code: e.code,
+      message_en: e.detail_en ? `${def.en}: ${e.detail_en}` : def.en,
+      message_vi: e.detail_vi ? `${def.vi}: ${e.detail_vi}` : def.vi,
+    };
+    if (recordKey !== undefined) out.recordKey = recordKey;
+    return out;
+  });
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { loadSettings } from '../../src/config/settings.js';
+import { startGateway, type RunningGateway } from '../../src/gateway.js';
+
+// A real gateway for tests: real HTTP on a free port, a real SQLite file in a temp dir, the
+// real simulator over a socket, fast retry settings. Every log line is kept for assertions.
+
+export interface TestGateway extends RunningGateway {
+  vendorKey: string;
+  adminToken: string;
+  simUrl: string;
+  logs: string[];
+  dir: string;
+}
+
+interface Tap {
+  teardown(fn: () => unknown): void;
+}
+
+export async function startTestGateway(t: Tap, overrides: Record<string, unknown> = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'hocba-gw-test-'));
+  const settings = loadSettings({}, {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: dir,
+    logLevel: 'debug',
+    simulator: { port: 0 },
+    delivery: {
+      pollIntervalMs: 20,
+      retry: { inProcessAttempts: 2, inProcessMinDelayMs: 10, inProcessMaxDelayMs: 50, maxAttempts: 4, baseDelayMs: 30, capDelayMs: 200 },
+    },
+    ...overrides,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const logger = pino({ level: 'debug' }, sink);
+  const gw = await startGateway(settings, { logger });
+  t.teardown(async () => {
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    ...gw,
+    vendorKey: gw.demoCredentials!.vendors.vnedu,
+    adminToken: gw.demoCredentials!.admin,
+    simUrl: gw.simulator!.url,
+    logs,
+    dir,
+  };
+}
+
+export async function api(gw: { url: string }, method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.raw !== undefined) body = opts.raw;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+  const res = await fetch(gw.url + path, { method, headers, body });
+  const text = await res.text();
+  let json: any = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Polls `probe` until it returns a truthy value or the deadline passes (then throws with `what`). */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(50);
+  }
+}
+
+export async function simRecords(gw: TestGateway): Promise<{ unique: number; duplicates: number; records: { recordKey: string }[] }> {
+  return (await fetch(gw.simUrl + '/_sim/records')).json() as never;
+}
+
+export async function setFaults(gw: TestGateway, faults: Record<string, unknown> | null): Promise<void> {
+  const res = await fetch(gw.simUrl + '/_sim/faults', faults ? { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) } : { method: 'DELETE' });
+  if (res.status >= 300) throw new Error(`faults: ${res.status} ${await res.text()}`);
+}
+
+export async function waitForStates(gw: TestGateway, submissionId: string, done: (counts: Record<string, number>) => boolean, timeoutMs?: number) {
+  return eventually(`submission ${submissionId} to settle`, async () => {
+    const r = await api(gw, 'GET', `/v1/submissions/${submissionId}`, { token: gw.vendorKey });
+    return r.status === 200 && done(r.json.counts) ? r.json : null;
+  }, timeoutMs);
+}
