@@ -209,3 +209,14 @@ t.test('logs carry no names, birth dates, ID numbers or keys', async (t) => {
   t.notOk(logs.includes(gw.vendorKey), 'the vendor key stays out of the logs');
   t.notOk(logs.includes(gw.adminToken), 'the admin token stays out of the logs');
 });
+
+t.test('a control character in a remark is rejected at the door, not by the Ministry', async (t) => {
+  const gw = await startTestGateway(t);
+  const batch = example('batch-small.json');
+  batch.DanhSachHocSinh[0].NhanXet = 'Em học tốt\u0001';
+  const res = await api(gw, 'POST', '/v1/submissions', { token: gw.vendorKey, body: batch });
+  t.equal(res.status, 202);
+  t.same(res.json.validationErrors.map((e: { index: number; path: string; code: string }) => [e.index, e.path, e.code]), [[0, '/primary/remarks', 'TEXT_INVALID_CHARACTER']]);
+  await waitForStates(gw, res.json.submissionId, (c) => c.acknowledged === 2);
+  t.equal((await simRecords(gw)).unique, 2);
+});
