@@ -1,8 +1,19 @@
 // A record's life in the outbox, as one frozen list with its allowed transitions.
-// `rejected` records failed validation at the door and are kept only so that a vendor can read
-// the outcome of each record of a submission; they never enter the queue.
+//
+//   received ─▶ queued ─▶ sending ─▶ acknowledged
+//      │          ▲  │       │ ▲
+//      ▼          │  │       ▼ │ (lease expired: another worker takes it over)
+//   rejected      │  │     retry ─▶ … ─▶ dead ─▶ (replay) queued
+//                 │  ▼                    │
+//                 └─ cancelled ◀──────────┘
+//
+// `received` is where every record starts: the first timeline entry of a record goes from it to
+// `queued` (valid, committed) or `rejected` (failed validation at the door). No row rests in it,
+// because a record is stored only once its submission commits. `rejected` records are kept only
+// so that a vendor can read the outcome of each record of a submission; they never enter the queue.
 
 export const RECORD_STATES = Object.freeze([
+  'received',
   'rejected',
   'queued',
   'sending',
@@ -14,8 +25,11 @@ export const RECORD_STATES = Object.freeze([
 export type RecordState = (typeof RECORD_STATES)[number];
 
 export const TRANSITIONS: Readonly<Record<RecordState, readonly RecordState[]>> = Object.freeze({
+  received: ['queued', 'rejected'],
   rejected: [],
   queued: ['sending', 'cancelled'],
+  // sending → sending: the lease of a worker that died expired and another worker claimed it;
+  // sending → queued: a worker shutting down gave it back untouched.
   sending: ['acknowledged', 'retry', 'dead', 'queued', 'sending'],
   retry: ['sending', 'cancelled'],
   acknowledged: [],
@@ -25,4 +39,10 @@ export const TRANSITIONS: Readonly<Record<RecordState, readonly RecordState[]>> 
 
 /** States from which the worker may claim a record (a `sending` one only once its lease has expired). */
 export const CLAIMABLE: readonly RecordState[] = Object.freeze(['queued', 'retry']);
+/** States an admin may cancel: nothing in flight, nothing already settled. */
+export const CANCELLABLE: readonly RecordState[] = Object.freeze(['queued', 'retry', 'dead']);
 export const TERMINAL: readonly RecordState[] = Object.freeze(['rejected', 'acknowledged', 'dead', 'cancelled']);
+
+export function isAllowedTransition(from: RecordState | null, to: RecordState): boolean {
+  return from === null ? to === 'received' : TRANSITIONS[from].includes(to);
+}

@@ -1,8 +1,9 @@
 import type { RecordState } from '../delivery/states.js';
 
-// The storage seam. One folder per backend (sqlite/, later postgres/); the route handlers and
-// the delivery worker see only this interface. Every state change is one statement, guarded by
-// the lease so that a record is never in flight from two workers at once.
+// The storage seam. One folder per backend (sqlite/, postgres/); the route handlers and the
+// delivery worker see only this interface, and test/storage-contract.test.ts holds every backend
+// to it. Every state change is one statement, guarded by the lease so that a record is never in
+// flight from two workers at once, and the database itself writes each change to the timeline.
 
 export interface Credential {
   kind: 'vendor' | 'admin';
@@ -13,6 +14,8 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   capDelayMs: number;
+  /** How long a record may keep failing (from acceptance or its last replay) before it goes dead; null: no limit. */
+  totalTimeMs?: number | null;
 }
 
 export interface NewRecord {
@@ -71,6 +74,9 @@ export interface ClaimedRecord {
   maxAttempts: number;
   baseDelayMs: number;
   capDelayMs: number;
+  totalTimeMs: number | null;
+  /** When the record's retry window opened: its acceptance, or its last replay. */
+  windowStartedAt: number;
 }
 
 export interface RecordEvent {
@@ -127,5 +133,7 @@ export interface Store {
   release(owner: string, ids: string[], now: number): Promise<void>;
   /** Re-queues dead records (by ids or filter) keeping their record keys; returns how many. */
   replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number>;
+  /** Withdraws queued, retry or dead records (never one in flight); returns how many. */
+  cancel(ids: string[], reason: string, now: number): Promise<number>;
   countByState(): Promise<Record<string, number>>;
 }

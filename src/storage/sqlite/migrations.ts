@@ -75,4 +75,30 @@ WHEN OLD.state IS NOT NEW.state OR OLD.attempts IS NOT NEW.attempts BEGIN
 END;
 `,
   },
+  // Ids 2 and 3 belong to other branches; this one only needs to come after 1.
+  {
+    id: 4,
+    name: 'retry window and fuller timeline',
+    sql: `
+ALTER TABLE records ADD COLUMN total_time_ms INTEGER;
+ALTER TABLE records ADD COLUMN window_started_at INTEGER;
+UPDATE records SET window_started_at = created_at;
+
+-- Every record's timeline starts from 'received' (delivery/states.ts), and a lease taken over
+-- from a worker that died is a change worth reading, even though the state stays 'sending'.
+UPDATE record_events SET from_state = 'received' WHERE from_state IS NULL;
+DROP TRIGGER record_created;
+CREATE TRIGGER record_created AFTER INSERT ON records BEGIN
+  INSERT INTO record_events (record_id, at, from_state, to_state, code, reason)
+  VALUES (NEW.id, NEW.created_at, 'received', NEW.state, NEW.last_code, NEW.last_reason);
+END;
+DROP TRIGGER record_state_changed;
+CREATE TRIGGER record_state_changed AFTER UPDATE ON records
+WHEN OLD.state IS NOT NEW.state OR OLD.attempts IS NOT NEW.attempts
+  OR (NEW.state = 'sending' AND OLD.lease_owner IS NOT NEW.lease_owner) BEGIN
+  INSERT INTO record_events (record_id, at, from_state, to_state, code, reason)
+  VALUES (NEW.id, NEW.updated_at, OLD.state, NEW.state, NEW.last_code, NEW.last_reason);
+END;
+`,
+  },
 ]);

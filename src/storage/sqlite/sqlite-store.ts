@@ -104,18 +104,22 @@ export class SqliteStore implements Store {
         'INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors,
-        max_attempts, base_delay_ms, cap_delay_ms, next_attempt_at, last_code, last_reason, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at, last_code, last_reason,
+        created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
       claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
-          last_code = NULL, last_reason = 'claimed by ' || @owner
+          last_code = NULL,
+          last_reason = CASE WHEN state = 'sending' THEN 'lease of ' || lease_owner || ' expired; claimed by ' || @owner
+                             ELSE 'claimed by ' || @owner END
         WHERE id IN (
           SELECT id FROM records WHERE state IN ('queued', 'retry') AND next_attempt_at <= @now
           UNION ALL
           SELECT id FROM records WHERE state = 'sending' AND lease_until < @now
           LIMIT @limit)
-        RETURNING id, record_key, content_hash, record_xml, attempts, max_attempts, base_delay_ms, cap_delay_ms`),
+        RETURNING id, record_key, content_hash, record_xml, attempts, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms,
+          window_started_at`),
       ack: db.prepare(`UPDATE records SET state = 'acknowledged', attempts = attempts + 1, ministry_record_id = @mid,
           packet_id = @packet, last_code = @code, last_reason = 'receipt ' || @code || ' in packet ' || @packet,
           lease_owner = NULL, lease_until = NULL, updated_at = @now
@@ -129,8 +133,10 @@ export class SqliteStore implements Store {
       release: db.prepare(`UPDATE records SET state = 'queued', last_code = NULL, last_reason = 'released at shutdown',
           lease_owner = NULL, lease_until = NULL, updated_at = @now
         WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
-      replayOne: db.prepare(`UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = @now, last_code = 'REPLAY',
-          last_reason = @reason, updated_at = @now WHERE id = @id AND state = 'dead'`),
+      replayOne: db.prepare(`UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = @now, window_started_at = @now,
+          last_code = 'REPLAY', last_reason = @reason, updated_at = @now WHERE id = @id AND state = 'dead'`),
+      cancelOne: db.prepare(`UPDATE records SET state = 'cancelled', last_code = 'CANCELLED', last_reason = @reason, updated_at = @now
+        WHERE id = @id AND state IN ('queued', 'retry', 'dead')`),
       countByState: db.prepare('SELECT state, count(*) AS n FROM records GROUP BY state'),
     };
   }
@@ -168,7 +174,7 @@ export class SqliteStore implements Store {
         s.insertRecord.run(
           r.id, sub.id, r.index, r.recordKey, r.contentHash, r.recordXml, r.state,
           r.errors ? JSON.stringify(r.errors) : null,
-          policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, sub.createdAt,
+          policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, policy.totalTimeMs ?? null, sub.createdAt, sub.createdAt,
           r.state === 'rejected' ? 'VALIDATION' : null,
           r.state === 'rejected' ? 'failed validation at the gateway' : `accepted from ${sub.vendor}`,
           sub.createdAt, sub.createdAt,
@@ -217,6 +223,8 @@ export class SqliteStore implements Store {
       maxAttempts: r.max_attempts as number,
       baseDelayMs: r.base_delay_ms as number,
       capDelayMs: r.cap_delay_ms as number,
+      totalTimeMs: (r.total_time_ms as number | null) ?? null,
+      windowStartedAt: (r.window_started_at as number | null) ?? now,
     }));
   }
 
@@ -253,6 +261,14 @@ export class SqliteStore implements Store {
     let n = 0;
     this.db.transaction(() => {
       for (const id of ids) n += this.s.replayOne.run({ id, reason, now }).changes;
+    })();
+    return n;
+  }
+
+  async cancel(ids: string[], reason: string, now: number): Promise<number> {
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) n += this.s.cancelOne.run({ id, reason, now }).changes;
     })();
     return n;
   }

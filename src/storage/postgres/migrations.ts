@@ -1,0 +1,92 @@
+// Numbered migrations for PostgreSQL, run at start inside one transaction under an advisory
+// lock, so replicas starting together apply each exactly once. A migration that has shipped is
+// never edited: add the next number. Times are milliseconds since the epoch (BIGINT), as in the
+// SQLite backend, so both speak the same Store contract.
+
+export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = Object.freeze([
+  {
+    id: 1,
+    name: 'outbox',
+    sql: `
+CREATE TABLE credentials (
+  key_hash   TEXT PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('vendor', 'admin')),
+  vendor     TEXT,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE submissions (
+  id              TEXT PRIMARY KEY,
+  vendor          TEXT NOT NULL,
+  idempotency_key TEXT,
+  request_hash    TEXT NOT NULL,
+  -- TEXT, not JSONB: an idempotent replay answers the very bytes of the first answer.
+  response        TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  -- Two replicas racing on one Idempotency-Key: the second insert waits for the first to
+  -- commit, then fails here, and the loser answers what the winner stored.
+  UNIQUE (vendor, idempotency_key)
+);
+
+CREATE TABLE records (
+  id                 TEXT PRIMARY KEY,
+  submission_id      TEXT NOT NULL REFERENCES submissions(id),
+  idx                INTEGER NOT NULL,
+  record_key         TEXT,
+  content_hash       TEXT,
+  record_xml         TEXT,
+  state              TEXT NOT NULL,
+  errors             TEXT,
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  max_attempts       INTEGER NOT NULL,
+  base_delay_ms      BIGINT NOT NULL,
+  cap_delay_ms       BIGINT NOT NULL,
+  total_time_ms      BIGINT,
+  window_started_at  BIGINT NOT NULL,
+  -- When the record may be claimed: for queued and retry records their due time, for a
+  -- sending one the end of its lease (so one index finds both kinds of work).
+  next_attempt_at    BIGINT NOT NULL,
+  lease_owner        TEXT,
+  lease_until        BIGINT,
+  last_code          TEXT,
+  last_reason        TEXT,
+  ministry_record_id TEXT,
+  packet_id          TEXT,
+  created_at         BIGINT NOT NULL,
+  updated_at         BIGINT NOT NULL
+);
+CREATE INDEX records_by_submission ON records (submission_id, idx);
+CREATE INDEX records_due ON records (next_attempt_at) WHERE state IN ('queued', 'retry', 'sending');
+CREATE INDEX records_by_state ON records (state, updated_at);
+CREATE INDEX records_by_code ON records (last_code, updated_at);
+
+-- The attempt timeline, written by the database itself so that no code path can forget it.
+CREATE TABLE record_events (
+  id         BIGSERIAL PRIMARY KEY,
+  record_id  TEXT NOT NULL,
+  at         BIGINT NOT NULL,
+  from_state TEXT,
+  to_state   TEXT NOT NULL,
+  code       TEXT,
+  reason     TEXT
+);
+CREATE INDEX record_events_by_record ON record_events (record_id, id);
+
+CREATE FUNCTION record_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO record_events (record_id, at, from_state, to_state, code, reason)
+    VALUES (NEW.id, NEW.created_at, 'received', NEW.state, NEW.last_code, NEW.last_reason);
+  ELSIF OLD.state IS DISTINCT FROM NEW.state OR OLD.attempts IS DISTINCT FROM NEW.attempts
+     OR (NEW.state = 'sending' AND OLD.lease_owner IS DISTINCT FROM NEW.lease_owner) THEN
+    INSERT INTO record_events (record_id, at, from_state, to_state, code, reason)
+    VALUES (NEW.id, NEW.updated_at, OLD.state, NEW.state, NEW.last_code, NEW.last_reason);
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER record_created AFTER INSERT ON records FOR EACH ROW EXECUTE FUNCTION record_event();
+CREATE TRIGGER record_changed AFTER UPDATE ON records FOR EACH ROW EXECUTE FUNCTION record_event();
+`,
+  },
+]);

@@ -1,0 +1,322 @@
+import pg from 'pg';
+import type {
+  Ack,
+  ClaimedRecord,
+  Credential,
+  NewRecord,
+  NewSubmission,
+  Outcome,
+  RecordEvent,
+  RecordFilter,
+  RecordRow,
+  RetryPolicy,
+  Store,
+  StoredSubmission,
+} from '../store.js';
+import { MIGRATIONS } from './migrations.js';
+
+// The backend for provinces that run several gateway replicas: they share one PostgreSQL and
+// split the work with `FOR UPDATE SKIP LOCKED` claims and leases. A replica that dies leaves
+// leases that expire; another claims those records then. Every state change is one statement,
+// guarded by the lease owner, and a trigger writes it to the timeline.
+//
+// The schema comes from the connection string's search_path (e.g.
+// `postgres://…/db?options=-c%20search_path%3Dhocba`), so that tests and tenants can share a server.
+
+const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
+  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, created_at, updated_at`;
+
+const CLAIMED_COLUMNS = `r.id, r.record_key, r.content_hash, r.record_xml, r.attempts, r.max_attempts, r.base_delay_ms,
+  r.cap_delay_ms, r.total_time_ms, r.window_started_at`;
+
+type Row = Record<string, unknown>;
+
+/** BIGINT columns arrive as strings (they may exceed 2^53); ours are epoch milliseconds and counts. */
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toSubmission(r: Row): StoredSubmission {
+  return {
+    id: r.id as string,
+    vendor: r.vendor as string,
+    idempotencyKey: r.idempotency_key as string | null,
+    requestHash: r.request_hash as string,
+    response: JSON.parse(r.response as string),
+    createdAt: num(r.created_at),
+  };
+}
+
+function toRecordRow(r: Row): RecordRow {
+  return {
+    id: r.id as string,
+    submissionId: r.submission_id as string,
+    index: r.idx as number,
+    recordKey: r.record_key as string | null,
+    contentHash: r.content_hash as string | null,
+    state: r.state as RecordRow['state'],
+    attempts: r.attempts as number,
+    maxAttempts: r.max_attempts as number,
+    nextAttemptAt: num(r.next_attempt_at),
+    lastCode: r.last_code as string | null,
+    lastReason: r.last_reason as string | null,
+    ministryRecordId: r.ministry_record_id as string | null,
+    packetId: r.packet_id as string | null,
+    errors: r.errors ? JSON.parse(r.errors as string) : null,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+function toClaimed(r: Row): ClaimedRecord {
+  return {
+    id: r.id as string,
+    recordKey: r.record_key as string,
+    contentHash: r.content_hash as string,
+    recordXml: r.record_xml as string,
+    attempts: r.attempts as number,
+    maxAttempts: r.max_attempts as number,
+    baseDelayMs: num(r.base_delay_ms),
+    capDelayMs: num(r.cap_delay_ms),
+    totalTimeMs: numOrNull(r.total_time_ms),
+    windowStartedAt: num(r.window_started_at),
+  };
+}
+
+export interface PostgresStoreOptions {
+  /** Connections per replica (pg.Pool max). */
+  poolSize?: number;
+}
+
+export class PostgresStore implements Store {
+  readonly backend = 'postgres';
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, opts: PostgresStoreOptions = {}) {
+    this.pool = new pg.Pool({ connectionString, max: opts.poolSize ?? 10 });
+    // An idle connection that breaks (server restart, network) must not crash the process:
+    // the pool drops it and the next query opens a fresh one or fails where it is awaited.
+    this.pool.on('error', () => undefined);
+  }
+
+  private async q(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
+    return this.pool.query<Row>(sql, params);
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      // Per schema, so that replicas of one gateway serialise and separate schemas do not.
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext('hocba-gateway migrations ' || current_schema()))`);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      const done = new Set((await c.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.id)) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, Date.now()]);
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.q('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async addCredential(keyHash: string, cred: Credential): Promise<void> {
+    await this.q('INSERT INTO credentials (key_hash, kind, vendor, created_at) VALUES ($1, $2, $3, $4)', [keyHash, cred.kind, cred.vendor, Date.now()]);
+  }
+
+  async findCredential(keyHash: string): Promise<Credential | null> {
+    const { rows } = await this.q('SELECT kind, vendor FROM credentials WHERE key_hash = $1', [keyHash]);
+    return rows[0] ? { kind: rows[0].kind as Credential['kind'], vendor: rows[0].vendor as string | null } : null;
+  }
+
+  async countCredentials(): Promise<number> {
+    return num((await this.q('SELECT count(*) AS n FROM credentials')).rows[0].n);
+  }
+
+  async findSubmissionByIdempotencyKey(vendor: string, key: string): Promise<StoredSubmission | null> {
+    const { rows } = await this.q('SELECT * FROM submissions WHERE vendor = $1 AND idempotency_key = $2', [vendor, key]);
+    return rows[0] ? toSubmission(rows[0]) : null;
+  }
+
+  async insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt,
+      ]);
+      // One statement for the whole batch: arrays in, one row per element out.
+      await c.query(
+        `INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors, max_attempts,
+           base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at, last_code, last_reason, created_at, updated_at)
+         SELECT u.id, $8, u.idx, u.record_key, u.content_hash, u.record_xml, u.state, u.errors, $9, $10, $11, $12, $13, $13,
+           CASE WHEN u.state = 'rejected' THEN 'VALIDATION' END,
+           CASE WHEN u.state = 'rejected' THEN 'failed validation at the gateway' ELSE 'accepted from ' || $14 END,
+           $13, $13
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           AS u(id, idx, record_key, content_hash, record_xml, state, errors)`,
+        [
+          records.map((r) => r.id),
+          records.map((r) => r.index),
+          records.map((r) => r.recordKey),
+          records.map((r) => r.contentHash),
+          records.map((r) => r.recordXml),
+          records.map((r) => r.state),
+          records.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
+          sub.id,
+          policy.maxAttempts,
+          policy.baseDelayMs,
+          policy.capDelayMs,
+          policy.totalTimeMs ?? null,
+          sub.createdAt,
+          sub.vendor,
+        ],
+      );
+    });
+  }
+
+  async getSubmission(id: string): Promise<StoredSubmission | null> {
+    const { rows } = await this.q('SELECT * FROM submissions WHERE id = $1', [id]);
+    return rows[0] ? toSubmission(rows[0]) : null;
+  }
+
+  async listRecords(f: RecordFilter): Promise<RecordRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown) => (args.push(v), `$${args.length}`);
+    if (f.state) where.push(`state = ${arg(f.state)}`);
+    if (f.submissionId) where.push(`submission_id = ${arg(f.submissionId)}`);
+    if (f.code) where.push(`last_code = ${arg(f.code)}`);
+    const sql = `SELECT ${RECORD_COLUMNS} FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY ${f.submissionId ? 'idx' : 'updated_at DESC'} LIMIT ${arg(f.limit ?? 1000)}`;
+    return (await this.q(sql, args)).rows.map(toRecordRow);
+  }
+
+  async getRecord(id: string): Promise<RecordRow | null> {
+    const { rows } = await this.q(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [id]);
+    return rows[0] ? toRecordRow(rows[0]) : null;
+  }
+
+  async recordEvents(id: string): Promise<RecordEvent[]> {
+    const { rows } = await this.q('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = $1 ORDER BY id', [id]);
+    return rows.map((e) => ({
+      at: num(e.at),
+      fromState: e.from_state as RecordEvent['fromState'],
+      toState: e.to_state as RecordEvent['toState'],
+      code: e.code as string | null,
+      reason: e.reason as string | null,
+    }));
+  }
+
+  async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]> {
+    // SKIP LOCKED: a replica passes over rows another replica is claiming this instant instead
+    // of waiting for them; the row lock is re-checked against the WHERE clause, so a row that
+    // another replica has just claimed (its next_attempt_at moved past its lease end) is not taken.
+    // A lease holds up to and including lease_until, as in the SQLite backend.
+    const { rows } = await this.q(
+      `WITH due AS (
+         SELECT id FROM records
+         WHERE state IN ('queued', 'retry', 'sending') AND next_attempt_at <= $2::bigint
+         ORDER BY next_attempt_at
+         LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       UPDATE records r SET state = 'sending', lease_owner = $1, lease_until = $3::bigint, next_attempt_at = $3::bigint + 1, updated_at = $2::bigint,
+         last_code = NULL,
+         last_reason = CASE WHEN r.state = 'sending' THEN 'lease of ' || r.lease_owner || ' expired; claimed by ' || $1::text
+                            ELSE 'claimed by ' || $1::text END
+       FROM due WHERE r.id = due.id
+       RETURNING ${CLAIMED_COLUMNS}`,
+      [owner, now, now + leaseMs, limit],
+    );
+    return rows.map(toClaimed);
+  }
+
+  async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
+    if (acks.length === 0) return;
+    await this.q(
+      `UPDATE records r SET state = 'acknowledged', attempts = r.attempts + 1, ministry_record_id = a.mid, packet_id = $2,
+         last_code = a.code, last_reason = 'receipt ' || a.code || ' in packet ' || $2,
+         lease_owner = NULL, lease_until = NULL, updated_at = $3
+       FROM unnest($4::text[], $5::text[], $6::text[]) AS a(id, mid, code)
+       WHERE r.id = a.id AND r.state = 'sending' AND r.lease_owner = $1`,
+      [owner, packetId, now, acks.map((a) => a.id), acks.map((a) => a.ministryRecordId), acks.map((a) => a.code)],
+    );
+  }
+
+  async scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.q(
+      `UPDATE records r SET state = 'retry', attempts = r.attempts + 1, next_attempt_at = o.next, last_code = o.code,
+         last_reason = o.reason, lease_owner = NULL, lease_until = NULL, updated_at = $2
+       FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS o(id, next, code, reason)
+       WHERE r.id = o.id AND r.state = 'sending' AND r.lease_owner = $1`,
+      [owner, now, outcomes.map((o) => o.id), outcomes.map((o) => o.nextAttemptAt), outcomes.map((o) => o.code), outcomes.map((o) => o.reason)],
+    );
+  }
+
+  async markDead(owner: string, outcomes: Outcome[], now: number): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.q(
+      `UPDATE records r SET state = 'dead', attempts = r.attempts + 1, last_code = o.code, last_reason = o.reason,
+         lease_owner = NULL, lease_until = NULL, updated_at = $2
+       FROM unnest($3::text[], $4::text[], $5::text[]) AS o(id, code, reason)
+       WHERE r.id = o.id AND r.state = 'sending' AND r.lease_owner = $1`,
+      [owner, now, outcomes.map((o) => o.id), outcomes.map((o) => o.code), outcomes.map((o) => o.reason)],
+    );
+  }
+
+  async release(owner: string, ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.q(
+      `UPDATE records SET state = 'queued', next_attempt_at = $2, last_code = NULL, last_reason = 'released at shutdown',
+         lease_owner = NULL, lease_until = NULL, updated_at = $2
+       WHERE id = ANY($3::text[]) AND state = 'sending' AND lease_owner = $1`,
+      [owner, now, ids],
+    );
+  }
+
+  async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {
+    const ids = selection.ids ?? (await this.listRecords({ ...selection.filter, state: 'dead', limit: selection.filter?.limit ?? 100000 })).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    const res = await this.q(
+      `UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = $1, window_started_at = $1, last_code = 'REPLAY',
+         last_reason = $2, updated_at = $1
+       WHERE id = ANY($3::text[]) AND state = 'dead'`,
+      [now, reason, ids],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  async cancel(ids: string[], reason: string, now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.q(
+      `UPDATE records SET state = 'cancelled', last_code = 'CANCELLED', last_reason = $2, updated_at = $1
+       WHERE id = ANY($3::text[]) AND state IN ('queued', 'retry', 'dead')`,
+      [now, reason, ids],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of (await this.q('SELECT state, count(*) AS n FROM records GROUP BY state')).rows) out[r.state as string] = num(r.n);
+    return out;
+  }
+}

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+
+const tap = t;
+import { isAllowedTransition, type RecordState } from '../src/delivery/states.js';
+import { PostgresStore } from '../src/storage/postgres/postgres-store.js';
+import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
+import type { NewRecord, RetryPolicy, Store } from '../src/storage/store.js';
+import { freshSchema } from './helpers/postgres.js';
+
+// One contract, every backend: whatever the delivery worker and the routes rely on is checked
+// here against SQLite and PostgreSQL alike, on real databases.
+
+interface Backend {
+  name: string;
+  /** Returns a function that opens a new connection (pool) to one fresh, shared database. */
+  fresh(t: typeof tap): Promise<() => Store>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'sqlite',
+    async fresh(t) {
+      const dir = mkdtempSync(join(tmpdir(), 'hocba-contract-'));
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      return () => new SqliteStore(join(dir, 'gateway.db'));
+    },
+  },
+  {
+    name: 'postgres',
+    async fresh(t) {
+      const url = await freshSchema(t);
+      return () => new PostgresStore(url, { poolSize: 4 });
+    },
+  },
+];
+
+const POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, capDelayMs: 1000, totalTimeMs: 60_000 };
+const T0 = 1_750_000_000_000;
+
+function records(n: number, opts: { rejected?: number[]; prefix?: string } = {}): NewRecord[] {
+  const prefix = opts.prefix ?? randomUUID().slice(0, 8);
+  return Array.from({ length: n }, (_, i) => {
+    const rejected = opts.rejected?.includes(i) ?? false;
+    return {
+      id: randomUUID(),
+      index: i,
+      recordKey: rejected ? null : `${prefix}${String(i).padStart(5, '0')}/2024-2025`,
+      contentHash: rejected ? null : `hash-${prefix}-${i}`,
+      recordXml: rejected ? null : `<hocba xmlns="urn:moet:hocba:record:v0"><n>${i}</n></hocba>`,
+      state: rejected ? 'rejected' : 'queued',
+      errors: rejected ? [{ code: 'SCHEMA_RANGE', index: i }] : null,
+    };
+  });
+}
+
+async function submit(store: Store, recs: NewRecord[], opts: { vendor?: string; key?: string | null; at?: number; policy?: RetryPolicy } = {}) {
+  const id = randomUUID();
+  const response = { submissionId: id, queued: recs.filter((r) => r.state === 'queued').length, note: 'ở đây' };
+  await store.insertSubmission(
+    { id, vendor: opts.vendor ?? 'vnedu', idempotencyKey: opts.key ?? null, requestHash: 'h-' + id, response, createdAt: opts.at ?? T0 },
+    recs,
+    opts.policy ?? POLICY,
+  );
+  return { id, response };
+}
+
+const states = (rows: { state: string }[]) => rows.map((r) => r.state);
+
+for (const backend of backends) {
+  t.test(backend.name, async (t) => {
+    const open = await backend.fresh(t);
+    const opened: Store[] = [];
+    const connect = async () => {
+      const s = open();
+      opened.push(s);
+      await s.migrate();
+      return s;
+    };
+    t.teardown(async () => {
+      for (const s of opened) await s.close();
+    });
+
+    // Two replicas starting together both run the migrations; each must apply once.
+    const [store, second] = await Promise.all([connect(), connect()]);
+    t.equal(store.backend, backend.name);
+
+    t.test('migrations run again without effect, and the store answers', async (t) => {
+      await store.migrate();
+      await t.resolves(store.ping());
+    });
+
+    t.test('credentials are found by hash', async (t) => {
+      const before = await store.countCredentials();
+      await store.addCredential('hash-v-' + backend.name, { kind: 'vendor', vendor: 'vnedu' });
+      await store.addCredential('hash-a-' + backend.name, { kind: 'admin', vendor: null });
+      t.same(await second.findCredential('hash-v-' + backend.name), { kind: 'vendor', vendor: 'vnedu' });
+      t.same(await store.findCredential('hash-a-' + backend.name), { kind: 'admin', vendor: null });
+      t.equal(await store.findCredential('nope'), null);
+      t.equal(await store.countCredentials(), before + 2);
+    });
+
+    t.test('a submission and its records are stored together and read back in order', async (t) => {
+      const recs = records(5, { rejected: [2] });
+      const { id, response } = await submit(store, recs);
+      const sub = await second.getSubmission(id);
+      t.same(sub?.response, response, 'the answer is kept as given');
+      t.equal(sub?.createdAt, T0);
+      const rows = await second.listRecords({ submissionId: id });
+      t.same(rows.map((r) => r.index), [0, 1, 2, 3, 4]);
+      t.same(states(rows), ['queued', 'queued', 'rejected', 'queued', 'queued']);
+      t.same(rows[2].errors, [{ code: 'SCHEMA_RANGE', index: 2 }]);
+      t.equal(rows[2].lastCode, 'VALIDATION');
+      t.equal(rows[0].recordKey, recs[0].recordKey);
+      t.equal(rows[0].contentHash, recs[0].contentHash);
+      t.equal(rows[0].maxAttempts, POLICY.maxAttempts);
+      const events = await store.recordEvents(recs[0].id);
+      t.same(events.map((e) => [e.fromState, e.toState, e.at]), [['received', 'queued', T0]]);
+      t.match(events[0].reason, /accepted from vnedu/);
+      t.same((await store.recordEvents(recs[2].id)).map((e) => [e.fromState, e.toState]), [['received', 'rejected']]);
+      t.equal(await store.getSubmission('missing'), null);
+      t.equal(await store.getRecord('missing'), null);
+    });
+
+    t.test('an Idempotency-Key is one submission per vendor; a second insert stores nothing', async (t) => {
+      const key = 'idem-' + randomUUID();
+      const first = await submit(store, records(3), { key });
+      const found = await second.findSubmissionByIdempotencyKey('vnedu', key);
+      t.equal(found?.id, first.id);
+      t.same(found?.response, first.response);
+      const dup = records(3);
+      await t.rejects(submit(second, dup, { key }), 'the same key cannot be stored twice');
+      t.equal(await store.getRecord(dup[0].id), null, 'the loser\'s records are rolled back');
+      t.equal(await store.findSubmissionByIdempotencyKey('smas', key), null, 'keys are per vendor');
+      await t.resolves(submit(store, records(1), { key, vendor: 'smas' }), 'another vendor may use the same key');
+      await t.resolves(submit(store, records(1), { key: null }));
+      await t.resolves(submit(store, records(1), { key: null }), 'submissions without a key do not collide');
+
+      // Racing inserts with one key, from two connections: exactly one wins.
+      const raceKey = 'race-' + randomUUID();
+      const results = await Promise.allSettled([submit(store, records(50), { key: raceKey }), submit(second, records(50), { key: raceKey })]);
+      t.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one insert wins');
+      const winner = await store.findSubmissionByIdempotencyKey('vnedu', raceKey);
+      t.equal((await store.listRecords({ submissionId: winner!.id, limit: 1000 })).length, 50);
+    });
+
+    t.test('claims, leases, guards and outcomes', async (t) => {
+      // A clean queue first: settle whatever earlier subtests left queued.
+      for (;;) {
+        const c = await store.claim('sweeper', 1000, T0 + 5000, 1);
+        if (c.length === 0) break;
+        await store.acknowledge('sweeper', 'PKT-sweep', c.map((r) => ({ id: r.id, ministryRecordId: null, code: 'accepted' })), T0 + 5000);
+      }
+      const { id } = await submit(store, records(6, { rejected: [5] }), { at: T0 });
+      const now = T0 + 10_000;
+      const mine = await store.claim('A', 1000, now, 1000);
+      t.equal(mine.length, 5, 'every queued record is claimed, the rejected one never');
+      t.same(mine[0].recordXml.startsWith('<hocba'), true, 'the claim carries what the packet needs');
+      t.same(
+        { maxAttempts: mine[0].maxAttempts, baseDelayMs: mine[0].baseDelayMs, capDelayMs: mine[0].capDelayMs, totalTimeMs: mine[0].totalTimeMs, windowStartedAt: mine[0].windowStartedAt },
+        { ...POLICY, windowStartedAt: T0 },
+        'and the retry policy stored at acceptance',
+      );
+      t.same(states(await store.listRecords({ submissionId: id })).sort(), ['rejected', 'sending', 'sending', 'sending', 'sending', 'sending']);
+
+      t.same(await second.claim('B', 1000, now + 500, 1000), [], 'a live lease keeps others out');
+
+      // A dies; its leases expire; B takes over. A's late answers must not count.
+      const taken = await second.claim('B', 1000, now + 1001, 1000);
+      t.same(taken.map((r) => r.id).sort(), mine.map((r) => r.id).sort(), 'expired leases are claimed by another worker');
+      const [r0, r1, r2, r3, r4] = taken;
+      await store.acknowledge('A', 'PKT-stale', [{ id: r0.id, ministryRecordId: 'MOET-X', code: 'accepted' }], now + 1002);
+      await store.markDead('A', [{ id: r1.id, code: 'X', reason: 'stale' }], now + 1002);
+      await store.scheduleRetry('A', [{ id: r2.id, code: 'X', reason: 'stale', nextAttemptAt: now }], now + 1002);
+      await store.release('A', [r3.id], now + 1002);
+      t.same(states(await Promise.all(taken.map((r) => store.getRecord(r.id).then((x) => x!)))), Array(5).fill('sending'), 'a stale owner changes nothing');
+      const takeover = await store.recordEvents(r0.id);
+      t.same(takeover.map((e) => [e.fromState, e.toState]), [['received', 'queued'], ['queued', 'sending'], ['sending', 'sending']]);
+      t.match(takeover[2].reason, /lease of A expired; claimed by B/);
+
+      // B's outcomes count.
+      const t1 = now + 2000;
+      await second.acknowledge('B', 'PKT-1', [{ id: r0.id, ministryRecordId: 'MOET-00000001', code: 'accepted' }, { id: r4.id, ministryRecordId: 'MOET-4', code: 'accepted' }], t1);
+      await second.markDead('B', [{ id: r1.id, code: 'RECORD_REFUSED', reason: 'Ministry: refused' }], t1);
+      await second.scheduleRetry('B', [{ id: r2.id, code: 'UNAVAILABLE', reason: 'HTTP 503', nextAttemptAt: t1 + 5000 }], t1);
+      await second.release('B', [r3.id], t1);
+      const ack = (await store.getRecord(r0.id))!;
+      t.match(ack, { state: 'acknowledged', attempts: 1, ministryRecordId: 'MOET-00000001', packetId: 'PKT-1', lastCode: 'accepted', updatedAt: t1 });
+      t.match(await store.getRecord(r1.id), { state: 'dead', attempts: 1, lastCode: 'RECORD_REFUSED', lastReason: 'Ministry: refused' });
+      t.match(await store.getRecord(r2.id), { state: 'retry', attempts: 1, lastCode: 'UNAVAILABLE', nextAttemptAt: t1 + 5000 });
+      t.match(await store.getRecord(r3.id), { state: 'queued', attempts: 0 });
+
+      // Due times: the released one at once, the retry only when due.
+      const again = await store.claim('C', 1000, t1 + 1, 10_000);
+      t.same(again.map((r) => r.id), [r3.id], 'a released record is claimable at once; a retry waits');
+      const due = await store.claim('C', 1000, t1 + 5000, 1000);
+      t.same(due.map((r) => r.id), [r2.id]);
+      t.equal(due[0].attempts, 1, 'the claim carries the attempts so far');
+      await store.acknowledge('C', 'PKT-2', [{ id: r2.id, ministryRecordId: 'MOET-2', code: 'duplicate' }, { id: r3.id, ministryRecordId: 'MOET-3', code: 'accepted' }], t1 + 5001);
+      t.match(await store.getRecord(r2.id), { state: 'acknowledged', attempts: 2, lastCode: 'duplicate' });
+
+      // Replay a dead record: same key, attempts reset, retry window reopened.
+      t.equal(await store.replay({ ids: [r0.id, r1.id] }, 'fixed at the school', t1 + 6000), 1, 'only dead records are replayed');
+      const replayed = (await store.getRecord(r1.id))!;
+      t.match(replayed, { state: 'queued', attempts: 0, lastCode: 'REPLAY', recordKey: r1.recordKey, contentHash: r1.contentHash });
+      const back = await store.claim('D', 10, t1 + 6000, 1000);
+      t.same(back.map((r) => r.id), [r1.id]);
+      t.equal(back[0].windowStartedAt, t1 + 6000, 'replay opens a new retry window');
+      await store.markDead('D', [{ id: r1.id, code: 'RECORD_REFUSED', reason: 'again' }], t1 + 6001);
+      t.equal(await store.replay({ filter: { code: 'RECORD_REFUSED', submissionId: id } }, 'by filter', t1 + 7000), 1, 'replay by filter');
+
+      // Cancel: queued, retry and dead records; never one in flight or settled.
+      const c1 = await store.claim('E', 10, t1 + 7000, 1000);
+      t.equal(await store.cancel([r1.id, r0.id], 'withdrawn', t1 + 7001), 0, 'neither a record in flight nor an acknowledged one');
+      await store.release('E', c1.map((r) => r.id), t1 + 7002);
+      t.equal(await store.cancel([r1.id], 'withdrawn by the school', t1 + 7003), 1);
+      t.match(await store.getRecord(r1.id), { state: 'cancelled', lastCode: 'CANCELLED' });
+
+      // The whole timeline of r1, and every step in it allowed by delivery/states.ts.
+      const timeline = await store.recordEvents(r1.id);
+      t.same(timeline.map((e) => e.toState), ['queued', 'sending', 'sending', 'dead', 'queued', 'sending', 'dead', 'queued', 'sending', 'queued', 'cancelled']);
+      t.same(timeline.map((e) => e.at), [...timeline.map((e) => e.at)].sort((a, b) => a - b), 'in time order');
+      for (const e of timeline) t.ok(isAllowedTransition(e.fromState as RecordState, e.toState), `${e.fromState} → ${e.toState} is allowed`);
+      t.ok(timeline.every((e) => e.reason), 'every step has a reason');
+
+      const counts = await store.countByState();
+      t.ok(counts.acknowledged >= 3 && counts.cancelled >= 1 && counts.rejected >= 1, 'counts by state');
+      t.same((await store.listRecords({ state: 'cancelled' })).map((r) => r.id), [r1.id], 'list by state');
+      t.same((await store.listRecords({ code: 'duplicate' })).map((r) => r.id), [r2.id], 'list by code');
+      t.equal((await store.listRecords({ limit: 2 })).length, 2, 'limit');
+    });
+
+    t.test('concurrent claimers never share a record', async (t) => {
+      const n = 600;
+      const recs = records(n);
+      await submit(store, recs, { at: T0 });
+      const ids = new Set(recs.map((r) => r.id));
+      const now = T0 + 20_000;
+      const seen = new Map<string, string>();
+      let overlaps = 0;
+      // Four workers over two connections (pools), claiming small batches as fast as they can.
+      const worker = async (s: Store, owner: string) => {
+        for (;;) {
+          const batch = await s.claim(owner, 17, now, 60_000);
+          if (batch.length === 0) return;
+          for (const r of batch) {
+            if (seen.has(r.id)) overlaps += 1;
+            seen.set(r.id, owner);
+          }
+          await s.acknowledge(owner, `PKT-${owner}`, batch.map((r) => ({ id: r.id, ministryRecordId: null, code: 'accepted' })), now);
+        }
+      };
+      await Promise.all([worker(store, 'w1'), worker(second, 'w2'), worker(store, 'w3'), worker(second, 'w4')]);
+      t.equal(overlaps, 0, 'no record was claimed twice');
+      t.equal([...ids].filter((id) => seen.has(id)).length, n, 'every record was claimed');
+      const left = await store.listRecords({ state: 'sending' });
+      t.equal(left.length, 0, 'nothing is left in flight');
+      const owners = new Set([...ids].map((id) => seen.get(id)));
+      t.ok(owners.size >= 2, `the work was shared (${owners.size} workers)`);
+    });
+  });
+}
