@@ -6,6 +6,8 @@ import { adapters } from './adapters/registry.js';
 import { buildApp, LOG_REDACT } from './app.js';
 import { pkiDir, type Settings } from './config/settings.js';
 import { ensureDemoCredentials, type DemoCredentials } from './credentials/demo.js';
+import { CircuitBreaker } from './delivery/circuit-breaker.js';
+import { RateLimiter } from './delivery/rate-limiter.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { ensureDemoPki } from './pki/demo.js';
 import { createSigner } from './signing/create-signer.js';
@@ -13,7 +15,7 @@ import type { PacketSigner } from './signing/signer.js';
 import { startSimulator, type RunningSimulator } from './simulator/server.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
-import { RestTransport } from './transport/rest/rest-transport.js';
+import { createTransport } from './transport/create-transport.js';
 
 // The composition root: settings in, a running gateway out. Order matters: the store and its
 // migrations, the PKI and signer, the Ministry (or its simulator), the delivery worker, then
@@ -59,17 +61,17 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       allowlist: settings.simulator.allowlist,
       provinceCertPem: readFileSync(pki.provinceCert, 'utf8'),
       clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
+      faults: settings.simulator.faults,
     });
     ministryUrl = simulator.url;
     logger.info({ url: ministryUrl }, 'Ministry simulator started in process');
   }
-  const transport = new RestTransport({
-    baseUrl: ministryUrl,
-    clientId: settings.ministry.clientId,
-    clientSecret: settings.ministry.clientSecret,
-    timeoutMs: settings.ministry.timeoutMs,
-    localAddress: settings.ministry.egress.localAddress,
-  });
+  const transport = createTransport(settings.ministry, ministryUrl);
+  const d = settings.delivery;
+  const circuitLog = logger.child({ component: 'circuit' });
+  const circuit = new CircuitBreaker(d.circuit, (from, to, why) =>
+    (to === 'open' ? circuitLog.warn.bind(circuitLog) : circuitLog.info.bind(circuitLog))({ from, to, why }, `Ministry circuit ${to}`),
+  );
 
   const worker =
     opts.deliver === false
@@ -79,18 +81,21 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
           transport,
           signer,
           provinceCode: settings.provinceCode,
-          packetSize: settings.delivery.packetSize,
-          concurrency: settings.delivery.concurrency,
-          pollIntervalMs: settings.delivery.pollIntervalMs,
-          leaseMs: settings.delivery.leaseMs,
-          retry: settings.delivery.retry,
+          packetSize: d.packetSize,
+          concurrency: d.concurrency,
+          pollIntervalMs: d.pollIntervalMs,
+          leaseMs: d.leaseMs,
+          sendTimeoutMs: settings.ministry.timeoutMs,
+          retry: d.retry,
+          circuit,
+          limiter: new RateLimiter(d.packetsPerSecond),
           logger: logger.child({ component: 'delivery' }),
         });
 
   const demoCredentials = await ensureDemoCredentials(store, join(settings.dataDir, 'demo-credentials.json'), Object.keys(adapters));
 
   const app = await buildApp(
-    { settings, store, signer, transport, nudgeDelivery: () => worker?.nudge() },
+    { settings, store, signer, transport, circuit, nudgeDelivery: () => worker?.nudge() },
     logger.child({ component: 'http' }),
   );
   await app.listen({ host: settings.host, port: settings.port });

@@ -13,6 +13,19 @@ export interface RetrySettings {
   maxAttempts: number;
   baseDelayMs: number;
   capDelayMs: number;
+  /** Share of each delay that is random (0..1). */
+  jitter: number;
+  /** How long a record may keep failing before it goes dead; null: until maxAttempts. */
+  totalTimeMs: number | null;
+}
+
+export interface MinistryTlsSettings {
+  /** CA bundle the Ministry's server certificate must chain to (PEM); null: the system's. */
+  caPath: string | null;
+  /** The province's client certificate and key for mutual TLS (PEM); null: none. */
+  certPath: string | null;
+  keyPath: string | null;
+  passphrase: string | null;
 }
 
 export interface Settings {
@@ -25,15 +38,29 @@ export interface Settings {
   bodyLimitBytes: number;
   maxRecordsPerBatch: number;
   ministry: {
+    /** Which binding of the Ministry profile to speak: specs/ministry-profile/v0 openapi.yaml or ministry.wsdl. */
+    binding: 'rest' | 'soap';
     url: string | null;
     clientId: string;
     clientSecret: string;
     timeoutMs: number;
-    egress: { localAddress: string | null };
+    /** The province's static IP: bind outgoing sockets to it, or go through an HTTP CONNECT proxy that has it. */
+    egress: { localAddress: string | null; proxy: string | null };
+    tls: MinistryTlsSettings;
   };
-  simulator: { host: string; port: number; allowlist: string[] };
+  simulator: { host: string; port: number; allowlist: string[]; faults: Record<string, unknown> };
   signer: { kind: 'file'; keyPath: string | null; certPath: string | null; passphrase: string | null };
-  delivery: { packetSize: number; concurrency: number; pollIntervalMs: number; leaseMs: number; retry: RetrySettings };
+  delivery: {
+    packetSize: number;
+    /** Packets in flight at once from this replica. */
+    concurrency: number;
+    /** Packets a second towards the Ministry from this replica; 0: no limit. */
+    packetsPerSecond: number;
+    pollIntervalMs: number;
+    leaseMs: number;
+    retry: RetrySettings;
+    circuit: { failureThreshold: number; coolDownMs: number; maxCoolDownMs: number };
+  };
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -70,12 +97,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.MINISTRY_URL) ministry.url = env.MINISTRY_URL;
   if (env.MINISTRY_CLIENT_ID) ministry.clientId = env.MINISTRY_CLIENT_ID;
   if (env.MINISTRY_CLIENT_SECRET) ministry.clientSecret = env.MINISTRY_CLIENT_SECRET;
-  if (env.EGRESS_LOCAL_ADDRESS) ministry.egress = { localAddress: env.EGRESS_LOCAL_ADDRESS };
+  if (env.MINISTRY_BINDING) ministry.binding = env.MINISTRY_BINDING;
+  const egress: Json = {};
+  if (env.EGRESS_LOCAL_ADDRESS) egress.localAddress = env.EGRESS_LOCAL_ADDRESS;
+  if (env.EGRESS_PROXY) egress.proxy = env.EGRESS_PROXY;
+  if (Object.keys(egress).length) ministry.egress = egress;
   if (Object.keys(ministry).length) fromEnv.ministry = ministry;
   if (env.SIMULATOR_PORT) fromEnv.simulator = { port: Number(env.SIMULATOR_PORT) };
   s = deepMerge(s, fromEnv);
   s = deepMerge(s, overrides);
   if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');
+  if (s.ministry.binding !== 'rest' && s.ministry.binding !== 'soap') {
+    throw new Error(`ministry.binding must be "rest" or "soap", not ${JSON.stringify(s.ministry.binding)}`);
+  }
   return s;
 }
 

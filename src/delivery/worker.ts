@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry, { AbortError } from 'p-retry';
+import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { RetrySettings } from '../config/settings.js';
 import { buildPacket } from '../packet/build.js';
@@ -8,11 +9,15 @@ import type { PacketSigner } from '../signing/signer.js';
 import type { Ack, ClaimedRecord, Outcome, Store } from '../storage/store.js';
 import { PermanentDeliveryError, TransientDeliveryError, type MinistryTransport, type Receipt } from '../transport/transport.js';
 import { nextAttemptAt } from './backoff.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { RateLimiter } from './rate-limiter.js';
 
 // The outbox drain: claim due records, group them into one packet, sign it with the province
-// key, send it, and record each record's receipt. A packet that keeps failing for transient
-// reasons is retried in process a few times (p-retry), then its records are rescheduled on the
-// row (durable backoff) until their attempts run out and they go dead with the reason.
+// key, send it, and record each record's receipt. A packet that fails for transient reasons is
+// retried in process a few times (p-retry, within the lease), then its records are rescheduled
+// on the row (durable backoff) until their attempts or their retry window run out and they go
+// dead with the reason. A circuit breaker stops claiming while the Ministry is down; a rate
+// limiter paces packets and honours Retry-After for the whole process.
 
 export interface WorkerOptions {
   store: Store;
@@ -23,19 +28,33 @@ export interface WorkerOptions {
   concurrency: number;
   pollIntervalMs: number;
   leaseMs: number;
+  /** The transport's timeout: one attempt may take up to twice this (headers, then body). */
+  sendTimeoutMs: number;
   retry: RetrySettings;
+  circuit: CircuitBreaker;
+  limiter: RateLimiter;
   logger: Logger;
   owner?: string;
 }
+
+/** The lease ran out before the packet could go: its records go back untouched. */
+class NotAttempted extends Error {}
 
 export class DeliveryWorker {
   readonly owner: string;
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
   private wake: (() => void) | null = null;
+  private readonly attemptBudgetMs: number;
 
   constructor(private readonly o: WorkerOptions) {
-    this.owner = o.owner ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.owner = o.owner ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.attemptBudgetMs = 2 * o.sendTimeoutMs + 1000;
+    // A lease shorter than one attempt would let another replica take over a packet still in
+    // flight: refuse such settings rather than risk sending a record from two places.
+    if (o.leaseMs <= this.attemptBudgetMs) {
+      throw new Error(`delivery.leaseMs (${o.leaseMs}) must exceed twice ministry.timeoutMs plus 1000 ms (${this.attemptBudgetMs})`);
+    }
   }
 
   start(): void {
@@ -55,9 +74,9 @@ export class DeliveryWorker {
     this.loops = [];
   }
 
-  private async idle(): Promise<void> {
+  private async idle(ms = this.o.pollIntervalMs): Promise<void> {
     await new Promise<void>((resolve) => {
-      const t = setTimeout(done, this.o.pollIntervalMs);
+      const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
         resolve();
@@ -72,38 +91,64 @@ export class DeliveryWorker {
   }
 
   private async loop(): Promise<void> {
+    const { circuit, limiter, transport } = this.o;
     while (!this.abort.signal.aborted) {
-      let sent = 0;
+      // Nothing is claimed while the circuit is open or the Ministry asked us to hold off.
+      const held = limiter.heldFor(Date.now());
+      if (held > 0) {
+        await this.idle(held);
+        continue;
+      }
+      const permit = circuit.permit(Date.now());
+      if (permit.kind === 'wait') {
+        await this.idle(permit.ms);
+        continue;
+      }
+      const probing = permit.kind === 'probe';
+      if (probing && !(await transport.probe())) {
+        circuit.onFailure(Date.now(), 'health probe failed');
+        continue;
+      }
+      let handled = 0;
       try {
-        sent = await this.drainOnce();
+        handled = await this.drainOnce(probing);
+        if (probing && handled === 0) circuit.probeSucceeded(); // healthy, and nothing to send
       } catch (e) {
         this.o.logger.error({ err: e }, 'delivery cycle failed');
-        await sleep(this.o.pollIntervalMs * 4).catch(() => undefined);
+        await sleep(this.o.pollIntervalMs * 4, undefined, { signal: this.abort.signal }).catch(() => undefined);
+      } finally {
+        if (probing) circuit.probeEnded(); // a probe that neither succeeded nor failed: let another loop try
       }
-      if (sent === 0 && !this.abort.signal.aborted) await this.idle();
+      if (handled === 0 && !this.abort.signal.aborted) await this.idle();
     }
   }
 
   /** One claim-sign-send-record cycle; returns how many records it handled. */
-  async drainOnce(): Promise<number> {
+  async drainOnce(probing = false): Promise<number> {
     const { store, logger } = this.o;
-    const claimed = await store.claim(this.owner, this.o.packetSize, Date.now(), this.o.leaseMs);
+    const claimedAt = Date.now();
+    const claimed = await store.claim(this.owner, this.o.packetSize, claimedAt, this.o.leaseMs);
     if (claimed.length === 0) return 0;
     const packetId = `PKT-${randomUUID()}`;
     const xml = buildPacket({
       packetId,
       provinceCode: this.o.provinceCode,
       createdAt: new Date().toISOString(),
+      // The record key and content hash stored at acceptance: a re-send after a crash or a
+      // replay is the same record to the Ministry, which counts it once.
       records: claimed.map((r) => ({ recordKey: r.recordKey, contentHash: r.contentHash, xml: r.recordXml })),
     });
     const signed = this.o.signer.sign(xml);
     let receipt: Receipt;
+    const failures: Error[] = [];
     try {
-      receipt = await this.sendWithRetries(packetId, signed);
+      receipt = await this.send(packetId, signed, claimedAt + this.o.leaseMs, probing, failures);
     } catch (e) {
-      if (e instanceof AbortError || this.abort.signal.aborted) {
+      // Cut short after a real attempt failed: that failure is the outcome.
+      if (e instanceof NotAttempted && failures.length > 0) e = failures[failures.length - 1];
+      if (e instanceof NotAttempted || this.abort.signal.aborted) {
         await store.release(this.owner, claimed.map((r) => r.id), Date.now());
-        logger.info({ packetId, records: claimed.length }, 'shutdown: packet returned to the queue');
+        logger.info({ packetId, records: claimed.length, why: (e as Error).message }, 'packet returned to the queue unsent');
         return claimed.length;
       }
       await this.recordFailure(claimed, e as Error, packetId);
@@ -113,25 +158,68 @@ export class DeliveryWorker {
     return claimed.length;
   }
 
-  private sendWithRetries(packetId: string, signed: string): Promise<Receipt> {
-    const r = this.o.retry;
-    return pRetry(() => this.o.transport.sendPacket(packetId, signed), {
-      retries: Math.max(0, r.inProcessAttempts - 1),
-      minTimeout: r.inProcessMinDelayMs,
-      maxTimeout: r.inProcessMaxDelayMs,
-      randomize: true,
-      signal: this.abort.signal,
-      shouldRetry: ({ error }) => error instanceof TransientDeliveryError,
-      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-        const code = (error as TransientDeliveryError).code;
-        this.o.logger.warn({ packetId, attemptNumber, retriesLeft, code }, 'packet send failed');
-        // Honour Retry-After on top of the backoff, but never beyond the in-process cap.
-        const wait = (error as TransientDeliveryError).retryAfterMs;
-        if (error instanceof TransientDeliveryError && wait && retriesLeft > 0) {
-          await sleep(Math.min(wait, r.inProcessMaxDelayMs), undefined, { signal: this.abort.signal });
+  private send(packetId: string, signed: string, leaseUntil: number, probing: boolean, failures: Error[]): Promise<Receipt> {
+    const { retry: r, circuit, limiter, transport, logger } = this.o;
+    const latestStart = leaseUntil - this.attemptBudgetMs;
+    return pRetry(
+      async () => {
+        if (!(await limiter.take(latestStart, this.abort.signal))) throw new NotAttempted('lease would run out before the Ministry may be called');
+        try {
+          const receipt = await transport.sendPacket(packetId, signed);
+          circuit.onSuccess();
+          return receipt;
+        } catch (e) {
+          // A refusal is an answer: the Ministry is up.
+          if (e instanceof PermanentDeliveryError) circuit.onSuccess();
+          throw e;
         }
       },
-    });
+      {
+        // A half-open probe is one attempt: it tests the Ministry, it does not insist.
+        retries: probing ? 0 : Math.max(0, r.inProcessAttempts - 1),
+        minTimeout: r.inProcessMinDelayMs,
+        maxTimeout: r.inProcessMaxDelayMs,
+        randomize: r.jitter > 0,
+        // Every in-process attempt must start while there is time for it within the lease.
+        maxRetryTime: Math.max(0, latestStart - Date.now()),
+        signal: this.abort.signal,
+        shouldRetry: ({ error }) =>
+          error instanceof TransientDeliveryError &&
+          circuit.state === 'closed' &&
+          !((error.retryAfterMs ?? 0) > r.inProcessMaxDelayMs),
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (error instanceof NotAttempted) throw error;
+          failures.push(error);
+          if (!(error instanceof TransientDeliveryError)) return;
+          circuit.onFailure(Date.now(), `${error.code}: ${error.message}`);
+          logger.warn({ packetId, attemptNumber, retriesLeft, code: error.code, circuit: circuit.state }, 'packet send failed');
+          const wait = error.retryAfterMs;
+          if (wait) {
+            limiter.holdUntil(Date.now() + wait);
+            // Honour Retry-After before the next in-process attempt when it is short enough.
+            if (retriesLeft > 0 && wait <= r.inProcessMaxDelayMs && Date.now() + wait < latestStart) {
+              await sleep(wait, undefined, { signal: this.abort.signal });
+            }
+          }
+        },
+      },
+    );
+  }
+
+  /** Durable retry or dead, for each record of a packet that was not delivered. */
+  private classify(r: ClaimedRecord, now: number, code: string, reason: string, notBefore = 0): { dead?: Outcome; retry?: Outcome & { nextAttemptAt: number } } {
+    const j = this.o.retry.jitter;
+    const next = Math.max(notBefore, nextAttemptAt(now, r.attempts + 1, r.baseDelayMs, r.capDelayMs, j));
+    if (r.attempts + 1 >= r.maxAttempts) return { dead: { id: r.id, code, reason: `retries used up: ${reason}` } };
+    if (r.totalTimeMs !== null && next > r.windowStartedAt + r.totalTimeMs) {
+      return { dead: { id: r.id, code, reason: `retry window of ${Math.round(r.totalTimeMs / 1000)} s used up: ${reason}` } };
+    }
+    return { retry: { id: r.id, code, reason, nextAttemptAt: next } };
+  }
+
+  private async settle(dead: Outcome[], retry: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void> {
+    if (retry.length) await this.o.store.scheduleRetry(this.owner, retry, now);
+    if (dead.length) await this.o.store.markDead(this.owner, dead, now);
   }
 
   private async recordFailure(claimed: ClaimedRecord[], e: Error, packetId: string): Promise<void> {
@@ -143,15 +231,16 @@ export class DeliveryWorker {
       await this.o.store.markDead(this.owner, claimed.map((r) => ({ id: r.id, code, reason })), now);
       return;
     }
+    const notBefore = e instanceof TransientDeliveryError && e.retryAfterMs ? now + e.retryAfterMs : 0;
     const dead: Outcome[] = [];
     const retry: (Outcome & { nextAttemptAt: number })[] = [];
     for (const r of claimed) {
-      if (r.attempts + 1 >= r.maxAttempts) dead.push({ id: r.id, code, reason: `retries used up: ${reason}` });
-      else retry.push({ id: r.id, code, reason, nextAttemptAt: nextAttemptAt(now, r.attempts + 1, r.baseDelayMs, r.capDelayMs) });
+      const c = this.classify(r, now, code, reason, notBefore);
+      if (c.dead) dead.push(c.dead);
+      if (c.retry) retry.push(c.retry);
     }
     this.o.logger.warn({ packetId, code, retry: retry.length, dead: dead.length }, 'packet not delivered');
-    if (retry.length) await this.o.store.scheduleRetry(this.owner, retry, now);
-    if (dead.length) await this.o.store.markDead(this.owner, dead, now);
+    await this.settle(dead, retry, now);
   }
 
   private async recordReceipt(claimed: ClaimedRecord[], receipt: Receipt, packetId: string): Promise<void> {
@@ -159,20 +248,22 @@ export class DeliveryWorker {
     const byKey = new Map(receipt.results.map((x) => [x.recordKey, x]));
     const acks: Ack[] = [];
     const dead: Outcome[] = [];
-    const missing: (Outcome & { nextAttemptAt: number })[] = [];
+    const retry: (Outcome & { nextAttemptAt: number })[] = [];
     for (const r of claimed) {
       const res = byKey.get(r.recordKey);
       if (!res) {
-        missing.push({ id: r.id, code: 'RECEIPT_MISSING', reason: `no receipt for the record in packet ${packetId}`, nextAttemptAt: nextAttemptAt(now, r.attempts + 1, r.baseDelayMs, r.capDelayMs) });
+        const c = this.classify(r, now, 'RECEIPT_MISSING', `no receipt for the record in packet ${packetId}`);
+        if (c.dead) dead.push(c.dead);
+        if (c.retry) retry.push(c.retry);
       } else if (res.status === 'accepted' || res.status === 'duplicate') {
         acks.push({ id: r.id, ministryRecordId: res.ministryRecordId ?? null, code: res.status });
       } else {
+        // The Ministry's own code and words, so that admins can act on them.
         dead.push({ id: r.id, code: res.code ?? 'MINISTRY_REJECTED', reason: `Ministry: ${res.message ?? res.code ?? 'rejected'} (packet ${packetId})` });
       }
     }
     await this.o.store.acknowledge(this.owner, packetId, acks, now);
-    if (dead.length) await this.o.store.markDead(this.owner, dead, now);
-    if (missing.length) await this.o.store.scheduleRetry(this.owner, missing, now);
-    this.o.logger.info({ packetId, acknowledged: acks.length, dead: dead.length, missing: missing.length }, 'packet delivered');
+    await this.settle(dead, retry, now);
+    this.o.logger.info({ packetId, acknowledged: acks.length, dead: dead.length, missing: retry.length }, 'packet delivered');
   }
 }

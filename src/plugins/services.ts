@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Settings } from '../config/settings.js';
+import type { CircuitSnapshot } from '../delivery/circuit-breaker.js';
 import type { PacketSigner } from '../signing/signer.js';
 import type { Store } from '../storage/store.js';
 import type { MinistryTransport } from '../transport/transport.js';
@@ -13,6 +14,8 @@ export interface Services {
   store: Store;
   signer: PacketSigner;
   transport: MinistryTransport;
+  /** The delivery circuit towards the Ministry, for /readyz (absent when no worker runs here). */
+  circuit?: { snapshot(): CircuitSnapshot };
   /** Tells the delivery worker that new records are queued (no-op when no worker runs here). */
   nudgeDelivery(): void;
 }

@@ -90,7 +90,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
         await store.insertSubmission(
           { id: submissionId, vendor, idempotencyKey, requestHash, response, createdAt: Date.now() },
           result.records,
-          { maxAttempts: r.maxAttempts, baseDelayMs: r.baseDelayMs, capDelayMs: r.capDelayMs },
+          { maxAttempts: r.maxAttempts, baseDelayMs: r.baseDelayMs, capDelayMs: r.capDelayMs, totalTimeMs: r.totalTimeMs },
         );
       } catch (e) {
         // Two concurrent requests with one Idempotency-Key: the loser answers what the winner stored.

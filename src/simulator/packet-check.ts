@@ -10,7 +10,7 @@ import { sha256Hex } from '../canonical/xml.js';
 import { PACKET_NAMESPACE } from '../packet/build.js';
 import { verifyEnveloped } from '../signing/xmldsig.js';
 import type { Receipt, ReceiptResult } from '../transport/transport.js';
-import type { SimulatorState } from './state.js';
+import type { Sender, SimulatorState } from './state.js';
 
 // How the Ministry reads one packet (specs/ministry-profile/v0/README.md): the signature first,
 // then only what the signature covers, then every record on its own.
@@ -50,6 +50,8 @@ export interface PacketCheckContext {
   provinceCertPem: string;
   state: SimulatorState;
   validateRecord?: RecordValidator;
+  /** Who sent the packet, for the deliveries log (/_sim/deliveries). */
+  sender?: Sender;
 }
 
 interface PacketRecordElement {
@@ -190,5 +192,8 @@ export function checkPacket(body: string, ctx: PacketCheckContext): Receipt {
   const receivedAt = new Date().toISOString();
   const results = packet.records.map((r) => admitRecord(checkRecord(r, ctx), packet.packetId, receivedAt, ctx.state));
   ctx.state.rejected += results.filter((r) => r.status === 'rejected').length;
+  if (ctx.sender) {
+    for (const r of results) ctx.state.noteDelivery(r.recordKey, { ...ctx.sender, packetId: packet.packetId, status: r.status, at: receivedAt });
+  }
   return { packetId: packet.packetId, receivedAt, results };
 }

@@ -11,6 +11,24 @@ export interface StoredRecord {
   packetId: string;
 }
 
+/** One record arriving in one packet: who sent it and what the Ministry answered. */
+export interface Delivery {
+  packetId: string;
+  /** The login session (a digest of the access token): one per gateway replica and token. */
+  session: string;
+  /** The caller's source address. */
+  source: string;
+  binding: 'rest' | 'soap';
+  status: 'accepted' | 'duplicate' | 'rejected';
+  at: string;
+}
+
+export interface Sender {
+  session: string;
+  source: string;
+  binding: 'rest' | 'soap';
+}
+
 export class SimulatorState {
   /** Accepted records by record key (learnerId/schoolYear), the latest accepted content. */
   readonly records = new Map<string, StoredRecord>();
@@ -30,6 +48,8 @@ export class SimulatorState {
   faults: FaultSettings = {};
   /** Calls still to answer 429 under the current rate-limit fault (Infinity: until cleared). */
   rateLimitRemaining = 0;
+  /** Every arrival of every record key, in order: proves which replica sent what, and how often. */
+  readonly deliveries = new Map<string, Delivery[]>();
   private recordCounter = 0;
   /** Every content hash ever accepted per key: a late replay of an older version is still a duplicate. */
   private readonly acceptedHashes = new Map<string, Set<string>>();
@@ -43,6 +63,12 @@ export class SimulatorState {
     const hashes = this.acceptedHashes.get(record.recordKey) ?? new Set<string>();
     hashes.add(record.contentHash);
     this.acceptedHashes.set(record.recordKey, hashes);
+  }
+
+  noteDelivery(recordKey: string, d: Delivery): void {
+    const list = this.deliveries.get(recordKey);
+    if (list) list.push(d);
+    else this.deliveries.set(recordKey, [d]);
   }
 
   nextMinistryRecordId(): string {
@@ -59,6 +85,7 @@ export class SimulatorState {
   reset(): void {
     this.records.clear();
     this.acceptedHashes.clear();
+    this.deliveries.clear();
     this.tokens.clear();
     this.duplicates = 0;
     this.rejected = 0;

@@ -1,5 +1,5 @@
 // What the delivery worker needs from a connection to the Ministry, whatever the binding
-// (REST today; SOAP is a second folder beside rest/).
+// (rest/ over undici, soap/ over the soap package; both through egress.ts).
 
 export type ReceiptStatus = 'accepted' | 'duplicate' | 'rejected';
 
@@ -46,4 +46,31 @@ export interface MinistryTransport {
   /** A cheap reachability probe for /readyz. */
   probe(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * Sorts a Ministry error by its (REST-equivalent) status: network-like and server-side trouble
+ * is worth retrying (5xx, 429, 408, and 401 once the token has been renewed); any other 4xx is
+ * the same next time. The Ministry's own code is kept either way.
+ */
+export function deliveryErrorFor(status: number, code: string, message: string, retryAfterMs?: number): TransientDeliveryError | PermanentDeliveryError {
+  if (status >= 500 || status === 429 || status === 408 || status === 401) return new TransientDeliveryError(message, code, retryAfterMs);
+  return new PermanentDeliveryError(message, code);
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds from now. */
+export function retryAfterMs(header: string | string[] | undefined | null): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** A network failure (refused, reset, timed out, TLS): always worth retrying. */
+export function networkError(e: unknown): TransientDeliveryError {
+  const err = e as NodeJS.ErrnoException;
+  const code = err.code ?? err.name ?? 'NETWORK';
+  return new TransientDeliveryError(`network: ${code}: ${err.message}`, code);
 }
