@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { getAdapter } from '../adapters/registry.js';
 import { loadSettings, pkiDir } from '../config/settings.js';
 import { startGateway } from '../gateway.js';
+import { ensureDemoTls } from '../pki/demo-tls.js';
 import { ensureDemoPki } from '../pki/demo.js';
 import { startSimulator } from '../simulator/server.js';
 
@@ -13,8 +14,9 @@ import { startSimulator } from '../simulator/server.js';
 const USAGE = `usage: hocba-gw <command> [options]
 
   start                         run the gateway (HOST, PORT, DATABASE_URL, MINISTRY_URL, CONFIG_FILE)
-  simulator [--host H] [--port P] [--allow ADDR]...
-                                run the Ministry simulator alone (default 127.0.0.1:8090)
+  simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls]
+                                run the Ministry simulator alone (default 127.0.0.1:8090), REST
+                                and SOAP; --tls serves HTTPS and requires the demo client certificate
   sample --vendor V --records N [--seed S]
                                 write a valid synthetic batch of N students to stdout
   keys init                     make the demo PKI under data/pki/ (if absent)
@@ -56,10 +58,24 @@ async function start(): Promise<void> {
 }
 
 async function simulator(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' }, allow: { type: 'string', multiple: true }, cert: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      allow: { type: 'string', multiple: true },
+      cert: { type: 'string' },
+      faults: { type: 'string' },
+      tls: { type: 'boolean' },
+    },
+  });
   const settings = loadSettings();
-  const certPath = values.cert ?? (await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode })).provinceCert;
+  const pki = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
+  const certPath = values.cert ?? pki.provinceCert;
+  const tls = values.tls ? await ensureDemoTls(pki.dir, settings.provinceCode) : null;
   const sim = await startSimulator({
+    faults: values.faults !== undefined ? JSON.parse(values.faults) : settings.simulator.faults,
+    tls: tls ? { cert: readFileSync(tls.serverCert, 'utf8'), key: readFileSync(tls.serverKey, 'utf8'), ca: readFileSync(tls.caCert, 'utf8') } : undefined,
     host: values.host ?? settings.simulator.host,
     port: values.port ? Number(values.port) : settings.simulator.port,
     allowlist: values.allow ?? settings.simulator.allowlist,
@@ -85,7 +101,8 @@ async function keys(args: string[]): Promise<void> {
   if (args[0] !== 'init') throw new Error('usage: hocba-gw keys init');
   const settings = loadSettings();
   const p = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
-  process.stdout.write(`demo PKI in ${p.dir}: ca.pem, province.pem/.key, school-seal.pem/.key\n`);
+  await ensureDemoTls(p.dir, settings.provinceCode);
+  process.stdout.write(`demo PKI in ${p.dir}: ca.pem, province.pem/.key, school-seal.pem/.key, ministry-tls.pem/.key, province-tls.pem/.key\n`);
 }
 
 async function main(argv: string[]): Promise<void> {

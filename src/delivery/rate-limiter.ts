@@ -21,15 +21,25 @@ export class RateLimiter {
   }
 
   /**
+   * Books the next slot at or after `now` and returns its time, or null (booking nothing) when
+   * that slot is later than `latestStart`.
+   */
+  reserve(now: number, latestStart: number): number | null {
+    const interval = this.perSecond > 0 ? 1000 / this.perSecond : 0;
+    const start = Math.max(now, this.nextSlot, this.heldUntil);
+    if (start > latestStart) return null;
+    this.nextSlot = start + interval;
+    return start;
+  }
+
+  /**
    * Waits for this call's slot and returns true, or returns false at once when the slot is later
    * than `latestStart` (the caller's lease would run out first; it gives its records back).
    */
   async take(latestStart: number, signal?: AbortSignal): Promise<boolean> {
     const now = Date.now();
-    const interval = this.perSecond > 0 ? 1000 / this.perSecond : 0;
-    const start = Math.max(now, this.nextSlot, this.heldUntil);
-    if (start > latestStart) return false;
-    this.nextSlot = start + interval;
+    const start = this.reserve(now, latestStart);
+    if (start === null) return false;
     if (start > now) await sleep(start - now, undefined, { signal });
     return true;
   }

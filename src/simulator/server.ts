@@ -135,6 +135,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
 
   /** The faults of a packet call, before its body is read. */
   async function faultGate(request: FastifyRequest, reply: FastifyReply) {
+    // Packet calls that got past the firewall and the outage, and how many were open at once:
+    // what tests read to see the gateway's concurrency and its circuit breaker at work.
+    state.packetCalls += 1;
+    state.inFlight += 1;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    reply.raw.once('close', () => (state.inFlight -= 1));
     const f = state.faults;
     if (f.latencyMs) await sleep(f.latencyMs);
     if (f.rateLimitRetryAfterSeconds !== undefined && state.rateLimitRemaining > 0) {
@@ -278,6 +284,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     packetsRefused: state.packetsRefused,
     tokensIssued: state.tokensIssued,
     rejected: state.rejected,
+    packetCalls: state.packetCalls,
+    maxInFlight: state.maxInFlight,
     hungConnections: hung.size,
   }));
   app.get('/_sim/faults', async () => state.faults);

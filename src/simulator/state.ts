@@ -41,6 +41,11 @@ export class SimulatorState {
   /** Packets refused as a whole (400: signature, malformed). */
   packetsRefused = 0;
   tokensIssued = 0;
+  /** Packet calls past the allowlist and outage, answered or not. */
+  packetCalls = 0;
+  /** Packet calls open right now, and the most ever open at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   /** The last POST /api/v0/packets body exactly as received, refused or not. */
   latestPacket: string | undefined;
   /** Access token → expiry time (ms since epoch). */
@@ -92,6 +97,8 @@ export class SimulatorState {
     this.packets = 0;
     this.packetsRefused = 0;
     this.tokensIssued = 0;
+    this.packetCalls = 0;
+    this.maxInFlight = this.inFlight;
     this.latestPacket = undefined;
     this.recordCounter = 0;
     this.setFaults({});
