@@ -85,7 +85,6 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
           concurrency: d.concurrency,
           pollIntervalMs: d.pollIntervalMs,
           leaseMs: d.leaseMs,
-          sendTimeoutMs: settings.ministry.timeoutMs,
           retry: d.retry,
           circuit,
           limiter: new RateLimiter(d.packetsPerSecond),

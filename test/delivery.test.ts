@@ -161,6 +161,24 @@ t.test('concurrency and packets per second towards the Ministry are settings', a
   t.equal((await stats(gw)).packets, 2);
 });
 
+t.test('a lease is renewed while its packet is in flight: a slow Ministry never makes two replicas send one record', async (t) => {
+  // Two gateways on one SQLite file and one Ministry that takes longer than a lease to answer.
+  const fast = { retry: { inProcessAttempts: 1 }, leaseMs: 1000, packetSize: 2, concurrency: 1 };
+  const a = await startTestGateway(t, { delivery: fast });
+  const b = await startTestGateway(t, { dataDir: a.dir, databaseUrl: join(a.dir, 'gateway.db'), ministry: { url: a.simUrl }, delivery: fast });
+  await setFaults(a, { latencyMs: 2500 });
+  const res = await api(a, 'POST', '/v1/submissions', { token: a.vendorKey, body: example('batch-small.json') });
+  b.worker!.nudge();
+  await waitForStates(a, res.json.submissionId, (c) => c.acknowledged === 3, 60_000);
+  const deliveries = (await (await fetch(a.simUrl + '/_sim/deliveries')).json()) as { byKey: Record<string, unknown[]>; sessions: Record<string, number> };
+  t.same(Object.values(deliveries.byKey).map((d) => d.length), [1, 1, 1], 'each record was sent once');
+  t.equal(Object.keys(deliveries.sessions).length, 2, 'by both replicas');
+  for (const r of (await api(a, 'GET', `/v1/submissions/${res.json.submissionId}`, { token: a.vendorKey })).json.records) {
+    const timeline = (await api(a, 'GET', `/admin/v1/records/${r.recordId}`, { token: a.adminToken })).json.timeline;
+    t.same(timeline.map((e: { to: string }) => e.to), ['queued', 'sending', 'acknowledged'], 'and no lease was taken over');
+  }
+});
+
 t.test('the SOAP binding delivers through the gateway as REST does', async (t) => {
   const gw = await startTestGateway(t, { ministry: { binding: 'soap' } });
   const batch = example('batch-grades-1-5.json');

@@ -167,9 +167,14 @@ for (const backend of backends) {
       t.same(states(await store.listRecords({ submissionId: id })).sort(), ['rejected', 'sending', 'sending', 'sending', 'sending', 'sending']);
 
       t.same(await second.claim('B', 1000, now + 500, 1000), [], 'a live lease keeps others out');
+      // A renewed lease holds past its first end; only the holder can renew it.
+      t.equal(await store.renewLease('A', mine.map((r) => r.id), now + 900, 1000), 5, 'the holder renews its lease');
+      t.equal(await second.renewLease('B', mine.map((r) => r.id), now + 900, 1000), 0, 'nobody else can');
+      t.same(await second.claim('B', 1000, now + 1500, 1000), [], 'the renewed lease holds past its first end');
+      t.same((await store.recordEvents(mine[0].id)).map((e) => e.toState), ['queued', 'sending'], 'a renewal is not a state change');
 
       // A dies; its leases expire; B takes over. A's late answers must not count.
-      const taken = await second.claim('B', 1000, now + 1001, 1000);
+      const taken = await second.claim('B', 1000, now + 1901, 1000);
       t.same(taken.map((r) => r.id).sort(), mine.map((r) => r.id).sort(), 'expired leases are claimed by another worker');
       const [r0, r1, r2, r3, r4] = taken;
       await store.acknowledge('A', 'PKT-stale', [{ id: r0.id, ministryRecordId: 'MOET-X', code: 'accepted' }], now + 1002);

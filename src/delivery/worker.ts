@@ -14,10 +14,14 @@ import { RateLimiter } from './rate-limiter.js';
 
 // The outbox drain: claim due records, group them into one packet, sign it with the province
 // key, send it, and record each record's receipt. A packet that fails for transient reasons is
-// retried in process a few times (p-retry, within the lease), then its records are rescheduled
-// on the row (durable backoff) until their attempts or their retry window run out and they go
-// dead with the reason. A circuit breaker stops claiming while the Ministry is down; a rate
-// limiter paces packets and honours Retry-After for the whole process.
+// retried in process a few times (p-retry), then its records are rescheduled on the row (durable
+// backoff) until their attempts or their retry window run out and they go dead with the reason.
+// A circuit breaker stops claiming while the Ministry is down; a rate limiter paces packets and
+// honours Retry-After for the whole process.
+//
+// Leases: claimed records are leased for `leaseMs` and the lease is renewed every third of it
+// while the packet is in flight, so a lease expires only when its process has died (or lost
+// the database), and another replica takes the records over soon after.
 
 export interface WorkerOptions {
   store: Store;
@@ -28,8 +32,6 @@ export interface WorkerOptions {
   concurrency: number;
   pollIntervalMs: number;
   leaseMs: number;
-  /** The transport's timeout: one attempt may take up to twice this (headers, then body). */
-  sendTimeoutMs: number;
   retry: RetrySettings;
   circuit: CircuitBreaker;
   limiter: RateLimiter;
@@ -37,24 +39,52 @@ export interface WorkerOptions {
   owner?: string;
 }
 
-/** The lease ran out before the packet could go: its records go back untouched. */
+/** The packet could not go within a lease period (the Ministry asked us to hold off): its records go back untouched. */
 class NotAttempted extends Error {}
+
+/** Another worker holds the records now: nothing more may be sent or recorded for them here. */
+class LeaseLost extends Error {}
 
 export class DeliveryWorker {
   readonly owner: string;
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
   private wake: (() => void) | null = null;
-  private readonly attemptBudgetMs: number;
 
   constructor(private readonly o: WorkerOptions) {
     this.owner = o.owner ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.attemptBudgetMs = 2 * o.sendTimeoutMs + 1000;
-    // A lease shorter than one attempt would let another replica take over a packet still in
-    // flight: refuse such settings rather than risk sending a record from two places.
-    if (o.leaseMs <= this.attemptBudgetMs) {
-      throw new Error(`delivery.leaseMs (${o.leaseMs}) must exceed twice ministry.timeoutMs plus 1000 ms (${this.attemptBudgetMs})`);
-    }
+    if (!(o.leaseMs >= 1000)) throw new Error(`delivery.leaseMs must be at least 1000 ms, not ${o.leaseMs}`);
+  }
+
+  /**
+   * Renews the lease on `ids` every third of its length until stopped. If the records turn out
+   * to be someone else's (this process stalled past its lease), `lost` is aborted.
+   */
+  private holdLease(ids: string[]): { lost: AbortSignal; stop(): void } {
+    const lost = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const renew = async () => {
+      try {
+        const held = await this.o.store.renewLease(this.owner, ids, Date.now(), this.o.leaseMs);
+        if (held < ids.length) {
+          this.o.logger.error({ records: ids.length, held }, 'lease lost: another worker took over these records');
+          lost.abort(new LeaseLost('lease lost'));
+          return;
+        }
+      } catch (e) {
+        this.o.logger.warn({ err: e }, 'lease renewal failed; retrying');
+      }
+      if (!stopped) timer = setTimeout(renew, this.o.leaseMs / 3);
+    };
+    timer = setTimeout(renew, this.o.leaseMs / 3);
+    return {
+      lost: lost.signal,
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
   }
 
   start(): void {
@@ -138,32 +168,41 @@ export class DeliveryWorker {
       // replay is the same record to the Ministry, which counts it once.
       records: claimed.map((r) => ({ recordKey: r.recordKey, contentHash: r.contentHash, xml: r.recordXml })),
     });
-    const signed = this.o.signer.sign(xml);
-    let receipt: Receipt;
-    const failures: Error[] = [];
+    const lease = this.holdLease(claimed.map((r) => r.id));
     try {
-      receipt = await this.send(packetId, signed, claimedAt + this.o.leaseMs, probing, failures);
-    } catch (e) {
-      // Cut short after a real attempt failed: that failure is the outcome.
-      if (e instanceof NotAttempted && failures.length > 0) e = failures[failures.length - 1];
-      if (e instanceof NotAttempted || this.abort.signal.aborted) {
-        await store.release(this.owner, claimed.map((r) => r.id), Date.now());
-        logger.info({ packetId, records: claimed.length, why: (e as Error).message }, 'packet returned to the queue unsent');
+      const signed = this.o.signer.sign(xml);
+      let receipt: Receipt;
+      const failures: Error[] = [];
+      // Waiting for a slot (a Retry-After hold) longer than one lease period is not worth
+      // holding the records for: they go back and wait in the queue instead.
+      const latestStart = claimedAt + this.o.leaseMs;
+      const signal = AbortSignal.any([this.abort.signal, lease.lost]);
+      try {
+        receipt = await this.send(packetId, signed, latestStart, probing, failures, signal);
+      } catch (e) {
+        if (lease.lost.aborted) return claimed.length; // the new owner records the outcome
+        // Cut short after a real attempt failed: that failure is the outcome.
+        if (e instanceof NotAttempted && failures.length > 0) e = failures[failures.length - 1];
+        if (e instanceof NotAttempted || this.abort.signal.aborted) {
+          await store.release(this.owner, claimed.map((r) => r.id), Date.now());
+          logger.info({ packetId, records: claimed.length, why: (e as Error).message }, 'packet returned to the queue unsent');
+          return claimed.length;
+        }
+        await this.recordFailure(claimed, e as Error, packetId);
         return claimed.length;
       }
-      await this.recordFailure(claimed, e as Error, packetId);
+      await this.recordReceipt(claimed, receipt, packetId);
       return claimed.length;
+    } finally {
+      lease.stop();
     }
-    await this.recordReceipt(claimed, receipt, packetId);
-    return claimed.length;
   }
 
-  private send(packetId: string, signed: string, leaseUntil: number, probing: boolean, failures: Error[]): Promise<Receipt> {
+  private send(packetId: string, signed: string, latestStart: number, probing: boolean, failures: Error[], signal: AbortSignal): Promise<Receipt> {
     const { retry: r, circuit, limiter, transport, logger } = this.o;
-    const latestStart = leaseUntil - this.attemptBudgetMs;
     return pRetry(
       async () => {
-        if (!(await limiter.take(latestStart, this.abort.signal))) throw new NotAttempted('lease would run out before the Ministry may be called');
+        if (!(await limiter.take(latestStart, signal))) throw new NotAttempted('the Ministry asked us to hold off for longer than a lease');
         try {
           const receipt = await transport.sendPacket(packetId, signed);
           circuit.onSuccess();
@@ -180,9 +219,7 @@ export class DeliveryWorker {
         minTimeout: r.inProcessMinDelayMs,
         maxTimeout: r.inProcessMaxDelayMs,
         randomize: r.jitter > 0,
-        // Every in-process attempt must start while there is time for it within the lease.
-        maxRetryTime: Math.max(0, latestStart - Date.now()),
-        signal: this.abort.signal,
+        signal,
         shouldRetry: ({ error }) =>
           error instanceof TransientDeliveryError &&
           circuit.state === 'closed' &&
@@ -197,8 +234,8 @@ export class DeliveryWorker {
           if (wait) {
             limiter.holdUntil(Date.now() + wait);
             // Honour Retry-After before the next in-process attempt when it is short enough.
-            if (retriesLeft > 0 && wait <= r.inProcessMaxDelayMs && Date.now() + wait < latestStart) {
-              await sleep(wait, undefined, { signal: this.abort.signal });
+            if (retriesLeft > 0 && wait <= r.inProcessMaxDelayMs) {
+              await sleep(wait, undefined, { signal });
             }
           }
         },

@@ -126,6 +126,8 @@ export interface Store {
 
   /** Claims due records for `owner` until `now + leaseMs`: queued/retry ones due by now, or sending ones whose lease expired. */
   claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]>;
+  /** Extends `owner`'s lease on records it still holds to `now + leaseMs`; returns how many it still holds. */
+  renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number>;
   acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void>;
   scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void>;
   markDead(owner: string, outcomes: Outcome[], now: number): Promise<void>;

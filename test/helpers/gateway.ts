@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -49,11 +49,13 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
     await gw.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  // A second gateway on the same data (a replica) finds the credentials made by the first.
+  const creds = gw.demoCredentials ?? JSON.parse(readFileSync(join(settings.dataDir, 'demo-credentials.json'), 'utf8'));
   return {
     ...gw,
-    vendorKey: gw.demoCredentials!.vendors.vnedu,
-    adminToken: gw.demoCredentials!.admin,
-    simUrl: gw.simulator!.url,
+    vendorKey: creds.vendors.vnedu,
+    adminToken: creds.admin,
+    simUrl: gw.simulator?.url ?? settings.ministry.url!,
     logs,
     dir,
   };

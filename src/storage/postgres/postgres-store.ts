@@ -248,6 +248,16 @@ export class PostgresStore implements Store {
     return rows.map(toClaimed);
   }
 
+  async renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.q(
+      `UPDATE records SET lease_until = $2::bigint, next_attempt_at = $2::bigint + 1
+       WHERE id = ANY($3::text[]) AND state = 'sending' AND lease_owner = $1`,
+      [owner, now + leaseMs, ids],
+    );
+    return res.rowCount ?? 0;
+  }
+
   async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
     if (acks.length === 0) return;
     await this.q(

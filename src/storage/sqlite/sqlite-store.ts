@@ -120,6 +120,7 @@ export class SqliteStore implements Store {
           LIMIT @limit)
         RETURNING id, record_key, content_hash, record_xml, attempts, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms,
           window_started_at`),
+      renew: db.prepare(`UPDATE records SET lease_until = @until WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
       ack: db.prepare(`UPDATE records SET state = 'acknowledged', attempts = attempts + 1, ministry_record_id = @mid,
           packet_id = @packet, last_code = @code, last_reason = 'receipt ' || @code || ' in packet ' || @packet,
           lease_owner = NULL, lease_until = NULL, updated_at = @now
@@ -226,6 +227,14 @@ export class SqliteStore implements Store {
       totalTimeMs: (r.total_time_ms as number | null) ?? null,
       windowStartedAt: (r.window_started_at as number | null) ?? now,
     }));
+  }
+
+  async renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number> {
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) n += this.s.renew.run({ id, owner, until: now + leaseMs }).changes;
+    })();
+    return n;
   }
 
   async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
