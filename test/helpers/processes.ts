@@ -1,0 +1,157 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sampleVneduBatch } from '../../src/adapters/vnedu/sample.js';
+
+// The gateway and the Ministry simulator as real processes (`node dist/cli/main.js …`), for
+// the tests that kill them: a crash must be a real kill -9, not a closed server in the test's
+// own process. `npm test` builds dist/ first; a test run on its own builds it when stale.
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+interface Tap {
+  teardown(fn: () => unknown): void;
+  comment(...args: unknown[]): void;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export function ensureBuilt(): void {
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface CliProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** kill -9: no shutdown hook runs, nothing is flushed or released. */
+  kill9(): Promise<void>;
+  /** SIGTERM, then wait for a clean exit. */
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function spawnCli(t: Tap, args: string[], env: Record<string, string>, ready: RegExp, name: string): Promise<CliProcess> {
+  ensureBuilt();
+  // A clean environment: nothing of the test runner's (DATABASE_URL, NODE_OPTIONS…) leaks in.
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  });
+  const deadline = Date.now() + 60_000;
+  let url: string | undefined;
+  while (!(url = ready.exec(out)?.[1])) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before it was ready:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s:\n${out}`);
+    await sleep(50);
+  }
+  return {
+    url,
+    child,
+    output: () => out,
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const done = exited(child);
+      if ((await Promise.race([done.then(() => true), sleep(30_000).then(() => false)])) === false) child.kill('SIGKILL');
+      await done;
+    },
+  };
+}
+
+/** A data directory for one test: PKI, SQLite file, demo credentials, config. */
+export function dataDir(t: Tap): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hocba-proc-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** `hocba-gw simulator` on a free port, holding its own state; the demo PKI of `dir` is the province's. */
+export function startSimulatorProcess(t: Tap, dir: string, faults?: object): Promise<CliProcess> {
+  const args = ['simulator', '--port', '0', ...(faults ? ['--faults', JSON.stringify(faults)] : [])];
+  return spawnCli(t, args, { DATA_DIR: dir }, /Ministry simulator listening on (\S+)/, 'simulator');
+}
+
+/** `hocba-gw start` on a free port with `settings` (a CONFIG_FILE) and `env` on top. */
+export function startGatewayProcess(t: Tap, dir: string, settings: object, env: Record<string, string>, name = 'gateway'): Promise<CliProcess> {
+  const config = join(dir, `${name}.config.json`);
+  writeFileSync(config, JSON.stringify(settings));
+  return spawnCli(t, ['start'], { DATA_DIR: dir, PORT: '0', CONFIG_FILE: config, ...env }, /hocba-gateway listening on (\S+) /, name);
+}
+
+export function credentials(dir: string): { vendors: { vnedu: string }; admin: string } {
+  return JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8'));
+}
+
+/** Batch `b` of `size` valid students whose learner IDs no other batch uses. */
+export function distinctBatch(b: number, size: number) {
+  const batch = sampleVneduBatch(size, b + 1);
+  batch.DanhSachHocSinh.forEach((s, i) => (s.MaHocSinh = `P${String(b).padStart(3, '0')}${String(i).padStart(5, '0')}`));
+  return batch;
+}
+
+export async function postBatch(url: string, key: string, batch: unknown, idempotencyKey?: string): Promise<{ submissionId: string; queued: number }> {
+  const res = await fetch(url + '/v1/submissions', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    body: JSON.stringify(batch),
+  });
+  const body = (await res.json()) as { submissionId: string; queued: number };
+  if (res.status !== 202) throw new Error(`submission answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  return body;
+}
+
+export async function getJson<T = any>(url: string, token?: string): Promise<T> {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<T>;
+}
+
+export async function sendJson(method: string, url: string, body: unknown, token?: string): Promise<any> {
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Counts by state over several submissions, summed. */
+export async function countsOf(gwUrl: string, key: string, ids: string[]): Promise<Record<string, number>> {
+  const total: Record<string, number> = {};
+  for (const id of ids) {
+    const s = await getJson<{ counts: Record<string, number> }>(`${gwUrl}/v1/submissions/${id}`, key);
+    for (const [k, v] of Object.entries(s.counts)) total[k] = (total[k] ?? 0) + v;
+  }
+  return total;
+}
+
+export interface SimDeliveries {
+  keys: number;
+  sessions: Record<string, number>;
+  byKey: Record<string, { packetId: string; session: string; status: string }[]>;
+}
