@@ -179,6 +179,36 @@ t.test('a lease is renewed while its packet is in flight: a slow Ministry never 
   }
 });
 
+t.test('admins cancel records that are waiting; they are never sent', async (t) => {
+  const gw = await startTestGateway(t, { delivery: { retry: { maxAttempts: 1000 } } });
+  await setFaults(gw, { outage: true });
+  const res = await api(gw, 'POST', '/v1/submissions', { token: gw.vendorKey, body: example('batch-small.json') });
+  const waiting = await waitForStates(gw, res.json.submissionId, (c) => c.retry === 3);
+  const [one, two] = waiting.records.map((r: { recordId: string }) => r.recordId);
+  const cancel = await api(gw, 'POST', '/admin/v1/cancel', { token: gw.adminToken, body: { ids: [one, two], reason: 'pupil left the school' } });
+  t.equal(cancel.status, 200);
+  t.equal(cancel.json.cancelled, 2);
+  const bad = await api(gw, 'POST', '/admin/v1/cancel', { token: gw.adminToken, body: { ids: [] } });
+  t.equal(bad.status, 400, 'an empty selection is a bad request');
+  t.equal(bad.json.code, 'REQUEST_INVALID');
+  await setFaults(gw, null);
+  const done = await waitForStates(gw, res.json.submissionId, (c) => c.acknowledged === 1 && c.cancelled === 2);
+  t.equal((await simRecords(gw)).unique, 1, 'only the record left in the queue reached the Ministry');
+  const timeline = (await api(gw, 'GET', `/admin/v1/records/${one}`, { token: gw.adminToken })).json.timeline;
+  t.same(timeline.at(-1), { ...timeline.at(-1), from: 'retry', to: 'cancelled', code: 'CANCELLED' });
+  t.match(timeline.at(-1).reason, /pupil left the school/);
+  t.equal(done.counts.cancelled, 2);
+  t.equal((await api(gw, 'POST', '/admin/v1/cancel', { token: gw.adminToken, body: { ids: [one] } })).json.cancelled, 0, 'a settled record stays as it is');
+});
+
+t.test('the gateway leaves from the static IP in its settings', async (t) => {
+  const gw = await startTestGateway(t, { simulator: { port: 0, allowlist: ['127.0.0.2'] }, ministry: { egress: { localAddress: '127.0.0.2' } } });
+  const res = await api(gw, 'POST', '/v1/submissions', { token: gw.vendorKey, body: example('batch-small.json') });
+  await waitForStates(gw, res.json.submissionId, (c) => c.acknowledged === 3);
+  const d = (await (await fetch(gw.simUrl + '/_sim/deliveries')).json()) as { byKey: Record<string, { source: string }[]> };
+  t.same([...new Set(Object.values(d.byKey).flat().map((x) => x.source))], ['127.0.0.2']);
+});
+
 t.test('the SOAP binding delivers through the gateway as REST does', async (t) => {
   const gw = await startTestGateway(t, { ministry: { binding: 'soap' } });
   const batch = example('batch-grades-1-5.json');

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../errors/problem.js';
 import type { RecordState } from '../delivery/states.js';
-import { idParam, listRecordsQuery, recordView, replayBody, timelineEvent } from '../schemas/http.js';
+import { cancelBody, idParam, listRecordsQuery, recordView, replayBody, timelineEvent } from '../schemas/http.js';
 import { recordToView } from './submissions.js';
 
 // What admins use to see what failed and to replay it. Replay keeps each record's key and
@@ -61,5 +61,21 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     if (replayed > 0) app.services.nudgeDelivery();
     request.log.info({ replayed }, 'replay');
     return { replayed };
+  });
+
+  app.post('/admin/v1/cancel', {
+    ...common,
+    schema: {
+      tags: ['admin'],
+      summary: 'Withdraw queued, retry or dead records; they are never sent',
+      body: cancelBody,
+      response: { 200: { type: 'object', properties: { cancelled: { type: 'integer' } } }, 400: { $ref: 'Problem#' } },
+      security: [{ bearer: [] }],
+    },
+  }, async (request) => {
+    const body = request.body as { ids: string[]; reason?: string };
+    const cancelled = await store.cancel(body.ids, `cancelled by admin${body.reason ? ': ' + body.reason : ''}`, Date.now());
+    request.log.info({ cancelled }, 'cancel');
+    return { cancelled };
   });
 }

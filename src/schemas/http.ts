@@ -122,6 +122,17 @@ export const replayBody = {
   oneOf: [{ required: ['ids'] }, { required: ['filter'] }],
 } as const;
 
+export const cancelBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ids'],
+  description: 'Which records to withdraw: queued, retry or dead ones (never one in flight or settled).',
+  properties: {
+    ids: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 10000 },
+    reason: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
 export const listRecordsQuery = {
   type: 'object',
   additionalProperties: false,
