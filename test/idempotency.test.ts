@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { api, startTestGateway, waitForStates, type TestGateway } from './helpers/gateway.js';
 import { freshSchema } from './helpers/postgres.js';
 
@@ -9,7 +9,7 @@ import { freshSchema } from './helpers/postgres.js';
 
 const batch = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'examples', 'vnedu', 'batch-small.json'), 'utf8'));
 
-async function race(t: typeof tap, gateways: TestGateway[], key: string) {
+async function race(t: Test, gateways: TestGateway[], key: string) {
   const headers = { 'idempotency-key': key };
   const answers = await Promise.all(
     Array.from({ length: 8 }, (_, i) => api(gateways[i % gateways.length], 'POST', '/v1/submissions', { token: gateways[0].vendorKey, body: batch, headers })),
@@ -24,7 +24,6 @@ async function race(t: typeof tap, gateways: TestGateway[], key: string) {
   t.same(await gateways[0].store.countByState(), { acknowledged: 3 }, 'three records in all: nothing was created twice');
 }
 
-const tap = t;
 
 t.test('racing retries on one gateway (SQLite)', async (t) => {
   const gw = await startTestGateway(t);

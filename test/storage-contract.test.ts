@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
-
-const tap = t;
+import t, { type Test } from 'tap';
 import { isAllowedTransition, type RecordState } from '../src/delivery/states.js';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.js';
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
@@ -17,7 +15,7 @@ import { freshSchema } from './helpers/postgres.js';
 interface Backend {
   name: string;
   /** Returns a function that opens a new connection (pool) to one fresh, shared database. */
-  fresh(t: typeof tap): Promise<() => Store>;
+  fresh(t: Test): Promise<() => Store>;
 }
 
 const backends: Backend[] = [

@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import t from 'tap';
-
-const tap = t;
+import t, { type Test } from 'tap';
 import { startSimulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { RestTransport } from '../src/transport/rest/rest-transport.js';
 import { SoapTransport } from '../src/transport/soap/soap-transport.js';
@@ -16,13 +14,13 @@ const pki = await demoPki(t);
 const BINDINGS = { rest: RestTransport, soap: SoapTransport } as const;
 type Binding = keyof typeof BINDINGS;
 
-async function simulator(t: typeof tap, opts: Partial<SimulatorOptions> = {}) {
+async function simulator(t: Test, opts: Partial<SimulatorOptions> = {}) {
   const sim = await startSimulator({ port: 0, provinceCertPem: pki.provinceCertPem, ...opts });
   t.teardown(() => sim.close());
   return sim;
 }
 
-function transport(t: typeof tap, binding: Binding, baseUrl: string, egress: Omit<EgressOptions, 'timeoutMs'> = {}, timeoutMs = 5000): MinistryTransport {
+function transport(t: Test, binding: Binding, baseUrl: string, egress: Omit<EgressOptions, 'timeoutMs'> = {}, timeoutMs = 5000): MinistryTransport {
   const tr = new BINDINGS[binding]({ baseUrl, clientId: 'so-gddt-demo', clientSecret: 'demo-ministry-secret', timeoutMs, egress });
   t.teardown(() => tr.close());
   return tr;
