@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import t from 'tap';
 import { eventually } from './helpers/gateway.js';
 import {
-  countsOf,
   credentials,
   dataDir,
   distinctBatch,
@@ -10,7 +9,9 @@ import {
   postBatch,
   startGatewayProcess,
   startSimulatorProcess,
+  simUnique,
   type SimDeliveries,
+  waitForDrain,
 } from './helpers/processes.js';
 
 // kill -9 the gateway while it drains 5,000 records, start it again on the same data, and the
@@ -43,20 +44,16 @@ t.test('kill -9 mid-drain, restart, and the Ministry holds exactly 5,000 records
     ids.push(accepted.submissionId);
   }
 
-  const unique = async () => (await getJson<{ unique: number }>(sim.url + '/_sim/records')).unique;
   const before = await eventually('the first records to reach the Ministry', async () => {
-    const n = await unique();
+    const n = await simUnique(sim.url);
     return n >= 500 ? n : null;
-  }, 120_000);
+  }, 120_000, 100);
   await first.kill9();
-  const atKill = await unique();
+  const atKill = await simUnique(sim.url);
   t.ok(atKill < TOTAL, `killed mid-drain: ${atKill} of ${TOTAL} delivered (${before} seen just before)`);
 
   const second = await startGatewayProcess(t, dir, settings, env, 'restarted');
-  const counts = await eventually('every record acknowledged after the restart', async () => {
-    const c = await countsOf(second.url, key, ids);
-    return c.acknowledged === TOTAL ? c : null;
-  }, 200_000);
+  const counts = await waitForDrain('after the restart', sim.url, TOTAL, second.url, key, ids, 200_000);
   t.same(counts, { acknowledged: TOTAL }, 'all 5,000 acknowledged, none dead, none left behind');
 
   const records = await getJson<{ unique: number; duplicates: number; records: { recordKey: string; contentHash: string }[] }>(sim.url + '/_sim/records');

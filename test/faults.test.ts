@@ -12,6 +12,7 @@ import {
   startGatewayProcess,
   startSimulatorProcess,
   type SimDeliveries,
+  waitForDrain,
 } from './helpers/processes.js';
 
 // The gateway and the simulator as separate processes, with faults injected into the simulator:
@@ -47,10 +48,7 @@ t.test('with 30% injected faults every record still ends acknowledged, exactly o
   const ids: string[] = [];
   for (let b = 0; b < 4; b++) ids.push((await postBatch(gw.url, key, distinctBatch(200 + b, 300))).submissionId);
 
-  const counts = await eventually('every record acknowledged', async () => {
-    const c = await countsOf(gw.url, key, ids);
-    return c.acknowledged === 1200 ? c : null;
-  }, 150_000);
+  const counts = await waitForDrain('with faults', sim.url, 1200, gw.url, key, ids, 150_000);
   t.same(counts, { acknowledged: 1200 }, 'all 1,200 acknowledged, none dead');
 
   const stats = await getJson<{ packets: number; packetCalls: number }>(sim.url + '/_sim/stats');

@@ -1,5 +1,4 @@
 import t from 'tap';
-import { eventually } from './helpers/gateway.js';
 import { freshSchema } from './helpers/postgres.js';
 import {
   countsOf,
@@ -11,6 +10,7 @@ import {
   startGatewayProcess,
   startSimulatorProcess,
   type SimDeliveries,
+  waitForDrain,
 } from './helpers/processes.js';
 
 // Two gateway replicas on one PostgreSQL share the outbox: vendors post to either, both drain
@@ -44,10 +44,7 @@ t.test('two replicas on PostgreSQL drain 10,000 records and no record is sent by
   }
   t.equal(ids.length, BATCHES, `${TOTAL} records accepted through both replicas`);
 
-  const counts = await eventually('every record acknowledged', async () => {
-    const c = await countsOf(a.url, key, ids);
-    return c.acknowledged === TOTAL ? c : null;
-  }, 220_000);
+  const counts = await waitForDrain('two replicas', sim.url, TOTAL, a.url, key, ids, 220_000);
   t.same(counts, { acknowledged: TOTAL }, 'all acknowledged, read through replica A');
   t.same(await countsOf(b.url, key, ids), counts, 'replica B sees the same outbox');
 

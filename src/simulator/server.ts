@@ -280,6 +280,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     return reply.type('application/xml; charset=utf-8').send(state.latestPacket);
   });
   app.get('/_sim/stats', async () => ({
+    unique: state.records.size,
+    duplicates: state.duplicates,
     packets: state.packets,
     packetsRefused: state.packetsRefused,
     tokensIssued: state.tokensIssued,

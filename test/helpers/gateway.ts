@@ -80,13 +80,13 @@ export async function api(gw: { url: string }, method: string, path: string, opt
 }
 
 /** Polls `probe` until it returns a truthy value or the deadline passes (then throws with `what`). */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(50);
+    await sleep(intervalMs);
   }
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleVneduBatch } from '../../src/adapters/vnedu/sample.js';
+import { eventually } from './gateway.js';
 
 // The gateway and the Ministry simulator as real processes (`node dist/cli/main.js …`), for
 // the tests that kill them: a crash must be a real kill -9, not a closed server in the test's
@@ -80,7 +81,8 @@ async function spawnCli(t: Tap, args: string[], env: Record<string, string>, rea
     async stop() {
       child.kill('SIGTERM');
       const done = exited(child);
-      if ((await Promise.race([done.then(() => true), sleep(30_000).then(() => false)])) === false) child.kill('SIGKILL');
+      // An unref'd timer: it must not keep the test process alive once the child has exited.
+      if ((await Promise.race([done.then(() => true), sleep(30_000, undefined, { ref: false }).then(() => false)])) === false) child.kill('SIGKILL');
       await done;
     },
   };
@@ -148,6 +150,21 @@ export async function countsOf(gwUrl: string, key: string, ids: string[]): Promi
     for (const [k, v] of Object.entries(s.counts)) total[k] = (total[k] ?? 0) + v;
   }
   return total;
+}
+
+/** The simulator's cheap counters: poll these, not the record lists, while a drain runs. */
+export async function simUnique(simUrl: string): Promise<number> {
+  return (await getJson<{ unique: number }>(simUrl + '/_sim/stats')).unique;
+}
+
+/** Waits until the Ministry holds `n` records, then until the gateway has acknowledged them all. */
+export async function waitForDrain(what: string, simUrl: string, n: number, gwUrl: string, key: string, ids: string[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  await eventually(`${what}: ${n} records at the Ministry`, async () => (await simUnique(simUrl)) >= n, timeoutMs, 250);
+  return eventually(`${what}: ${n} records acknowledged`, async () => {
+    const c = await countsOf(gwUrl, key, ids);
+    return c.acknowledged === n ? c : null;
+  }, Math.max(10_000, deadline - Date.now()), 500);
 }
 
 export interface SimDeliveries {
