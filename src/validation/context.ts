@@ -24,6 +24,18 @@ export interface RuleSettings {
   requireKnownSchool: boolean;
 }
 
+/** One line on each setting, for docs/rules.md. */
+export const RULE_SETTING_DOCS: Readonly<Record<keyof RuleSettings, string>> = Object.freeze({
+  primaryMinTestScore: 'Lowest valid primary periodic test score: 0 by Circular 27/2020, 1 in the Ministry\'s C1 Excel template.',
+  averageTolerance: 'How far a stated average may be from the recomputed one; one-decimal rounding leaves at most 0.05.',
+  regularAssessmentCount: '`exact`: each term has exactly the regular assessments Circular 22 sets for the subject\'s load; `atLeast`: no fewer.',
+  maxAbsentSessions: 'Circular 22 art. 12: a student who missed more sessions than this is not promoted.',
+  requiredSignatures: 'Signatures a record must carry: HOMEROOM_TEACHER, PRINCIPAL, SCHOOL_SEAL.',
+  retiredProvinceCodes: '`map`: a province code from before 1 July 2025 becomes the code of the province it merged into; `reject`: the record is refused.',
+  requireOwnProvince: 'Refuse records of schools in another province than the gateway\'s own (`provinceCode`).',
+  requireKnownSchool: 'Refuse records of schools missing from the school list (`referenceData.schoolsFile`).',
+});
+
 export interface RetiredProvince {
   name: string;
   /** The code of the province it belongs to since 1 July 2025. */

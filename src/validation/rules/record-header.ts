@@ -27,16 +27,16 @@ export function checkSchoolYear(r: CanonicalRecord): FieldError[] {
   return [];
 }
 
-/** Which results block the grade needs; an error when the record carries the other or both. */
+/** Which results block the grade needs; one error when the record carries the other block (or both), or none. */
 export function checkResultsLevel(r: CanonicalRecord): { level: 'primary' | 'secondary' | null; errors: FieldError[] } {
   const want = r.grade <= LAST_PRIMARY_GRADE ? 'primary' : 'secondary';
   const other = want === 'primary' ? 'secondary' : 'primary';
-  const errors: FieldError[] = [];
   if (r[other] !== undefined) {
-    errors.push(fieldError(`/${other}`, 'RESULTS_LEVEL_MISMATCH', `grade ${r.grade} carries "${want}", not "${other}"`, `khối ${r.grade} ghi "${want}", không ghi "${other}"`));
+    const en = `grade ${r.grade} carries "${want}" results, not "${other}"`;
+    return { level: null, errors: [fieldError(`/${other}`, 'RESULTS_LEVEL_MISMATCH', en, `khối ${r.grade} ghi kết quả "${want}", không ghi "${other}"`)] };
   }
   if (r[want] === undefined) {
-    errors.push(fieldError(`/${want}`, 'RESULTS_LEVEL_MISMATCH', `grade ${r.grade} needs "${want}" results`, `khối ${r.grade} cần kết quả "${want}"`));
+    return { level: null, errors: [fieldError(`/${want}`, 'RESULTS_LEVEL_MISMATCH', `grade ${r.grade} needs "${want}" results`, `khối ${r.grade} cần kết quả "${want}"`)] };
   }
-  return { level: errors.length === 0 ? want : null, errors };
+  return { level: want, errors: [] };
 }
