@@ -239,7 +239,8 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
   const ctx = (isObject(context) ? context : {}) as Partial<VneduContext>;
   const m = new ItemMapper();
   const grade = integer(item.Khoi);
-  const secondary = typeof grade === 'number' && grade > LAST_PRIMARY_GRADE;
+  // Grades 6-12 are secondary; anything else is read as primary and the schema judges the grade.
+  const secondary = typeof grade === 'number' && grade > LAST_PRIMARY_GRADE && grade <= 12;
   // Literal objects in the order of canonical/record.ts: that order is the XML element order.
   const record = {
     recordId: text(item.SoHocBa),
