@@ -190,3 +190,13 @@ t.test('the default province list: 34 provinces, 63 earlier codes mapped, none l
   t.equal(ctx.reference.provinces.retired.get('74')?.now, '79', 'Bình Dương is part of Hồ Chí Minh City');
   t.equal(ctx.reference.provinces.retired.get('60')?.now, '68', 'Bình Thuận is part of Lâm Đồng');
 });
+
+t.test('secondary details name the subject, since canonical list indexes differ from the vendor\'s', async (t) => {
+  const r = loadValid('g08-2');
+  const t1 = r.secondary!.scoreSubjects[1]!.termI;
+  t1.endOfTermScore = t1.endOfTermScore >= 8.5 ? t1.endOfTermScore - 1.5 : t1.endOfTermScore + 1.5;
+  const [e] = toValidationErrors(0, undefined, validateRecord(r, ctx));
+  t.equal(e!.code, 'TERM_AVERAGE_MISMATCH');
+  t.match(e!.message_en, /: TOAN termI: stated \d+(\.\d)?, recomputed \d+(\.\d)?$/);
+  t.match(e!.message_vi, /: TOAN termI: ghi \d+(\.\d)?, tính lại được \d+(\.\d)?$/);
+});

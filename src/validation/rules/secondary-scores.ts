@@ -12,15 +12,15 @@ const TERMS = ['termI', 'termII'] as const;
 // Floating-point slack on the tolerance comparison, far below the one-decimal resolution.
 const EPSILON = 1e-9;
 
-function precision(path: string, x: number, out: FieldError[]): void {
-  if (!hasOneDecimal(x)) out.push(fieldError(path, 'SECONDARY_SCORE_PRECISION', `got ${x}`, `nhận được ${x}`));
+function precision(path: string, x: number, out: FieldError[], subject: string): void {
+  if (!hasOneDecimal(x)) out.push(fieldError(path, 'SECONDARY_SCORE_PRECISION', `${subject}: got ${x}`, `${subject}: nhận được ${x}`));
 }
 
-function scorePrecision(base: string, t: ScoreTerm, out: FieldError[]): void {
-  t.regularScores.forEach((x, k) => precision(`${base}/regularScores/${k}`, x, out));
-  precision(`${base}/midTermScore`, t.midTermScore, out);
-  precision(`${base}/endOfTermScore`, t.endOfTermScore, out);
-  precision(`${base}/average`, t.average, out);
+function scorePrecision(base: string, t: ScoreTerm, out: FieldError[], subject: string): void {
+  t.regularScores.forEach((x, k) => precision(`${base}/regularScores/${k}`, x, out, subject));
+  precision(`${base}/midTermScore`, t.midTermScore, out, subject);
+  precision(`${base}/endOfTermScore`, t.endOfTermScore, out, subject);
+  precision(`${base}/average`, t.average, out, subject);
 }
 
 export function checkSecondaryScores(r: CanonicalRecord, ctx: ValidationContext, checked: CheckedSubjects): FieldError[] {
@@ -30,20 +30,21 @@ export function checkSecondaryScores(r: CanonicalRecord, ctx: ValidationContext,
   for (const i of checked.scoreSubjects) {
     const item = s.scoreSubjects[i]!;
     const base = `/secondary/scoreSubjects/${i}`;
-    for (const term of TERMS) scorePrecision(`${base}/${term}`, item[term], errors);
-    precision(`${base}/yearAverage`, item.yearAverage, errors);
+    // Details name the subject: the path indexes the canonical list, not the vendor's.
+    for (const term of TERMS) scorePrecision(`${base}/${term}`, item[term], errors, item.subject);
+    precision(`${base}/yearAverage`, item.yearAverage, errors, item.subject);
     for (const term of TERMS) {
       const t = item[term];
       if (Math.abs(t.average - termAverageExact(t)) > tolerance) {
         errors.push(
-          fieldError(`${base}/${term}/average`, 'TERM_AVERAGE_MISMATCH', `stated ${t.average}, recomputed ${termAverage(t)}`, `ghi ${t.average}, tính lại được ${termAverage(t)}`),
+          fieldError(`${base}/${term}/average`, 'TERM_AVERAGE_MISMATCH', `${item.subject} ${term}: stated ${t.average}, recomputed ${termAverage(t)}`, `${item.subject} ${term}: ghi ${t.average}, tính lại được ${termAverage(t)}`),
         );
       }
     }
     const exactYear = yearAverageExact(item.termI.average, item.termII.average);
     if (Math.abs(item.yearAverage - exactYear) > tolerance) {
       const recomputed = yearAverage(item.termI.average, item.termII.average);
-      errors.push(fieldError(`${base}/yearAverage`, 'YEAR_AVERAGE_MISMATCH', `stated ${item.yearAverage}, recomputed ${recomputed}`, `ghi ${item.yearAverage}, tính lại được ${recomputed}`));
+      errors.push(fieldError(`${base}/yearAverage`, 'YEAR_AVERAGE_MISMATCH', `${item.subject}: stated ${item.yearAverage}, recomputed ${recomputed}`, `${item.subject}: ghi ${item.yearAverage}, tính lại được ${recomputed}`));
     }
   }
   for (const i of checked.commentSubjects) {
@@ -52,11 +53,11 @@ export function checkSecondaryScores(r: CanonicalRecord, ctx: ValidationContext,
     for (const term of TERMS) {
       const expected = commentTermResult(item[term], item.periodsPerYear);
       if (item[term].result !== expected) {
-        errors.push(fieldError(`${base}/${term}/result`, 'COMMENT_TERM_RESULT_INCONSISTENT', `got ${item[term].result}, the assessments give ${expected}`, `nhận được ${item[term].result}, các lần đánh giá cho kết quả ${expected}`));
+        errors.push(fieldError(`${base}/${term}/result`, 'COMMENT_TERM_RESULT_INCONSISTENT', `${item.subject} ${term}: got ${item[term].result}, the assessments give ${expected}`, `${item.subject} ${term}: nhận được ${item[term].result}, các lần đánh giá cho kết quả ${expected}`));
       }
     }
     if (item.yearResult !== item.termII.result) {
-      errors.push(fieldError(`${base}/yearResult`, 'COMMENT_YEAR_RESULT_INCONSISTENT', `got ${item.yearResult}, term II is ${item.termII.result}`, `nhận được ${item.yearResult}, học kì II là ${item.termII.result}`));
+      errors.push(fieldError(`${base}/yearResult`, 'COMMENT_YEAR_RESULT_INCONSISTENT', `${item.subject}: got ${item.yearResult}, term II is ${item.termII.result}`, `${item.subject}: nhận được ${item.yearResult}, học kì II là ${item.termII.result}`));
     }
   }
   return errors;

@@ -54,8 +54,8 @@ export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContex
             fieldError(
               `${base}/${term}/${field}`,
               'REGULAR_ASSESSMENT_COUNT',
-              `${n} for ${item.periodsPerYear} periods a year, expected ${expect}`,
-              `${n} lần với ${item.periodsPerYear} tiết/năm, cần ${expectVi}`,
+              `${item.subject}: ${n} for ${item.periodsPerYear} periods a year, expected ${expect}`,
+              `${item.subject}: ${n} lần với ${item.periodsPerYear} tiết/năm, cần ${expectVi}`,
             ),
           );
         }
