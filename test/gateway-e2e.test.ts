@@ -50,7 +50,7 @@ t.test('invalid records are rejected with their codes while valid ones are queue
   t.equal(res.json.queued, 3);
   t.equal(res.json.rejected, 2);
   const codes = res.json.validationErrors.map((e: { index: number; path: string; code: string }) => `${e.index} ${e.path} ${e.code}`).sort();
-  t.same(codes, ['1 /student/personalId PERSONAL_ID_SEX_MISMATCH', '3 /primary/subjects/1/testScore SCHEMA_RANGE']);
+  t.same(codes, ['1 /student/personalId PERSONAL_ID_SEX_MISMATCH', '3 /primary/subjects/1/testScores/endOfYear SCHEMA_RANGE']);
   for (const e of res.json.validationErrors) {
     t.ok(e.message_en.length > 0 && e.message_vi.length > 0, `${e.code} is explained in English and Vietnamese`);
   }

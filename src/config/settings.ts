@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RuleSettings } from '../validation/context.js';
 
 // Settings come from config/default.json, then an optional JSON file named by CONFIG_FILE
 // (deep-merged), then the environment variables the README documents. Province codes, school
@@ -34,6 +35,10 @@ export interface Settings {
   simulator: { host: string; port: number; allowlist: string[] };
   signer: { kind: 'file'; keyPath: string | null; certPath: string | null; passphrase: string | null };
   delivery: { packetSize: number; concurrency: number; pollIntervalMs: number; leaseMs: number; retry: RetrySettings };
+  /** Province and school codes (config/README.md); paths relative to the package root. */
+  referenceData: { provincesFile: string; schoolsFile: string };
+  /** Business-rule settings, checked by config/validation-context.ts (docs/rules.md). */
+  rules: RuleSettings;
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

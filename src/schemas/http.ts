@@ -143,6 +143,11 @@ export const submissionHeaders = {
   type: 'object',
   properties: {
     'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 },
+    prefer: {
+      type: 'string',
+      maxLength: 200,
+      description: 'RFC 7240. `handling=strict`: if any record is invalid, nothing is stored and the answer is 422 BATCH_REJECTED_STRICT with every error. Default (or `handling=lenient`): valid records are queued, invalid ones listed. Answered with Preference-Applied.',
+    },
   },
 } as const;
 

@@ -19,6 +19,8 @@ export interface NewRecord {
   id: string;
   index: number;
   recordKey: string | null;
+  /** The record's own `version` (column record_version); null for a record rejected before it had one. */
+  version: number | null;
   contentHash: string | null;
   recordXml: string | null;
   state: 'queued' | 'rejected';
@@ -100,6 +102,12 @@ export interface Outcome {
   reason: string;
 }
 
+/** The highest version this gateway has accepted for one record key, and the content hash it had. */
+export interface AcceptedVersion {
+  version: number;
+  contentHash: string;
+}
+
 export interface Store {
   readonly backend: string;
   migrate(): Promise<void>;
@@ -114,6 +122,14 @@ export interface Store {
   /** Stores the submission and its records in one transaction; resolves only after commit. */
   insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void>;
   getSubmission(id: string): Promise<StoredSubmission | null>;
+  /**
+   * For each of `recordKeys`, the highest `version` among records accepted for it (every state but
+   * 'rejected': queued, sending, retry, acknowledged, dead) with that record's content hash. Keys
+   * never accepted are absent from the map. Ties on the version (a re-send of the same content)
+   * may return any of the tied rows. Used before insert so that a record's version only goes up
+   * (VERSION_NOT_HIGHER); needs an index on record_key.
+   */
+  latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>>;
   listRecords(filter: RecordFilter): Promise<RecordRow[]>;
   getRecord(id: string): Promise<RecordRow | null>;
   recordEvents(id: string): Promise<RecordEvent[]>;

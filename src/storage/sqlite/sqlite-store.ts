@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
+  AcceptedVersion,
   Ack,
   ClaimedRecord,
   Credential,
@@ -104,8 +105,8 @@ export class SqliteStore implements Store {
         'INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors,
-        max_attempts, base_delay_ms, cap_delay_ms, next_attempt_at, last_code, last_reason, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        max_attempts, base_delay_ms, cap_delay_ms, next_attempt_at, last_code, last_reason, created_at, updated_at, record_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
       claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
@@ -171,7 +172,7 @@ export class SqliteStore implements Store {
           policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, sub.createdAt,
           r.state === 'rejected' ? 'VALIDATION' : null,
           r.state === 'rejected' ? 'failed validation at the gateway' : `accepted from ${sub.vendor}`,
-          sub.createdAt, sub.createdAt,
+          sub.createdAt, sub.createdAt, r.version,
         );
       }
     })();
@@ -180,6 +181,23 @@ export class SqliteStore implements Store {
   async getSubmission(id: string): Promise<StoredSubmission | null> {
     const r = this.s.getSubmission.get(id) as SubmissionRow | undefined;
     return r ? toSubmission(r) : null;
+  }
+
+  async latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>> {
+    const out = new Map<string, AcceptedVersion>();
+    // Chunks keep each statement well under SQLite's limit on bound parameters.
+    for (let i = 0; i < recordKeys.length; i += 500) {
+      const chunk = recordKeys.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT record_key, record_version, content_hash FROM records
+          WHERE record_key IN (${chunk.map(() => '?').join(', ')}) AND state <> 'rejected' AND record_version IS NOT NULL`)
+        .all(...chunk) as { record_key: string; record_version: number; content_hash: string }[];
+      for (const r of rows) {
+        const known = out.get(r.record_key);
+        if (!known || r.record_version > known.version) out.set(r.record_key, { version: r.record_version, contentHash: r.content_hash });
+      }
+    }
+    return out;
   }
 
   async listRecords(f: RecordFilter): Promise<RecordRow[]> {
