@@ -14,7 +14,7 @@ import { sharedSchemas } from './schemas/http.js';
 // `services`, so the same app runs in production and in tests.
 
 export const LOG_REDACT = {
-  paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.clientSecret', '*.passphrase', '*.privateKey'],
+  paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.clientSecret', '*.passphrase', '*.pin', '*.privateKey'],
   censor: '[redacted]',
 };
 

@@ -57,17 +57,11 @@ export class Pkcs11Signer implements PacketSigner {
   static async open(options: Pkcs11SignerOptions): Promise<Pkcs11Signer> {
     const o = { ...options };
     const b = await loadBinding();
-    const p = new b.PKCS11();
-    try {
-      p.load(o.modulePath);
-      p.C_Initialize();
-    } catch (e) {
-      throw new Error(`cannot load the PKCS#11 module ${o.modulePath} (${pkcs11Cause(e)})`);
-    }
+    const p = acquireModule(b, o.modulePath);
     try {
       return new Pkcs11Signer(o, b, p, await openState(b, p, o));
     } catch (e) {
-      p.C_Finalize();
+      releaseModule(o.modulePath);
       throw e;
     }
   }
@@ -113,8 +107,7 @@ export class Pkcs11Signer implements PacketSigner {
     try {
       this.#p.C_CloseSession(this.#state.session);
     } finally {
-      this.#p.C_Finalize();
-      this.#p.close();
+      releaseModule(this.#o.modulePath);
     }
   }
 
@@ -132,6 +125,35 @@ export class Pkcs11Signer implements PacketSigner {
   [inspect.custom](): string {
     return `Pkcs11Signer { token: ${JSON.stringify(this.#o.tokenLabel)}, key: ${JSON.stringify(this.#o.keyLabel)} }`;
   }
+}
+
+// A PKCS#11 module is initialised once per process: a second C_Initialize fails and one
+// C_Finalize ends every session. Signers on one module (a reload, two tests) share it.
+const modules = new Map<string, { p: Pkcs11js.PKCS11; users: number }>();
+
+function acquireModule(b: Pkcs11Module, path: string): Pkcs11js.PKCS11 {
+  const known = modules.get(path);
+  if (known) {
+    known.users += 1;
+    return known.p;
+  }
+  const p = new b.PKCS11();
+  try {
+    p.load(path);
+    p.C_Initialize();
+  } catch (e) {
+    throw new Error(`cannot load the PKCS#11 module ${path} (${pkcs11Cause(e)})`);
+  }
+  modules.set(path, { p, users: 1 });
+  return p;
+}
+
+function releaseModule(path: string): void {
+  const known = modules.get(path);
+  if (!known || --known.users > 0) return;
+  modules.delete(path);
+  known.p.C_Finalize();
+  known.p.close();
 }
 
 function findSlot(b: Pkcs11Module, p: Pkcs11js.PKCS11, label: string): Pkcs11js.Handle {
