@@ -13,6 +13,8 @@ export interface CaFiles {
 
 export interface IssuedCertificate {
   key: KeyObject;
+  notBefore: Date;
+  notAfter: Date;
   /** DER */
   certificate: Buffer;
   pem: string;
@@ -69,6 +71,8 @@ export async function issueCertificate(ca: CaFiles | { certPem: string; key: web
     certificate: Buffer.from(cert.rawData),
     pem: cert.toString('pem') + '\n',
     serialNumber: cert.serialNumber,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
   };
 }
 

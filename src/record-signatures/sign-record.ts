@@ -53,8 +53,10 @@ function signature(recordId: string, recordDigest: string, s: RecordSigner): str
  * Id (see withRecordId); its SHA-256 is the digest every signature carries, and the record's
  * content hash once the gateway has it.
  */
-export function signRecordDocument(hocbaWithId: string, recordId: string, signers: RecordSigner[]): string {
-  const digest = b64(hocbaWithId);
+export function signRecordDocument(hocbaWithId: string, recordId: string, signers: RecordSigner[], covered = hocbaWithId): string {
+  // `covered` is the canonical form of the element `recordId` names: the record itself, except in
+  // tests that forge a signature over a part of it.
+  const digest = b64(covered);
   // The record inherits the root's default namespace, so the redundant declaration goes; its
   // canonical form (what the signatures digest) declares it again as the apex.
   const inner = hocbaWithId.replace(`<hocba xmlns="${SIGNED_NAMESPACE}" `, '<hocba ');

@@ -1,0 +1,19 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { checkSignedRecord } from './check-record.js';
+import type { SignaturePolicy } from './policy.js';
+import { TrustStore, type TrustMaterial } from './trust-store.js';
+
+// A verification thread: builds its own trust store (and certificate cache) once, then checks
+// the documents it is sent. Messages: { id, docs, now } in, { id, outcomes } or { id, error } out.
+
+const { trust, policy } = workerData as { trust: TrustMaterial; policy: SignaturePolicy };
+const store = await TrustStore.create({ ...trust, crls: trust.crls.map((c) => Buffer.from(c)) });
+parentPort!.postMessage({ ready: true });
+parentPort!.on('message', (m: { id: number; docs: string[]; now: number }) => {
+  try {
+    const now = new Date(m.now);
+    parentPort!.postMessage({ id: m.id, outcomes: m.docs.map((xml) => checkSignedRecord(xml, store, policy, now)) });
+  } catch (e) {
+    parentPort!.postMessage({ id: m.id, error: (e as Error).message });
+  }
+});
