@@ -53,6 +53,13 @@ async function start(): Promise<void> {
   }
   process.stdout.write(`hocba-gateway listening on ${gw.url} (docs: ${gw.url}/docs)` + (gw.simulator ? `, Ministry simulator on ${gw.simulator.url}` : '') + '\n');
   onSignals(gw.close);
+  // SIGHUP: key rotation without a restart, like POST /admin/v1/keys/reload.
+  process.on('SIGHUP', () => {
+    gw.reloadKeys().then(
+      (r) => process.stderr.write(`SIGHUP: keys reloaded (certificate serial ${r.signer.certificate.serialNumber})\n`),
+      (e) => process.stderr.write(`SIGHUP: keys not reloaded, the previous ones stay in use: ${(e as Error).message}\n`),
+    );
+  });
 }
 
 async function simulator(args: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadX509 } from './demo.js';
 
@@ -30,6 +30,8 @@ export interface IssueOptions {
   usage?: 'signing' | 'encipherment';
   /** Issue a CA certificate (for intermediates). */
   ca?: boolean;
+  /** Certify this existing key (PKCS#8 PEM) instead of a new one: a renewed certificate. */
+  existingKeyPem?: string;
 }
 
 const RSA: RsaHashedKeyGenParams = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
@@ -46,7 +48,12 @@ async function loadCa(ca: CaFiles | { certPem: string; key: webcrypto.CryptoKey 
 /** A certificate issued by `ca` (the demo CA's files, or an in-memory CA). */
 export async function issueCertificate(ca: CaFiles | { certPem: string; key: webcrypto.CryptoKey }, o: IssueOptions): Promise<IssuedCertificate & { cryptoKey: webcrypto.CryptoKey }> {
   const { x509, cert: caCert, key: caKey } = await loadCa(ca);
-  const keys = (await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = o.existingKeyPem
+    ? {
+        privateKey: await webcrypto.subtle.importKey('pkcs8', createPrivateKey(o.existingKeyPem).export({ type: 'pkcs8', format: 'der' }), RSA, true, ['sign']),
+        publicKey: await webcrypto.subtle.importKey('spki', createPublicKey(o.existingKeyPem).export({ type: 'spki', format: 'der' }), RSA, true, ['verify']),
+      }
+    : ((await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair);
   const now = Date.now();
   const flags = x509.KeyUsageFlags;
   const usage = o.ca ? flags.keyCertSign | flags.cRLSign : o.usage === 'encipherment' ? flags.keyEncipherment : flags.digitalSignature | flags.nonRepudiation;

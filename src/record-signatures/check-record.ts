@@ -32,16 +32,17 @@ export function checkSignedRecord(xml: string, trust: TrustStore, policy: Signat
   const { signatures } = verdict;
   const record = verdict.record as CanonicalRecord;
   const contentErrors = validateRecord(record);
-  const errors: FieldError[] = contentErrors.length ? contentErrors : checkXmlChars(record);
-  const recordKey = errors.length === 0 ? recordKeyOf(record) : undefined;
+  const recordErrors: FieldError[] = contentErrors.length ? contentErrors : checkXmlChars(record);
+  const recordKey = recordErrors.length === 0 ? recordKeyOf(record) : undefined;
   // A forged or broken signature is never held: the whole document is refused with its code.
-  for (const s of signatures) {
-    if (!s.valid) errors.unshift({ path: `/signatures/${s.id ?? ''}`, code: s.code!, detail_en: s.detail, detail_vi: s.detail });
-  }
+  const errors: FieldError[] = [
+    ...signatures.filter((s) => !s.valid).map((s): FieldError => ({ path: `/signatures/${s.id ?? ''}`, code: s.code!, detail_en: s.detail, detail_vi: s.detail })),
+    ...recordErrors,
+  ];
   const base = { recordKey, recordXml: verdict.recordXml, contentHash: contentHashOf(verdict.recordXml), signatures };
   const present = new Set(signatures.filter((s) => s.valid).map((s) => s.role));
   const missing = policy.required.filter((r) => !present.has(r));
-  if (errors.length) return { ...base, status: 'rejected', missing, errors };
+  if (errors.length) return { ...base, status: 'rejected', missing: [], errors };
   if (missing.length === 0) return { ...base, status: 'queued', missing, errors };
   const incomplete: FieldError = { path: '/signatures', code: 'SIGNATURES_INCOMPLETE', detail_en: `missing: ${missing.join(', ')}`, detail_vi: `còn thiếu: ${missing.join(', ')}` };
   return { ...base, status: policy.whenIncomplete === 'hold' ? 'held' : 'rejected', missing, errors: [incomplete] };

@@ -75,4 +75,16 @@ WHEN OLD.state IS NOT NEW.state OR OLD.attempts IS NOT NEW.attempts BEGIN
 END;
 `,
   },
+  {
+    // Id 3, not 2: another branch adds migration 2 in parallel; ids need not be contiguous.
+    id: 3,
+    name: 'record signatures',
+    sql: `
+-- Signed records (POST /v1/signed-records): the verdict on each signature, and the signed
+-- document as received, kept as evidence.
+ALTER TABLE records ADD COLUMN signatures TEXT;
+ALTER TABLE records ADD COLUMN signed_xml TEXT;
+CREATE INDEX records_held_by_key ON records (record_key) WHERE state = 'held';
+`,
+  },
 ]);
