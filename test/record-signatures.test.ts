@@ -207,6 +207,8 @@ t.test('the worker pool gives the same verdicts as the calling thread', async (t
   const now = new Date();
   const many = Array.from({ length: 60 }, (_, i) => docs[i % docs.length]);
   const [a, b] = await Promise.all([pooled.check(many, now), inThread.check(many, now)]);
+  // The pool leaves certificate chains in the workers; everything else is the same.
+  for (const o of b) for (const s of o.signatures) delete s.chain;
   t.same(a, b);
   t.same(a.slice(0, 4).map((o) => o.status), ['queued', 'rejected', 'queued', 'rejected']);
   // Reloading swaps in new trust material; work already asked for still completes.

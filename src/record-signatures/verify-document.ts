@@ -1,5 +1,6 @@
 import { createHash, verify as rsaVerify } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
+import './xmldom-regexp-cache.js';
 import { recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
 import { RECORD_NAMESPACE } from '../canonical/record.js';
 import { C14nUnsupported, excC14n } from '../signing/exc-c14n.js';

@@ -12,7 +12,11 @@ parentPort!.postMessage({ ready: true });
 parentPort!.on('message', (m: { id: number; docs: string[]; now: number }) => {
   try {
     const now = new Date(m.now);
-    parentPort!.postMessage({ id: m.id, outcomes: m.docs.map((xml) => checkSignedRecord(xml, store, policy, now)) });
+    const outcomes = m.docs.map((xml) => checkSignedRecord(xml, store, policy, now));
+    // The chains stay here: callers of the pool store who signed, not the CA path, and copying
+    // them between threads would cost more than the RSA.
+    for (const o of outcomes) for (const s of o.signatures) delete s.chain;
+    parentPort!.postMessage({ id: m.id, outcomes });
   } catch (e) {
     parentPort!.postMessage({ id: m.id, error: (e as Error).message });
   }
