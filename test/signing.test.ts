@@ -190,6 +190,17 @@ t.test('a packet signed with FileKeySigner (the fast writer)', async (t) => {
     t.ok(ok, output);
   });
 
+  t.test('verifies with xmlsec1 against the province certificate alone (KeyInfo ignored)', { skip: xmlsecSkip }, async (t) => {
+    // The Ministry's way: the certificate it has on file, not the one the packet carries.
+    const keyOnly = (cert: string) => ['--verify', '--pubkey-cert-pem', cert, '--enabled-key-data', 'key-name', '--enabled-reference-uris', 'empty,same-doc'];
+    const file = join(root, 'packet-for-xmlsec.xml');
+    await writeFile(file, signed);
+    const ok = await run('xmlsec1', [...keyOnly(pki.provinceCert), file]).then((r) => r.stdout + r.stderr, (e) => `failed: ${e.stderr}`);
+    t.match(ok, /^OK$/m);
+    const foreign = await run('xmlsec1', [...keyOnly(other.provinceCert), file]).then(() => 'verified', () => 'refused');
+    t.equal(foreign, 'refused', 'another province certificate does not verify it');
+  });
+
   t.test('xmlsec1 refuses it when trusting another CA', { skip: xmlsecSkip }, async (t) => {
     const { ok, output } = await xmlsecVerify(signed, other.caCert);
     t.notOk(ok, output);
