@@ -57,6 +57,10 @@ t.test('signed records: verified, stored with their signatures, held until compl
   t.equal(sealed.status, 202);
   t.match((await api(gw, 'GET', `/admin/v1/records/${heldId}`, { token: gw.adminToken })).json.record, { state: 'superseded' });
   await eventually('all three records at the Ministry', async () => (await simRecords(gw)).unique === 3);
+  // The simulator keeps what it received, so the helper's teardown has xmlsec1 re-verify every packet.
+  const recent = (await (await fetch(gw.simUrl + '/_sim/packets')).json()) as { received: number; packets: string[] };
+  t.ok(recent.received >= 2, `packets received: ${recent.received}`);
+  t.equal(recent.packets.length, Math.min(recent.received, 50));
 
   // Bad requests are problems, never a 500.
   t.match((await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, raw: complete, headers: { 'content-type': 'text/plain' } })).json, { code: 'UNSUPPORTED_MEDIA_TYPE' });
