@@ -61,5 +61,7 @@ t.test('migration 2 gives rows written before it their version, read from the XM
   t.same([...(await store.latestVersions(['L1/2023-2024'])).entries()], [['L1/2023-2024', { version: 7, contentHash: 'hash-old' }]]);
   await store.migrate();
   t.pass('migrating again changes nothing');
-  t.same(MIGRATIONS.map((m) => m.id), [1, 2], 'migrations are numbered in order');
+  const ids = MIGRATIONS.map((m) => m.id);
+    t.same(ids, [...new Set(ids)].sort((a, b) => a - b), 'migrations are numbered in order, each once');
+    t.ok(ids.includes(2), 'migration 2 is there');
 });

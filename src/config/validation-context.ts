@@ -125,7 +125,10 @@ export function loadReferenceData(files: Settings['referenceData']): ReferenceDa
 }
 
 /** The context every record is validated in, from the gateway's settings. */
-export function validationContextFrom(settings: Pick<Settings, 'rules' | 'referenceData' | 'provinceCode'>): ValidationContext {
+/** The settings a validation context is made from: plain data, so it can be handed to worker threads. */
+export type ValidationContextSource = Pick<Settings, 'rules' | 'referenceData' | 'provinceCode'>;
+
+export function validationContextFrom(settings: ValidationContextSource): ValidationContext {
   const reference = loadReferenceData(settings.referenceData);
   if (!reference.provinces.current.has(settings.provinceCode)) {
     throw new ConfigError(`provinceCode ${settings.provinceCode} is not a province in force in ${settings.referenceData.provincesFile}`);

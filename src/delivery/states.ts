@@ -10,6 +10,8 @@ export const RECORD_STATES = Object.freeze([
   'acknowledged',
   'dead',
   'cancelled',
+  'held',
+  'superseded',
 ] as const);
 export type RecordState = (typeof RECORD_STATES)[number];
 
@@ -21,8 +23,10 @@ export const TRANSITIONS: Readonly<Record<RecordState, readonly RecordState[]>> 
   acknowledged: [],
   dead: ['queued', 'cancelled'],
   cancelled: [],
+  held: ['superseded', 'cancelled'],
+  superseded: [],
 });
 
 /** States from which the worker may claim a record (a `sending` one only once its lease has expired). */
 export const CLAIMABLE: readonly RecordState[] = Object.freeze(['queued', 'retry']);
-export const TERMINAL: readonly RecordState[] = Object.freeze(['rejected', 'acknowledged', 'dead', 'cancelled']);
+export const TERMINAL: readonly RecordState[] = Object.freeze(['rejected', 'acknowledged', 'dead', 'cancelled', 'superseded']);

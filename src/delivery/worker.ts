@@ -96,7 +96,7 @@ export class DeliveryWorker {
       createdAt: new Date().toISOString(),
       records: claimed.map((r) => ({ recordKey: r.recordKey, contentHash: r.contentHash, xml: r.recordXml })),
     });
-    const signed = this.o.signer.sign(xml);
+    const signed = await this.o.signer.sign(xml);
     let receipt: Receipt;
     try {
       receipt = await this.sendWithRetries(packetId, signed);

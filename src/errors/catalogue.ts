@@ -18,7 +18,7 @@ export const ERRORS = Object.freeze({
   FORBIDDEN: d(403, 'Forbidden', 'This key may not call this endpoint.', 'Khóa này không được phép gọi điểm cuối này.'),
   BODY_MALFORMED: d(400, 'Malformed request body', 'The body is not valid JSON.', 'Nội dung yêu cầu không phải JSON hợp lệ.'),
   BODY_TOO_LARGE: d(413, 'Request body too large', 'The body exceeds the size limit.', 'Nội dung yêu cầu vượt quá giới hạn kích thước.'),
-  UNSUPPORTED_MEDIA_TYPE: d(415, 'Unsupported media type', 'Send Content-Type: application/json.', 'Cần gửi Content-Type: application/json.'),
+  UNSUPPORTED_MEDIA_TYPE: d(415, 'Unsupported media type', 'Send Content-Type: application/json (or application/xml where the endpoint takes XML).', 'Cần gửi Content-Type: application/json (hoặc application/xml với điểm cuối nhận XML).'),
   REQUEST_INVALID: d(400, 'Invalid request', 'The request does not match the endpoint schema.', 'Yêu cầu không đúng lược đồ của điểm cuối.'),
   BATCH_INVALID: d(422, 'Invalid batch', 'The batch does not follow the vendor format.', 'Lô dữ liệu không đúng định dạng của nhà cung cấp.'),
   BATCH_REJECTED: d(422, 'Every record was rejected', 'No record in the batch passed validation.', 'Không có hồ sơ nào trong lô vượt qua kiểm tra.'),
@@ -82,6 +82,24 @@ export const ERRORS = Object.freeze({
   SECONDARY_PROMOTION_INCONSISTENT: d(422, 'Promotion inconsistent', 'Promotion requires learning and conduct results of at least Đạt and absences within the limit (Circular 22/2021 art. 12).', 'Được lên lớp khi kết quả học tập và rèn luyện từ Đạt trở lên và số buổi nghỉ không vượt giới hạn (Điều 12 Thông tư 22/2021).'),
   SIGNATURE_REPEATED: d(422, 'Signature repeated', 'Each role signs a record once.', 'Mỗi chức danh chỉ ký hồ sơ một lần.'),
   SIGNATURE_MISSING: d(422, 'Signature missing', 'The record lacks a signature this province requires (homeroom teacher, principal, school seal).', 'Hồ sơ thiếu chữ ký tỉnh yêu cầu (giáo viên chủ nhiệm, hiệu trưởng, con dấu của trường).'),
+  // Signed records (POST /v1/signed-records): one code per way a signature can fail
+  SIGNED_RECORD_MALFORMED: d(422, 'Signed record malformed', 'The signed record does not follow the profile (specs/ministry-profile/v1/signed-record.md).', 'Học bạ ký số không đúng cấu trúc quy định.'),
+  SIGNATURE_ROLE_UNKNOWN: d(422, 'Unknown signer role', 'The signature Id names no known signer (sig-gvcn, sig-hieutruong, sig-seal).', 'Id của chữ ký không thuộc người ký nào được quy định (sig-gvcn, sig-hieutruong, sig-seal).'),
+  SIGNATURE_ALGORITHM_UNSUPPORTED: d(422, 'Signature algorithm not accepted', 'Signatures must be RSA-SHA256 over exclusive c14n with SHA-256 digests.', 'Chữ ký phải dùng RSA-SHA256, chuẩn hoá exc-c14n và băm SHA-256.'),
+  SIGNATURE_DIGEST_MISMATCH: d(422, 'Signed content changed', 'The signed content was changed after signing.', 'Nội dung đã ký bị thay đổi sau khi ký.'),
+  SIGNATURE_VALUE_INVALID: d(422, 'Signature does not verify', 'The signature value does not verify with the certificate it carries (a swapped certificate or a forged value).', 'Giá trị chữ ký không khớp với chứng thư số đi kèm (chứng thư bị tráo hoặc chữ ký giả).'),
+  SIGNATURE_WRAPPING: d(422, 'Signed element moved or duplicated', 'The signed record was moved, duplicated or wrapped; only the record where the profile puts it counts.', 'Phần tử đã ký bị di chuyển, nhân bản hoặc bọc lại.'),
+  SIGNATURE_PARTIAL: d(422, 'Signature covers part of the record', 'The signature covers only part of the record.', 'Chữ ký chỉ bao phủ một phần học bạ.'),
+  SIGNING_TIME_INVALID: d(422, 'Signing time missing or invalid', 'The signing time is missing, not covered by the signature, unreadable or in the future.', 'Thời điểm ký bị thiếu, không được ký, không đọc được hoặc ở tương lai.'),
+  CERT_UNTRUSTED: d(422, 'Certificate from an unknown CA', 'The signer\'s certificate does not chain to a trusted CA.', 'Chứng thư số của người ký không do tổ chức chứng thực tin cậy cấp.'),
+  CERT_EXPIRED: d(422, 'Certificate not valid at signing time', 'The signer\'s certificate (or its CA) was not valid at the signing time.', 'Chứng thư số (hoặc CA cấp) không còn hiệu lực tại thời điểm ký.'),
+  CERT_REVOKED: d(422, 'Certificate revoked', 'The signer\'s certificate was revoked before the signing time, or for key compromise.', 'Chứng thư số của người ký đã bị thu hồi.'),
+  CERT_KEY_USAGE: d(422, 'Certificate not for signing', 'The signer\'s certificate is not meant for signing documents (key usage).', 'Chứng thư số không dùng để ký văn bản (mục đích sử dụng khoá).'),
+  SIGNER_NAME_MISMATCH: d(422, 'Signer is not the person named in the record', 'The certificate does not name the homeroom teacher or principal of the record.', 'Chứng thư số không mang tên giáo viên chủ nhiệm hoặc hiệu trưởng ghi trong học bạ.'),
+  SIGNATURES_INCOMPLETE: d(422, 'Signatures missing', 'The record lacks signatures the province requires before sending.', 'Học bạ còn thiếu chữ ký bắt buộc trước khi gửi.'),
+
+  // Admin
+  KEYS_RELOAD_FAILED: d(409, 'Keys not reloaded', 'The new key, certificate or trust files could not be loaded; the previous ones stay in use.', 'Không nạp được khoá, chứng thư hoặc tệp tin cậy mới; cổng tiếp tục dùng bộ cũ.'),
 
   // Delivery level (a dead record's reason)
   MINISTRY_REJECTED: d(502, 'Rejected by the Ministry', 'The Ministry rejected the record.', 'Bộ GD&ĐT từ chối hồ sơ.'),

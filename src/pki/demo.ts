@@ -107,7 +107,7 @@ async function refuseForeignContent(dir: string): Promise<void> {
  * @peculiar/x509 (through tsyringe) needs a Reflect metadata polyfill loaded before it, so the
  * polyfill is imported first and the library after it, dynamically.
  */
-async function loadX509(): Promise<typeof X509> {
+export async function loadX509(): Promise<typeof X509> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);

@@ -40,6 +40,7 @@ export function recordToView(r: RecordRow) {
     ministryRecordId: r.ministryRecordId,
     packetId: r.packetId,
     errors: r.errors as never,
+    signatures: r.signatures as never,
     updatedAt: new Date(r.updatedAt).toISOString(),
   };
 }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { codeForStatus, FaultSettingsError, parseFaultSettings } from './faults.js';
 import { checkPacket, loadRecordValidator, PacketRefused } from './packet-check.js';
-import { SimulatorState } from './state.js';
+import { RECENT_PACKETS, SimulatorState } from './state.js';
 
 // A strict stand-in for the Ministry's REST endpoint (specs/ministry-profile/v0): it refuses
 // what the real one would refuse, and it tells tests what it received (/_sim/*), so that the
@@ -138,6 +138,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   app.post(PACKETS_PATH, { onRequest: packetGate, bodyLimit: maxPacketBytes }, async (request, reply) => {
     if (typeof request.body !== 'string') return sendProblem(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/xml');
     state.latestPacket = request.body;
+    state.recentPackets.push(request.body);
+    if (state.recentPackets.length > RECENT_PACKETS) state.recentPackets.shift();
+    state.packetsReceived += 1;
     try {
       const receipt = checkPacket(request.body, { provinceCertPem: opts.provinceCertPem, state, validateRecord });
       state.packets += 1;
@@ -159,6 +162,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     if (state.latestPacket === undefined) return sendProblem(reply, 404, 'NOT_FOUND', 'no packet received yet');
     return reply.type('application/xml; charset=utf-8').send(state.latestPacket);
   });
+  app.get('/_sim/packets', async () => ({ received: state.packetsReceived, packets: state.recentPackets }));
   app.get('/_sim/stats', async () => ({
     packets: state.packets,
     packetsRefused: state.packetsRefused,

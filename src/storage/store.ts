@@ -23,8 +23,12 @@ export interface NewRecord {
   version: number | null;
   contentHash: string | null;
   recordXml: string | null;
-  state: 'queued' | 'rejected';
+  state: 'queued' | 'rejected' | 'held';
   errors: unknown[] | null;
+  /** Signed records only: which signatures the record carries and whether each holds. */
+  signatures?: unknown[] | null;
+  /** Signed records only: the signed document as received (kept as evidence). */
+  signedXml?: string | null;
 }
 
 export interface NewSubmission {
@@ -60,6 +64,7 @@ export interface RecordRow {
   ministryRecordId: string | null;
   packetId: string | null;
   errors: unknown[] | null;
+  signatures: unknown[] | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -144,4 +149,9 @@ export interface Store {
   /** Re-queues dead records (by ids or filter) keeping their record keys; returns how many. */
   replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number>;
   countByState(): Promise<Record<string, number>>;
+  /**
+   * Marks `held` records with this key, from submissions of this vendor, `superseded` by the
+   * record `byId` (a later signed document for the same record book); returns how many.
+   */
+  supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number>;
 }

@@ -90,4 +90,15 @@ UPDATE records SET record_version = CAST(substr(record_xml, instr(record_xml, '<
 CREATE INDEX records_by_key ON records (record_key, record_version);
 `,
   },
+  {
+    id: 3,
+    name: 'record signatures',
+    sql: `
+-- Signed records (POST /v1/signed-records): the verdict on each signature, and the signed
+-- document as received, kept as evidence.
+ALTER TABLE records ADD COLUMN signatures TEXT;
+ALTER TABLE records ADD COLUMN signed_xml TEXT;
+CREATE INDEX records_held_by_key ON records (record_key) WHERE state = 'held';
+`,
+  },
 ]);

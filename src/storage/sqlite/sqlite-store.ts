@@ -31,7 +31,7 @@ interface SubmissionRow {
 }
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
-  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, created_at, updated_at`;
+  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at`;
 
 function toSubmission(r: SubmissionRow): StoredSubmission {
   return {
@@ -60,6 +60,7 @@ function toRecordRow(r: Record<string, unknown>): RecordRow {
     ministryRecordId: r.ministry_record_id as string | null,
     packetId: r.packet_id as string | null,
     errors: r.errors ? JSON.parse(r.errors as string) : null,
+    signatures: r.signatures ? JSON.parse(r.signatures as string) : null,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
   };
@@ -105,8 +106,9 @@ export class SqliteStore implements Store {
         'INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors,
-        max_attempts, base_delay_ms, cap_delay_ms, next_attempt_at, last_code, last_reason, created_at, updated_at, record_version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        max_attempts, base_delay_ms, cap_delay_ms, next_attempt_at, last_code, last_reason, created_at, updated_at, record_version,
+        signatures, signed_xml)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
       claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
@@ -133,6 +135,10 @@ export class SqliteStore implements Store {
       replayOne: db.prepare(`UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = @now, last_code = 'REPLAY',
           last_reason = @reason, updated_at = @now WHERE id = @id AND state = 'dead'`),
       countByState: db.prepare('SELECT state, count(*) AS n FROM records GROUP BY state'),
+      supersedeHeld: db.prepare(`UPDATE records SET state = 'superseded', last_code = 'SUPERSEDED', last_reason = 'superseded by record ' || @by,
+          updated_at = @now
+        WHERE state = 'held' AND record_key = @key AND id <> @by
+          AND submission_id IN (SELECT id FROM submissions WHERE vendor = @vendor)`),
     };
   }
 
@@ -170,9 +176,10 @@ export class SqliteStore implements Store {
           r.id, sub.id, r.index, r.recordKey, r.contentHash, r.recordXml, r.state,
           r.errors ? JSON.stringify(r.errors) : null,
           policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, sub.createdAt,
-          r.state === 'rejected' ? 'VALIDATION' : null,
-          r.state === 'rejected' ? 'failed validation at the gateway' : `accepted from ${sub.vendor}`,
+          r.state === 'rejected' ? 'VALIDATION' : r.state === 'held' ? 'SIGNATURES_INCOMPLETE' : null,
+          r.state === 'rejected' ? 'failed validation at the gateway' : r.state === 'held' ? 'held until the required signatures arrive' : `accepted from ${sub.vendor}`,
           sub.createdAt, sub.createdAt, r.version,
+          r.signatures ? JSON.stringify(r.signatures) : null, r.signedXml ?? null,
         );
       }
     })();
@@ -273,6 +280,10 @@ export class SqliteStore implements Store {
       for (const id of ids) n += this.s.replayOne.run({ id, reason, now }).changes;
     })();
     return n;
+  }
+
+  async supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number> {
+    return this.s.supersedeHeld.run({ key: recordKey, vendor, by: byId, now }).changes;
   }
 
   async countByState(): Promise<Record<string, number>> {
