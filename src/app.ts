@@ -7,6 +7,7 @@ import problemHandler from './plugins/problem-handler.js';
 import services, { type Services } from './plugins/services.js';
 import adminRoutes from './routes/admin.js';
 import healthRoutes from './routes/health.js';
+import signedRecordRoutes from './routes/signed-records.js';
 import submissionRoutes from './routes/submissions.js';
 import { sharedSchemas } from './schemas/http.js';
 
@@ -14,7 +15,7 @@ import { sharedSchemas } from './schemas/http.js';
 // `services`, so the same app runs in production and in tests.
 
 export const LOG_REDACT = {
-  paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.clientSecret', '*.passphrase', '*.privateKey'],
+  paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.clientSecret', '*.passphrase', '*.pin', '*.privateKey'],
   censor: '[redacted]',
 };
 
@@ -48,6 +49,7 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(auth);
   await app.register(healthRoutes);
   await app.register(submissionRoutes);
+  await app.register(signedRecordRoutes);
   await app.register(adminRoutes);
   return app as unknown as FastifyInstance;
 }

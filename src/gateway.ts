@@ -9,8 +9,14 @@ import { ensureDemoCredentials, type DemoCredentials } from './credentials/demo.
 import { CircuitBreaker } from './delivery/circuit-breaker.js';
 import { RateLimiter } from './delivery/rate-limiter.js';
 import { DeliveryWorker } from './delivery/worker.js';
-import { ensureDemoPki } from './pki/demo.js';
-import { createSigner } from './signing/create-signer.js';
+import type { KeysReloaded } from './plugins/services.js';
+import { ensureDemoPki, type DemoPkiPaths } from './pki/demo.js';
+import { policyFromSettings } from './record-signatures/policy.js';
+import { loadTrustMaterial } from './record-signatures/trust-config.js';
+import { TrustStore } from './record-signatures/trust-store.js';
+import { SignedRecordVerifier } from './record-signatures/verify-pool.js';
+import { summariseCertificate } from './signing/certificate-summary.js';
+import { createSigner, type SignerConfig } from './signing/create-signer.js';
 import type { PacketSigner } from './signing/signer.js';
 import { startSimulator, type RunningSimulator } from './simulator/server.js';
 import { openStore } from './storage/open-store.js';
@@ -30,7 +36,21 @@ export interface RunningGateway {
   simulator: RunningSimulator | null;
   demoCredentials: DemoCredentials | null;
   logger: Logger;
+  verifier: SignedRecordVerifier;
+  /** Re-reads key, certificate and trust files without a restart (admin route, SIGHUP). */
+  reloadKeys(): Promise<KeysReloaded>;
   close(): Promise<void>;
+}
+
+/** The signer the settings name; the demo PKI's province key when no key file is set. */
+export function signerConfig(settings: Settings, pki: DemoPkiPaths): SignerConfig {
+  const s = settings.signer;
+  if (s.kind === 'pkcs11') {
+    if (!s.pkcs11.pin) throw new Error('signer.kind is pkcs11 but no PIN is set (PKCS11_PIN)');
+    return { kind: 'pkcs11', ...s.pkcs11, pin: s.pkcs11.pin, certPath: s.certPath };
+  }
+  if (s.kind !== 'file') throw new Error(`signer.kind must be "file" or "pkcs11", not ${JSON.stringify(s.kind)}`);
+  return { kind: 'file', keyPath: s.keyPath ?? pki.provinceKey, certPath: s.keyPath ? s.certPath : (s.certPath ?? pki.provinceCert), passphrase: s.passphrase };
 }
 
 export interface GatewayOptions {
@@ -45,12 +65,36 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   await store.migrate();
 
   const pki = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
-  const signer = await createSigner({
-    kind: 'file',
-    keyPath: settings.signer.keyPath ?? pki.provinceKey,
-    certPath: settings.signer.certPath ?? pki.provinceCert,
-    passphrase: settings.signer.passphrase ?? undefined,
+  const signer = await createSigner(signerConfig(settings, pki));
+  const policy = policyFromSettings(settings.signedRecords);
+  const verifier = await SignedRecordVerifier.create({
+    trust: await loadTrustMaterial(settings.signedRecords, pki.caCert),
+    policy,
+    workers: settings.signedRecords.verifyWorkers,
+    validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
   });
+  for (const warning of verifier.trustStore.warnings) logger.warn({ warning }, 'trust configuration');
+
+  // Trust files are read and checked first, then the signer swaps its pair, then the verifiers
+  // swap theirs: a bad file changes nothing, and requests in flight finish with what they started.
+  let reloading: Promise<KeysReloaded> | null = null;
+  const reloadKeys = () =>
+    (reloading ??= (async () => {
+      try {
+        const material = await loadTrustMaterial(settings.signedRecords, pki.caCert);
+        const store = await TrustStore.create(material);
+        await signer.reload();
+        await verifier.reload(material);
+        const result = {
+          signer: { name: signer.name, certificate: summariseCertificate(signer.certificatePem()) },
+          trust: { anchors: store.anchorCount, crls: store.crlCount, warnings: store.warnings },
+        };
+        logger.info({ signer: result.signer.name, serialNumber: result.signer.certificate.serialNumber, anchors: result.trust.anchors, crls: result.trust.crls }, 'keys reloaded');
+        return result;
+      } finally {
+        reloading = null;
+      }
+    })());
 
   let simulator: RunningSimulator | null = null;
   let ministryUrl = settings.ministry.url;
@@ -94,7 +138,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   const demoCredentials = await ensureDemoCredentials(store, join(settings.dataDir, 'demo-credentials.json'), Object.keys(adapters));
 
   const app = await buildApp(
-    { settings, store, signer, transport, circuit, nudgeDelivery: () => worker?.nudge() },
+    { settings, store, signer, transport, circuit, nudgeDelivery: () => worker?.nudge(), verifier, reloadKeys },
     logger.child({ component: 'http' }),
   );
   await app.listen({ host: settings.host, port: settings.port });
@@ -110,8 +154,10 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       await worker?.stop(); // the packet in flight finishes or goes back to the queue
       await transport.close();
       await simulator?.close();
+      await verifier.close();
+      await signer.close?.();
       await store.close();
     })());
 
-  return { url, app, store, signer, worker, simulator, demoCredentials, logger, close };
+  return { url, app, store, signer, worker, simulator, demoCredentials, logger, verifier, reloadKeys, close };
 }

@@ -4,46 +4,20 @@ import t from 'tap';
 import { ExclusiveCanonicalization } from 'xml-crypto';
 import type { CanonicalRecord } from '../src/canonical/record.js';
 import { contentHashOf, recordToXml } from '../src/canonical/xml.js';
+import { loadValid } from './helpers/records.js';
 
 // recordToXml claims to write exclusive canonical XML directly, so that the content hash is a
 // hash of its bytes. Here an independent c14n (xml-crypto's) of the parsed output must give
 // back exactly those bytes.
 
 function record(remarks: string, fullName = 'Nguyễn Thị Ánh'): CanonicalRecord {
-  return {
-    recordId: 'HB-0001',
-    lookupCode: 'TC-0001',
-    effectiveDate: '2025-05-31',
-    version: 1,
-    student: {
-      learnerId: '0100123400001',
-      personalId: '001215012345',
-      fullName,
-      birthDate: '2015-03-02',
-      sex: 'F',
-      ethnicity: 'Kinh',
-      nationality: 'VN',
-    },
-    school: { schoolId: '01001234', provinceCode: '01', name: 'Trường Tiểu học "Kim Liên" & <Đống Đa>' },
-    schoolYear: '2024-2025',
-    grade: 4,
-    className: '4A',
-    homeroomTeacher: "Trần Văn Bình's class",
-    principal: 'Lê Thị Hoa',
-    primary: {
-      subjects: [
-        { subject: 'TIENG_VIET', level: 'T', testScore: 9 },
-        { subject: 'DAO_DUC', level: 'H' },
-      ],
-      qualities: [{ code: 'CHAM_CHI', rating: 'TOT' }],
-      competencies: [{ code: 'TU_CHU_TU_HOC', rating: 'DAT' }],
-      yearEndResult: 'HTT',
-      completedProgramme: true,
-      promoted: true,
-      commendations: [],
-      remarks,
-    },
-  };
+  const r = loadValid('g04-4');
+  r.student.fullName = fullName;
+  r.school.name = 'Trường Tiểu học "Kim Liên" & <Đống Đa>';
+  r.homeroomTeacher = "Trần Văn Bình's class";
+  r.primary!.commendations = [];
+  r.primary!.remarks = remarks;
+  return r;
 }
 
 /**
@@ -82,10 +56,12 @@ for (const [label, remarks] of awkward) {
 
 t.test('the record element is the root, with its namespace declared once', async (t) => {
   const xml = recordToXml(record('x'));
-  t.match(xml, /^<hocba xmlns="urn:moet:hocba:record:v0"><recordId>HB-0001<\/recordId>/);
+  t.match(xml, /^<hocba xmlns="urn:moet:hocba:record:v1"><recordId>HB-01009876-2024-\d{4}<\/recordId>/);
   t.equal(xml.match(/xmlns=/g)?.length, 1);
   t.match(xml, /<commendations><\/commendations>/, 'an empty array is an empty element, not <a/>');
-  t.match(xml, /<remarks>x<\/remarks><\/primary><\/hocba>$/);
+  t.match(xml, /<remarks>x<\/remarks><\/primary><attendance>/);
+  t.match(xml, /<signatures><signature><role>HOMEROOM_TEACHER<\/role><signedAt>[^<]+<\/signedAt><\/signature>/, 'array items are named after the array');
+  t.match(xml, /<\/signatures><\/hocba>$/);
 });
 
 t.test('NFC and NFD spellings of a name hash differently (c14n does not normalise Unicode)', async (t) => {

@@ -12,44 +12,30 @@ import { signEnveloped, type SigningMaterial } from '../src/signing/xmldsig.js';
 import { DEMO_MINISTRY_CLIENT, startSimulator, type RunningSimulator } from '../src/simulator/server.js';
 import { RECORD_SCHEMA_PATH } from '../src/simulator/packet-check.js';
 import { throwawayCert } from './helpers/throwaway-cert.js';
+import { loadValid } from './helpers/records.js';
 
 function sampleRecord(overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {
+  const r = loadValid('g04-4');
+  r.student.learnerId = '0100123400001';
+  r.className = '4A';
+  return { ...r, ...overrides };
+}
+
+/** A record of profile v0 (primary only, one test score), as the gateway wrote them before v1. */
+function v0Record(grade = 4): Record<string, unknown> {
+  const r = sampleRecord();
   return {
-    recordId: 'HB-0001',
-    lookupCode: 'TC-0001',
-    effectiveDate: '2025-05-31',
-    version: 1,
-    student: {
-      learnerId: '0100123400001',
-      personalId: '001315012345',
-      fullName: 'Nguyễn Thị Ánh',
-      birthDate: '2015-03-02',
-      sex: 'F',
-      ethnicity: 'Kinh',
-      nationality: 'VN',
-    },
-    school: { schoolId: '01001234', provinceCode: '01', name: 'Trường Tiểu học Kim Liên' },
-    schoolYear: '2024-2025',
-    grade: 4,
-    className: '4A',
-    homeroomTeacher: 'Trần Văn Bình',
-    principal: 'Lê Thị Hoa',
+    recordId: r.recordId, lookupCode: r.lookupCode, effectiveDate: r.effectiveDate, version: 1,
+    student: { ...r.student, learnerId: '0100123400099' }, school: r.school, schoolYear: r.schoolYear, grade,
+    className: r.className, homeroomTeacher: r.homeroomTeacher, principal: r.principal,
     primary: {
-      subjects: [
-        { subject: 'TIENG_VIET', level: 'T', testScore: 9 },
-        { subject: 'DAO_DUC', level: 'H' },
-      ],
-      qualities: [{ code: 'CHAM_CHI', rating: 'TOT' }],
-      competencies: [{ code: 'TU_CHU_TU_HOC', rating: 'DAT' }],
-      yearEndResult: 'HTT',
-      completedProgramme: true,
-      promoted: true,
-      commendations: ['Học sinh có thành tích xuất sắc'],
-      remarks: '',
+      subjects: [{ subject: 'TIENG_VIET', level: 'T', testScore: 9 }, { subject: 'DAO_DUC', level: 'H' }],
+      qualities: [{ code: 'CHAM_CHI', rating: 'TOT' }], competencies: [{ code: 'TU_CHU_TU_HOC', rating: 'DAT' }],
+      yearEndResult: 'HTT', completedProgramme: true, promoted: true, commendations: [], remarks: '',
     },
-    ...overrides,
   };
 }
+const v0Xml = (record: Record<string, unknown>) => recordToXml(record as never).replace('urn:moet:hocba:record:v1', 'urn:moet:hocba:record:v0');
 
 const ajv = new Ajv2020();
 ajvFormats.default(ajv);
@@ -248,8 +234,26 @@ t.test('a key that does not match the content is RECORD_INVALID', async (t) => {
 });
 
 t.test('a record breaking the profile schema is RECORD_INVALID', { skip: !existsSync(RECORD_SCHEMA_PATH) && 'no record.schema.json yet' }, async (t) => {
-  const res = await send(sim, signedPacket(key, [sampleRecord({ grade: 9 })]), await token(sim));
+  const res = await send(sim, signedPacket(key, [sampleRecord({ grade: 13 })]), await token(sim));
   t.match(res.json.results, [{ status: 'rejected', code: 'RECORD_INVALID', message: /grade/ }]);
+});
+
+t.test('records of profile v0 stay readable: checked against the v0 schema, picked by namespace', async (t) => {
+  const packetOf = (xml: string, learnerId: string) =>
+    signEnveloped(
+      buildPacket({ packetId: `PKT-V0-${learnerId}`, provinceCode: '01', createdAt: '2025-06-01T08:00:00.000Z', records: [{ recordKey: `${learnerId}/2024-2025`, contentHash: contentHashOf(xml), xml }] }),
+      key,
+    );
+  const accessToken = await token(sim);
+  const ok = await send(sim, packetOf(v0Xml(v0Record()), '0100123400099'), accessToken);
+  t.match(ok.json.results, [{ status: 'accepted' }], 'a v0 record is accepted');
+  const bad = await send(sim, packetOf(v0Xml(v0Record(6)), '0100123400099'), accessToken);
+  t.match(bad.json.results, [{ status: 'rejected', code: 'RECORD_INVALID', message: /grade/ }], 'v0 covers grades 1-5 only');
+  const v1 = await send(sim, signedPacket(key, [sampleRecord()]), accessToken);
+  t.match(v1.json.results, [{ status: 'accepted' }], 'a v1 record next to it is accepted');
+  const unknown = await send(sim, packetOf(recordToXml(sampleRecord()).replace('record:v1', 'record:v9'), '0100123400001'), accessToken);
+  t.equal(unknown.status, 400);
+  t.equal(unknown.json.code, 'PACKET_MALFORMED', 'an unknown profile namespace is refused');
 });
 
 t.test('callers off the allowlist get 403', async (t) => {

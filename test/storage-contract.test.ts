@@ -49,6 +49,7 @@ function records(n: number, opts: { rejected?: number[]; prefix?: string } = {})
       recordKey: rejected ? null : `${prefix}${String(i).padStart(5, '0')}/2024-2025`,
       contentHash: rejected ? null : `hash-${prefix}-${i}`,
       recordXml: rejected ? null : `<hocba xmlns="urn:moet:hocba:record:v0"><n>${i}</n></hocba>`,
+      version: rejected ? null : 1,
       state: rejected ? 'rejected' : 'queued',
       errors: rejected ? [{ code: 'SCHEMA_RANGE', index: i }] : null,
     };
@@ -234,6 +235,41 @@ for (const backend of backends) {
       t.same((await store.listRecords({ state: 'cancelled' })).map((r) => r.id), [r1.id], 'list by state');
       t.same((await store.listRecords({ code: 'duplicate' })).map((r) => r.id), [r2.id], 'list by code');
       t.equal((await store.listRecords({ limit: 2 })).length, 2, 'limit');
+    });
+
+    t.test('record versions, held signed records and their supersession', async (t) => {
+      const key = `V${randomUUID().slice(0, 8)}/2024-2025`;
+      const rec = (version: number | null, state: NewRecord['state'], hash: string): NewRecord => ({
+        id: randomUUID(), index: 0, recordKey: key, version, contentHash: state === 'rejected' ? null : hash,
+        recordXml: state === 'rejected' ? null : '<hocba/>', state, errors: state === 'rejected' ? [] : null,
+        signatures: state === 'held' ? [{ role: 'principal', valid: false }] : null, signedXml: state === 'held' ? '<signed/>' : null,
+      });
+      const v1 = rec(1, 'queued', 'h1');
+      const v3 = rec(3, 'queued', 'h3');
+      await submit(store, [v1]);
+      await submit(store, [v3]);
+      await submit(store, [rec(9, 'rejected', 'h9')]);
+      const many = Array.from({ length: 700 }, (_, i) => `none${i}/2024-2025`);
+      const latest = await second.latestVersions([...many, key]);
+      t.same([...latest.entries()], [[key, { version: 3, contentHash: 'h3' }]], 'the highest accepted version; rejected ones do not count');
+      t.same(await store.latestVersions([]), new Map());
+
+      const held = rec(4, 'held', 'h4');
+      const other = rec(4, 'held', 'h4b');
+      await submit(store, [held]);
+      await submit(store, [other], { vendor: 'smas' });
+      const h = (await store.getRecord(held.id))!;
+      t.match(h, { state: 'held', lastCode: 'SIGNATURES_INCOMPLETE', signatures: [{ role: 'principal', valid: false }] });
+      const claimed = await store.claim('X', 1000, T0 + 30_000, 1000);
+      t.same(claimed.filter((r) => r.id === held.id), [], 'a held record is never claimed');
+      await store.acknowledge('X', 'PKT-X', claimed.map((r) => ({ id: r.id, ministryRecordId: null, code: 'accepted' })), T0 + 30_000);
+      const complete = rec(5, 'queued', 'h5');
+      await submit(store, [complete]);
+      t.equal(await second.supersedeHeld(key, 'vnedu', complete.id, T0 + 1), 1, 'the later document supersedes the held one of the same vendor');
+      t.match(await store.getRecord(held.id), { state: 'superseded', lastCode: 'SUPERSEDED' });
+      t.match(await store.getRecord(other.id), { state: 'held' }, 'another vendor\'s is left alone');
+      t.equal(await store.cancel([other.id], 'withdrawn', T0 + 2), 1, 'a held record can be cancelled');
+      t.same((await store.recordEvents(held.id)).map((e) => [e.fromState, e.toState]), [['received', 'held'], ['held', 'superseded']]);
     });
 
     t.test('concurrent claimers never share a record', async (t) => {

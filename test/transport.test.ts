@@ -28,8 +28,8 @@ function transport(t: Test, binding: Binding, baseUrl: string, egress: Omit<Egre
 
 let prefix = 100;
 const packet = (n = 3) => signedPacket(pki.signer, sampleRecords(n, `TR${prefix++}`));
-const send = (tr: MinistryTransport, n: number) => {
-  const p = packet(n);
+const send = async (tr: MinistryTransport, n: number) => {
+  const p = await packet(n);
   return tr.sendPacket(p.packetId, p.xml);
 };
 
@@ -48,7 +48,7 @@ for (const binding of Object.keys(BINDINGS) as Binding[]) {
     const sim = await simulator(t);
     const tr = transport(t, binding, sim.url);
     t.ok(await tr.probe(), 'the probe reaches the Ministry');
-    const p = packet(3);
+    const p = await packet(3);
     const receipt = await tr.sendPacket(p.packetId, p.xml);
     t.equal(receipt.packetId, p.packetId);
     t.same(receipt.results.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
@@ -79,7 +79,7 @@ for (const binding of Object.keys(BINDINGS) as Binding[]) {
   t.test(`${binding}: errors are sorted into retryable and permanent, keeping the Ministry's code`, async (t) => {
     const sim = await simulator(t);
     const tr = transport(t, binding, sim.url, {}, 400);
-    const p = packet(1);
+    const p = await packet(1);
     const cases: [object, 'transient' | 'permanent', string, number | undefined][] = [
       [{ errorRates: { 503: 1 } }, 'transient', 'UNAVAILABLE', undefined],
       [{ errorRates: { 500: 1 } }, 'transient', 'INTERNAL', undefined],
@@ -108,7 +108,7 @@ for (const binding of Object.keys(BINDINGS) as Binding[]) {
     const after = await tr.sendPacket(p.packetId, p.xml);
     t.equal(after.results[0].status, 'duplicate', 'and the re-send is a duplicate, not a second record');
 
-    const bad = packet(1);
+    const bad = await packet(1);
     const tampered = bad.xml.replace('<packetId>', '<packetId>X');
     const sig = await failure(tr.sendPacket(bad.packetId, tampered));
     t.type(sig, PermanentDeliveryError, 'a refused signature is permanent');

@@ -1,86 +1,45 @@
 import t from 'tap';
-import { COMPETENCIES, PRIMARY_SUBJECTS, QUALITIES, RATINGS, SUBJECT_LEVELS, YEAR_END_RESULTS, type CanonicalRecord } from '../src/canonical/record.js';
-import { vneduAdapter } from '../src/adapters/vnedu/index.js';
+import {
+  COMMENT_RESULTS,
+  COMPETENCIES,
+  PRIMARY_SUBJECTS,
+  QUALITIES,
+  RATINGS,
+  RESULT_LEVELS,
+  SECONDARY_SUBJECTS,
+  SIGNATURE_ROLES,
+  SUBJECT_LEVELS,
+  YEAR_END_RESULTS,
+} from '../src/canonical/record.js';
+import { ConfigError, parseProvinces, parseRuleSettings, parseSchools } from '../src/config/validation-context.js';
+import { loadSettings } from '../src/config/settings.js';
 import { ERRORS } from '../src/errors/catalogue.js';
+import { normaliseRecord } from '../src/pipeline/normalise.js';
+import {
+  allowedLearningLevels,
+  commentTermResult,
+  conductYear,
+  learningLevel,
+  promotedBy,
+  regularAssessmentsRequired,
+  termAverage,
+  yearAverage,
+} from '../src/validation/calc/circular22.js';
 import { makePersonalId, recordSchema, toValidationErrors, validateRecord } from '../src/validation/validate.js';
+import { applyChanges, contextWith, loadValid } from './helpers/records.js';
 
-/** A fresh valid canonical record (grade 4: has tested subjects), to break one field at a time. */
-function validRecord(): CanonicalRecord {
-  const { items, context } = vneduAdapter.split(vneduAdapter.sample(5, 11));
-  const outcome = vneduAdapter.map(items[3], context);
-  if (!outcome.ok) throw new Error('sample did not map');
-  return structuredClone(outcome.record);
-}
+const ctx = contextWith();
+const codesAndPaths = (r: unknown) => validateRecord(r, ctx).map((e) => [e.code, e.path]);
 
-const codesAndPaths = (r: unknown) => validateRecord(r).map((e) => [e.code, e.path]);
-
-t.test('a mapped sample record is valid', async (t) => {
-  const r = validRecord();
-  t.equal(r.grade, 4);
-  t.same(validateRecord(r), []);
-});
-
-t.test('score 11 is out of range at its subject', async (t) => {
-  const r = validRecord();
-  const n = r.primary.subjects.findIndex((s) => s.testScore !== undefined);
-  r.primary.subjects[n]!.testScore = 11;
-  t.same(codesAndPaths(r), [['SCHEMA_RANGE', `/primary/subjects/${n}/testScore`]]);
-});
-
-t.test('a fractional score is not a whole number', async (t) => {
-  const r = validRecord();
-  r.primary.subjects[0]!.testScore = 8.5;
-  t.same(codesAndPaths(r), [['SCHEMA_TYPE', '/primary/subjects/0/testScore']]);
-});
-
-t.test('personal ID sex digit disagrees with sex', async (t) => {
-  const r = validRecord();
-  const id = r.student.personalId;
-  const d = Number(id[3]);
-  r.student.personalId = id.slice(0, 3) + String(d % 2 === 0 ? d + 1 : d - 1) + id.slice(4);
-  t.same(codesAndPaths(r), [['PERSONAL_ID_SEX_MISMATCH', '/student/personalId']]);
-});
-
-t.test('personal ID birth year digits disagree with birth date', async (t) => {
-  const r = validRecord();
-  const yy = Number(r.student.personalId.slice(4, 6));
-  r.student.personalId = r.student.personalId.slice(0, 4) + String((yy + 1) % 100).padStart(2, '0') + r.student.personalId.slice(6);
-  t.same(codesAndPaths(r), [['PERSONAL_ID_BIRTH_YEAR_MISMATCH', '/student/personalId']]);
-});
-
-t.test('personal ID century digit disagrees with birth date', async (t) => {
-  const r = validRecord();
-  // Same sex, one century earlier: 2 (2000s male) -> 0 (1900s male), 3 -> 1.
-  const d = Number(r.student.personalId[3]);
-  t.ok(d === 2 || d === 3, 'sample students are born in the 2000s');
-  r.student.personalId = r.student.personalId.slice(0, 3) + String(d - 2) + r.student.personalId.slice(4);
-  t.same(codesAndPaths(r), [['PERSONAL_ID_CENTURY_MISMATCH', '/student/personalId']]);
-});
-
-t.test('personal ID of 11 digits fails the schema, and rules do not run', async (t) => {
-  const r = validRecord();
-  r.student.personalId = r.student.personalId.slice(0, 11);
-  t.same(codesAndPaths(r), [['SCHEMA_PATTERN', '/student/personalId']]);
-});
-
-t.test('an unknown extra field is reported at its path', async (t) => {
-  const r = validRecord() as unknown as Record<string, unknown>;
-  r.ghiChu = 'x';
-  (r.student as Record<string, unknown>)['a/b'] = 1;
-  t.same(codesAndPaths(r).sort(), [
-    ['SCHEMA_UNKNOWN_FIELD', '/ghiChu'],
-    ['SCHEMA_UNKNOWN_FIELD', '/student/a~1b'],
+t.test('keyword to code mapping, with details in both languages', async (t) => {
+  const r = applyChanges(loadValid('g04-4'), [
+    { path: '/student/fullName', remove: true },
+    { path: '/grade', value: '4' },
+    { path: '/primary/subjects/0/level', value: 'X' },
+    { path: '/student/birthDate', value: '2014-02-30' },
+    { path: '/className', value: '' },
+    { path: '/version', value: 0 },
   ]);
-});
-
-t.test('keyword to code mapping', async (t) => {
-  const r = validRecord() as unknown as { student: Record<string, unknown>; primary: { subjects: Record<string, unknown>[] } } & Record<string, unknown>;
-  delete r.student.fullName;
-  r.grade = '4';
-  r.primary.subjects[0]!.level = 'X';
-  r.student.birthDate = '2014-02-30';
-  r.className = '';
-  r.version = 0;
   t.same(codesAndPaths(r).sort(), [
     ['SCHEMA_ENUM', '/primary/subjects/0/level'],
     ['SCHEMA_LENGTH', '/className'],
@@ -90,12 +49,21 @@ t.test('keyword to code mapping', async (t) => {
     ['SCHEMA_TYPE', '/grade'],
   ]);
   t.same(codesAndPaths(null), [['SCHEMA_TYPE', '']]);
+  const range = toValidationErrors(0, undefined, validateRecord(applyChanges(loadValid('g04-4'), [{ path: '/primary/subjects/1/testScores/endOfYear', value: 11 }]), ctx));
+  t.same(range, [
+    {
+      index: 0,
+      path: '/primary/subjects/1/testScores/endOfYear',
+      code: 'SCHEMA_RANGE',
+      message_en: `${ERRORS.SCHEMA_RANGE.en}: must be <= 10, got 11`,
+      message_vi: `${ERRORS.SCHEMA_RANGE.vi}: phải <= 10, nhận được 11`,
+    },
+  ]);
 });
 
 t.test('toValidationErrors adds catalogue messages in both languages', async (t) => {
-  const r = validRecord();
-  r.primary.subjects[0]!.level = 'X' as never;
-  const [e] = toValidationErrors(2, 'L1/2024-2025', validateRecord(r));
+  const r = applyChanges(loadValid('g04-4'), [{ path: '/primary/subjects/0/level', value: 'X' }]);
+  const [e] = toValidationErrors(2, 'L1/2024-2025', validateRecord(r, ctx));
   t.same(e, {
     index: 2,
     path: '/primary/subjects/0/level',
@@ -115,25 +83,120 @@ t.test('makePersonalId encodes province, century, sex and birth year', async (t)
   t.equal(makePersonalId('001', '1999-01-01', 'F', 7), '001199000007');
   t.throws(() => makePersonalId('01', '2016-03-04', 'M', 1), RangeError);
   t.throws(() => makePersonalId('001', '2016-03-04', 'M', 1234567), RangeError);
-  const r = validRecord();
+  const r = loadValid('g04-4');
   r.student.personalId = makePersonalId('036', r.student.birthDate, r.student.sex, 999999);
-  t.same(validateRecord(r), []);
+  t.same(validateRecord(r, ctx), []);
 });
 
-t.test('schema matches canonical/record.ts', async (t) => {
-  type S = { properties: Record<string, S>; items: S; enum?: string[] };
+t.test('schema code lists match canonical/codes.ts and property order matches the records', async (t) => {
+  type S = { properties: Record<string, S>; items: S; enum?: string[]; $ref?: string; $defs: Record<string, S> };
   const s = recordSchema as unknown as S;
-  const p = s.properties.primary!.properties;
+  const deref = (x: S): S => (x.$ref ? s.$defs[x.$ref.split('/').pop()!]! : x);
+  const p = deref(s.properties.primary!).properties;
   t.same(p.subjects!.items.properties.subject!.enum, [...PRIMARY_SUBJECTS]);
   t.same(p.subjects!.items.properties.level!.enum, [...SUBJECT_LEVELS]);
   t.same(p.qualities!.items.properties.code!.enum, [...QUALITIES]);
   t.same(p.competencies!.items.properties.code!.enum, [...COMPETENCIES]);
-  t.same(p.qualities!.items.properties.rating!.enum, [...RATINGS]);
+  t.same(s.$defs.rating!.enum, [...RATINGS]);
   t.same(p.yearEndResult!.enum, [...YEAR_END_RESULTS]);
+  const sec = deref(s.properties.secondary!).properties;
+  t.same(sec.scoreSubjects!.items.properties.subject!.enum, [...SECONDARY_SUBJECTS]);
+  t.same(s.$defs.commentResult!.enum, [...COMMENT_RESULTS]);
+  t.same(s.$defs.resultLevel!.enum, [...RESULT_LEVELS]);
+  t.same(s.properties.signatures!.items.properties.role!.enum, [...SIGNATURE_ROLES]);
   // Property order is the XML element order, and mappers build records in record.ts order.
-  const r = validRecord();
-  t.same(Object.keys(s.properties), Object.keys(r));
-  t.same(Object.keys(s.properties.student!.properties), Object.keys(r.student));
-  t.same(Object.keys(s.properties.school!.properties), Object.keys(r.school));
-  t.same(Object.keys(p), Object.keys(r.primary));
+  const primary = loadValid('g04-4');
+  const secondary = loadValid('g11-3');
+  t.same(Object.keys(s.properties).filter((k) => k !== 'secondary'), Object.keys(primary));
+  t.same(Object.keys(s.properties).filter((k) => k !== 'primary'), Object.keys(secondary));
+  t.same(Object.keys(p), Object.keys(primary.primary!));
+  t.same(Object.keys(sec), Object.keys(secondary.secondary!));
+  t.same(Object.keys(deref(sec.scoreSubjects!.items).properties), Object.keys(secondary.secondary!.scoreSubjects[0]!));
+  t.same(Object.keys(s.$defs.scoreTerm!.properties), Object.keys(secondary.secondary!.scoreSubjects[0]!.termI));
+});
+
+t.test('Circular 22 arithmetic, checked by hand', async (t) => {
+  t.same([35, 36, 70, 71, 140].map(regularAssessmentsRequired), [2, 3, 3, 4, 4]);
+  // (8 + 7 + 2*6 + 3*9) / (2 + 5) = 54 / 7 = 7.714... -> 7.7
+  t.equal(termAverage({ regularScores: [8, 7], midTermScore: 6, endOfTermScore: 9 }), 7.7);
+  // (7.5 + 8 + 9 + 2*8 + 3*8.5) / 8 = 66 / 8 = 8.25 -> 8.3 (half up, no binary rounding slip)
+  t.equal(termAverage({ regularScores: [7.5, 8, 9], midTermScore: 8, endOfTermScore: 8.5 }), 8.3);
+  // (8.15 + 2*8.15) / 3 would be 8.15; with one-decimal averages: (8.1 + 2*8.2) / 3 = 8.1666 -> 8.2
+  t.equal(yearAverage(8.1, 8.2), 8.2);
+  t.equal(yearAverage(6.5, 6.4), 6.4);
+  t.equal(commentTermResult({ regularResults: ['DAT', 'DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }, 35), 'DAT');
+  t.equal(commentTermResult({ regularResults: ['DAT', 'DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }, 70), 'CHUA_DAT', 'one assessment short');
+  t.equal(commentTermResult({ regularResults: ['DAT', 'CHUA_DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }, 35), 'CHUA_DAT');
+  const eight = [8, 8, 8, 8, 8, 8, 7, 7];
+  t.equal(learningLevel(eight, ['DAT']), 'TOT');
+  t.equal(learningLevel(eight, ['CHUA_DAT']), 'DAT', 'one comment subject Chưa đạt caps at Đạt');
+  t.equal(learningLevel([6.5, 6.5, 6.5, 6.5, 6.5, 6.5, 5, 5], []), 'KHA');
+  t.equal(learningLevel([5, 5, 5, 5, 5, 5, 3.5, 4], []), 'DAT');
+  t.equal(learningLevel([5, 5, 5, 5, 5, 5, 3.4, 4], []), 'CHUA_DAT');
+  // Tốt but for one subject at 3.0: plain Chưa đạt, raised to Đạt by art. 9.3.
+  t.same(allowedLearningLevels([9, 9, 9, 9, 9, 9, 9, 3], []), ['DAT', 'CHUA_DAT']);
+  t.same(allowedLearningLevels([9, 9, 9, 9, 9, 9, 9, 4.5], []), ['KHA', 'DAT'], 'Tốt but for one subject under 5.0');
+  t.same(allowedLearningLevels([9, 9, 9, 9, 9, 9, 9, 6], []), ['KHA'], 'one level down is not raised');
+  t.same(allowedLearningLevels(eight, []), ['TOT']);
+  const table: [string, string, string][] = [
+    ['TOT', 'TOT', 'TOT'], ['KHA', 'TOT', 'TOT'], ['DAT', 'TOT', 'KHA'], ['CHUA_DAT', 'TOT', 'KHA'],
+    ['TOT', 'KHA', 'KHA'], ['DAT', 'KHA', 'KHA'], ['CHUA_DAT', 'KHA', 'DAT'],
+    ['TOT', 'DAT', 'KHA'], ['KHA', 'DAT', 'DAT'], ['CHUA_DAT', 'DAT', 'DAT'],
+    ['TOT', 'CHUA_DAT', 'CHUA_DAT'],
+  ];
+  for (const [i, ii, year] of table) t.equal(conductYear(i as never, ii as never), year, `conduct ${i}/${ii}`);
+  t.equal(promotedBy('DAT', 'DAT', 45, 45), true);
+  t.equal(promotedBy('DAT', 'DAT', 46, 45), false);
+  t.equal(promotedBy('CHUA_DAT', 'TOT', 0, 45), false);
+});
+
+t.test('retired province codes are mapped before validation when the setting says map', async (t) => {
+  const r = applyChanges(loadValid('g04-4'), [{ path: '/school/provinceCode', value: '02' }]);
+  const mapped = normaliseRecord(r, ctx);
+  t.equal(mapped.school.provinceCode, '08', 'Hà Giang is now Tuyên Quang');
+  t.same(Object.keys(mapped.school), Object.keys(r.school), 'key order kept');
+  t.equal(r.school.provinceCode, '02', 'the input is not changed');
+  const tuyenQuang = contextWith({});
+  const local = { ...tuyenQuang, provinceCode: '08' };
+  t.same(validateRecord(normaliseRecord(r, local), local), [], 'a Tuyên Quang gateway accepts its schools under the old code');
+  const reject = contextWith({ retiredProvinceCodes: 'reject' });
+  t.same(normaliseRecord(r, reject), r, 'nothing is mapped when the setting rejects');
+});
+
+t.test('reference data and rule settings are checked when loaded', async (t) => {
+  const provinces = parseProvinces({
+    provinces: [{ code: '01', name: 'A' }, { code: '08', name: 'B' }],
+    before2025: [{ code: '01', name: 'A', birthRegistrationCode: '001', now: '01' }, { code: '02', name: 'C', birthRegistrationCode: '002', now: '08' }, { code: '08', name: 'B', birthRegistrationCode: '008', now: '08' }],
+  });
+  t.same([...provinces.current.keys()], ['01', '08']);
+  t.same([...provinces.retired], [['02', { name: 'C', now: '08' }]]);
+  t.same([...provinces.birthRegistrationCodes].sort(), ['001', '002', '008']);
+  t.throws(() => parseProvinces({ provinces: [{ code: '1', name: 'A' }], before2025: [] }), ConfigError);
+  t.throws(() => parseProvinces({ provinces: [{ code: '01', name: 'A' }], before2025: [{ code: '02', name: 'C', birthRegistrationCode: '002', now: '09' }] }), /not a province in force/);
+  t.throws(() => parseSchools({ schools: [{ schoolId: 'x', name: 'X', provinceCode: '79', grades: { from: 1, to: 5 } }] }, provinces), /not in force/);
+  t.throws(() => parseSchools({ schools: [{ schoolId: 'x', name: 'X', provinceCode: '01', grades: { from: 6, to: 5 } }] }, provinces), /grades/);
+  const defaults = loadSettings({}).rules;
+  t.same(parseRuleSettings(defaults), defaults);
+  t.throws(() => parseRuleSettings({ ...defaults, regularAssessmentCount: 'most' }), /regularAssessmentCount/);
+  t.throws(() => parseRuleSettings({ ...defaults, requiredSignatures: ['NOTARY'] }), /requiredSignatures/);
+  t.throws(() => parseRuleSettings({ ...defaults, primaryMinTestScore: 0.5 }), /whole number/);
+  t.throws(() => contextWith({ averageTolerance: 'x' }), ConfigError);
+});
+
+t.test('the default province list: 34 provinces, 63 earlier codes mapped, none listed in src/', async (t) => {
+  t.equal(ctx.reference.provinces.current.size, 34);
+  t.equal(ctx.reference.provinces.retired.size, 63 - 34 + 11 - 11, 'the 29 codes that ended on 1 July 2025');
+  t.equal(ctx.reference.provinces.birthRegistrationCodes.size, 63);
+  t.equal(ctx.reference.provinces.retired.get('74')?.now, '79', 'Bình Dương is part of Hồ Chí Minh City');
+  t.equal(ctx.reference.provinces.retired.get('60')?.now, '68', 'Bình Thuận is part of Lâm Đồng');
+});
+
+t.test('secondary details name the subject, since canonical list indexes differ from the vendor\'s', async (t) => {
+  const r = loadValid('g08-2');
+  const t1 = r.secondary!.scoreSubjects[1]!.termI;
+  t1.endOfTermScore = t1.endOfTermScore >= 8.5 ? t1.endOfTermScore - 1.5 : t1.endOfTermScore + 1.5;
+  const [e] = toValidationErrors(0, undefined, validateRecord(r, ctx));
+  t.equal(e!.code, 'TERM_AVERAGE_MISMATCH');
+  t.match(e!.message_en, /: TOAN termI: stated \d+(\.\d)?, recomputed \d+(\.\d)?$/);
+  t.match(e!.message_vi, /: TOAN termI: ghi \d+(\.\d)?, tính lại được \d+(\.\d)?$/);
 });

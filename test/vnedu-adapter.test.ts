@@ -3,11 +3,14 @@ import t from 'tap';
 import { BatchFormatError } from '../src/adapters/adapter.js';
 import { adapters, getAdapter } from '../src/adapters/registry.js';
 import type { VneduBatch } from '../src/adapters/vnedu/index.js';
-import { vneduAdapter } from '../src/adapters/vnedu/index.js';
+import { sampleVneduBatch, vneduAdapter } from '../src/adapters/vnedu/index.js';
 import { recordToXml } from '../src/canonical/xml.js';
 import type { CanonicalRecord } from '../src/canonical/record.js';
 import { validateRecord } from '../src/validation/validate.js';
 import type { FieldError } from '../src/validation/types.js';
+import { contextWith } from './helpers/records.js';
+
+const ctx = contextWith();
 
 /** Maps and validates every student: the records, and [index, code, path] for every problem. */
 function run(batch: unknown): { records: CanonicalRecord[]; problems: [number, string, string][] } {
@@ -16,14 +19,14 @@ function run(batch: unknown): { records: CanonicalRecord[]; problems: [number, s
   const problems: [number, string, string][] = [];
   items.forEach((item, i) => {
     const outcome = vneduAdapter.map(item, context);
-    const errors: FieldError[] = outcome.ok ? validateRecord(outcome.record) : outcome.errors;
+    const errors: FieldError[] = outcome.ok ? validateRecord(outcome.record, ctx) : outcome.errors;
     if (outcome.ok) records.push(outcome.record);
     for (const e of errors) problems.push([i, e.code, e.path]);
   });
   return { records, problems };
 }
 
-const sample = (count: number, seed?: number) => vneduAdapter.sample(count, seed) as VneduBatch;
+const sample = (count: number, seed?: number) => sampleVneduBatch(count, seed, { schoolId: '01001234' });
 const example = (name: string): VneduBatch =>
   JSON.parse(readFileSync(new URL(`../examples/vnedu/${name}`, import.meta.url), 'utf8'));
 
@@ -37,7 +40,7 @@ function mapOne(change: (s: Record<string, unknown>) => void) {
 }
 const mapErrors = (change: (s: Record<string, unknown>) => void) => {
   const o = mapOne(change);
-  return o.ok ? validateRecord(o.record).map((e) => [e.code, e.path]) : o.errors.map((e) => [e.code, e.path]);
+  return o.ok ? validateRecord(o.record, ctx).map((e) => [e.code, e.path]) : o.errors.map((e) => [e.code, e.path]);
 };
 
 t.test('registry', async (t) => {
@@ -47,7 +50,7 @@ t.test('registry', async (t) => {
   t.equal(getAdapter('toString'), undefined);
 });
 
-t.test('sample(40) maps and validates with no errors', async (t) => {
+t.test('sample(40) at a primary school maps and validates with no errors', async (t) => {
   const { records, problems } = run(sample(40));
   t.same(problems, []);
   t.equal(records.length, 40);
@@ -55,13 +58,27 @@ t.test('sample(40) maps and validates with no errors', async (t) => {
   t.equal(new Set(records.map((r) => r.student.learnerId)).size, 40, 'distinct MaHocSinh');
   t.same([...new Set(records.map((r) => r.grade))].sort(), [1, 2, 3, 4, 5]);
   for (const r of records) {
-    const tested = r.primary.subjects.filter((s) => s.testScore !== undefined).map((s) => s.subject).sort();
+    const tested = r.primary!.subjects.filter((s) => s.testScores !== undefined).map((s) => s.subject).sort();
     const expected = ['TIENG_VIET', 'TOAN'];
     if (r.grade >= 3) expected.push('NGOAI_NGU_1', 'TIN_HOC_CONG_NGHE');
     if (r.grade >= 4) expected.push('KHOA_HOC', 'LICH_SU_DIA_LI');
     t.same(tested, expected.sort(), `tested subjects of grade ${r.grade}`);
-    for (const s of r.primary.subjects) if (s.testScore !== undefined) t.ok(Number.isInteger(s.testScore) && s.testScore >= 1 && s.testScore <= 10);
+    for (const s of r.primary!.subjects) {
+      for (const x of Object.values(s.testScores ?? {})) t.ok(Number.isInteger(x) && x >= 1 && x <= 10);
+    }
   }
+});
+
+t.test('the default sample covers grades 1-12 and a batch of 240 validates', async (t) => {
+  const { records, problems } = run(vneduAdapter.sample(240, 5));
+  t.same(problems, []);
+  t.same([...new Set(records.map((r) => r.grade))].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  const secondary = records.filter((r) => r.secondary);
+  t.equal(secondary.length, 140, 'grades 6-12 carry secondary results');
+  t.ok(secondary.every((r) => r.primary === undefined), 'and no primary ones');
+  const upper = secondary.filter((r) => r.grade >= 10);
+  for (const r of upper) t.ok(r.secondary!.scoreSubjects.some((s) => s.subject === 'LICH_SU'), 'Lịch sử at grades 10-12');
+  t.ok(secondary.some((r) => !r.secondary!.promoted) || secondary.some((r) => r.secondary!.learningResult.year === 'CHUA_DAT'), 'weaker students appear too');
 });
 
 t.test('sample is deterministic for a seed', async (t) => {
@@ -80,11 +97,15 @@ t.test('example files behave as described', async (t) => {
   t.same(small.problems, []);
   t.equal(small.records.length, 3);
 
+  const all = run(example('batch-grades-1-12.json'));
+  t.same(all.problems, []);
+  t.same([...new Set(all.records.map((r) => r.grade))].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+
   const withErrors = run(example('batch-with-errors.json'));
   t.equal(example('batch-with-errors.json').DanhSachHocSinh.length, 5);
   t.same(withErrors.problems, [
     [1, 'PERSONAL_ID_SEX_MISMATCH', '/student/personalId'],
-    [3, 'SCHEMA_RANGE', '/primary/subjects/1/testScore'],
+    [3, 'SCHEMA_RANGE', '/primary/subjects/1/testScores/endOfYear'],
   ]);
 });
 
@@ -92,14 +113,18 @@ t.test('mapped record has canonical keys in record.ts order and omits absent sco
   const o = mapOne(() => {});
   if (!o.ok) return t.fail('did not map');
   const r = o.record;
-  t.same(Object.keys(r), ['recordId', 'lookupCode', 'effectiveDate', 'version', 'student', 'school', 'schoolYear', 'grade', 'className', 'homeroomTeacher', 'principal', 'primary']);
+  t.same(Object.keys(r), ['recordId', 'lookupCode', 'effectiveDate', 'version', 'student', 'school', 'schoolYear', 'grade', 'className', 'homeroomTeacher', 'principal', 'primary', 'attendance', 'signatures']);
   t.same(Object.keys(r.student), ['learnerId', 'personalId', 'fullName', 'birthDate', 'sex', 'ethnicity', 'nationality']);
   t.same(Object.keys(r.school), ['schoolId', 'provinceCode', 'name']);
-  t.same(Object.keys(r.primary), ['subjects', 'qualities', 'competencies', 'yearEndResult', 'completedProgramme', 'promoted', 'commendations', 'remarks']);
-  const dd = r.primary.subjects.find((s) => s.subject === 'DAO_DUC')!;
+  const p = r.primary!;
+  t.same(Object.keys(p), ['subjects', 'qualities', 'competencies', 'yearEndResult', 'completedProgramme', 'promoted', 'commendations', 'remarks']);
+  const dd = p.subjects.find((s) => s.subject === 'DAO_DUC')!;
   t.same(Object.keys(dd), ['subject', 'level']);
-  t.same(Object.keys(r.primary.subjects[0]!), ['subject', 'level', 'testScore']);
-  t.same(r.primary.qualities.map((q) => Object.keys(q)), r.primary.qualities.map(() => ['code', 'rating']));
+  t.same(Object.keys(p.subjects[0]!), ['subject', 'level', 'testScores']);
+  t.same(Object.keys(p.subjects[0]!.testScores!), ['endOfTermI', 'endOfYear'], 'grade 3 has no mid-term tests');
+  t.same(p.qualities.map((q) => Object.keys(q)), p.qualities.map(() => ['code', 'rating']));
+  t.same(r.attendance, { excusedAbsences: r.attendance.excusedAbsences, unexcusedAbsences: r.attendance.unexcusedAbsences });
+  t.same(r.signatures.map((s) => s.role), ['HOMEROOM_TEACHER', 'PRINCIPAL', 'SCHOOL_SEAL']);
   t.equal(r.student.nationality, 'VN');
   t.match(r.student.birthDate, /^\d{4}-\d{2}-\d{2}$/);
 });
@@ -108,10 +133,10 @@ t.test('XML rendition follows the canonical order', async (t) => {
   const o = mapOne(() => {});
   if (!o.ok) return t.fail('did not map');
   const xml = recordToXml(o.record);
-  t.ok(xml.startsWith('<hocba xmlns="urn:moet:hocba:record:v0"><recordId>'), 'first element is recordId');
-  const topLevel = [...xml.matchAll(/<(recordId|lookupCode|effectiveDate|version|student|school|schoolYear|grade|className|homeroomTeacher|principal|primary)>/g)].map((m) => m[1]);
+  t.ok(xml.startsWith('<hocba xmlns="urn:moet:hocba:record:v1"><recordId>'), 'first element is recordId');
+  const topLevel = [...xml.matchAll(/<(recordId|lookupCode|effectiveDate|version|student|school|schoolYear|grade|className|homeroomTeacher|principal|primary|attendance|signatures)>/g)].map((m) => m[1]);
   t.same(topLevel, Object.keys(o.record));
-  t.match(xml, /<subject><subject>TIENG_VIET<\/subject><level>[THC]<\/level><testScore>\d+<\/testScore><\/subject>/);
+  t.match(xml, /<subject><subject>TIENG_VIET<\/subject><level>[THC]<\/level><testScores><endOfTermI>\d+<\/endOfTermI><endOfYear>\d+<\/endOfYear><\/testScores><\/subject>/);
 });
 
 t.test('mapping errors at the vendor path', async (t) => {
@@ -124,6 +149,7 @@ t.test('mapping errors at the vendor path', async (t) => {
   t.same(mapErrors((s) => (s.QuocTich = 'Atlantis')), [['VENDOR_FIELD_INVALID', '/QuocTich']]);
   t.same(mapErrors((s) => ((s.PhamChat as Record<string, unknown>).YeuNuoc = 'X')), [['VENDOR_FIELD_INVALID', '/PhamChat/YeuNuoc']]);
   t.same(mapErrors((s) => ((s.NangLuc as Record<string, unknown>).HoiHoa = 'T')), [['VENDOR_FIELD_INVALID', '/NangLuc/HoiHoa']]);
+  t.same(mapErrors((s) => ((s.ChuKy as Record<string, unknown>).KeToan = '2025-05-29T09:00:00+07:00')), [['VENDOR_FIELD_INVALID', '/ChuKy/KeToan']]);
   const o = mapOne((s) => (s.NgaySinh = 'hôm qua'));
   t.equal(o.ok, false);
   if (!o.ok) t.match(o.errors[0], { detail_en: /dd\/MM\/yyyy/, detail_vi: /dd\/MM\/yyyy/ });
@@ -137,17 +163,20 @@ t.test('vendor variants the mapper accepts', async (t) => {
   t.same(mapErrors((s) => (s.Khoi = '3')), []);
   t.same(mapErrors((s) => delete s.KhenThuong), []);
   const o = mapOne((s) => ((s.KetQuaHocTap as Record<string, unknown>[])[0]!.DiemKTDK = null));
-  t.ok(o.ok && !('testScore' in o.record.primary.subjects[0]!), 'null score is omitted');
+  t.ok(o.ok && !('endOfYear' in o.record.primary!.subjects[0]!.testScores!), 'null score is omitted');
+  t.same(mapErrors((s) => ((s.KetQuaHocTap as Record<string, unknown>[])[0]!.DiemKTDK = '8')), [], 'a quoted score is read as a number');
 });
 
 t.test('missing and mistyped values pass through to schema validation', async (t) => {
   t.same(mapErrors((s) => delete s.HoTen), [['SCHEMA_REQUIRED', '/student/fullName']]);
   t.same(mapErrors((s) => delete s.NgaySinh), [['SCHEMA_REQUIRED', '/student/birthDate']]);
   t.same(mapErrors((s) => (s.Khoi = 'ba')), [['SCHEMA_TYPE', '/grade']]);
-  t.same(mapErrors((s) => (s.Khoi = 6)), [['SCHEMA_RANGE', '/grade']]);
+  t.same(mapErrors((s) => (s.Khoi = 13)), [['SCHEMA_RANGE', '/grade']]);
   t.same(mapErrors((s) => (s.DanhGiaCuoiNam = 'GIOI')), [['SCHEMA_ENUM', '/primary/yearEndResult']]);
   t.same(mapErrors((s) => delete (s.PhamChat as Record<string, unknown>).ChamChi), [['SCHEMA_REQUIRED', '/primary/qualities/2/rating']]);
-  t.same(mapErrors((s) => ((s.KetQuaHocTap as Record<string, unknown>[])[1]!.DiemKTDK = 11)), [['SCHEMA_RANGE', '/primary/subjects/1/testScore']]);
+  t.same(mapErrors((s) => ((s.KetQuaHocTap as Record<string, unknown>[])[1]!.DiemKTDK = 11)), [['SCHEMA_RANGE', '/primary/subjects/1/testScores/endOfYear']]);
+  t.same(mapErrors((s) => delete s.SoBuoiNghiCoPhep), [['SCHEMA_REQUIRED', '/attendance/excusedAbsences']]);
+  t.same(mapErrors((s) => delete (s.ChuKy as Record<string, unknown>).DauTruong), [['SIGNATURE_MISSING', '/signatures']]);
 });
 
 t.test('split rejects an unusable envelope', async (t) => {
@@ -172,4 +201,44 @@ t.test('split rejects an unusable envelope', async (t) => {
   const { items, context } = vneduAdapter.split(sample(2));
   t.equal(items.length, 2);
   t.same(context, { MaSoGD: '01', MaTruong: '01001234', TenTruong: 'Trường Tiểu học Nguyễn Du', NamHoc: '2024-2025', HieuTruong: sample(2).HieuTruong });
+  t.throws(() => sampleVneduBatch(2, 1, { schoolId: 'nope' }), RangeError);
+});
+
+/** One secondary sample student (grade 10 at the multi-level demo school), with a change applied. */
+function mapSecondary(change: (s: Record<string, any>) => void) {
+  const batch = sampleVneduBatch(10, 21);
+  const student = batch.DanhSachHocSinh[9] as unknown as Record<string, any>;
+  change(student);
+  const { items, context } = vneduAdapter.split(batch);
+  const o = vneduAdapter.map(items[9], context);
+  return o.ok ? validateRecord(o.record, ctx).map((e) => [e.code, e.path]) : o.errors.map((e) => [e.code, e.path]);
+}
+
+t.test('secondary students map to score and comment subjects', async (t) => {
+  const batch = sampleVneduBatch(10, 21);
+  const student = batch.DanhSachHocSinh[9]!;
+  t.equal(student.Khoi, 10);
+  const { items, context } = vneduAdapter.split(batch);
+  const o = vneduAdapter.map(items[9], context);
+  if (!o.ok) return t.fail('did not map');
+  const s = o.record.secondary!;
+  t.same(Object.keys(s), ['scoreSubjects', 'commentSubjects', 'learningResult', 'conductResult', 'promoted', 'commendations', 'remarks']);
+  const vendorScores = (student.KetQuaHocTap as { MaMon: string; CaNam: unknown }[]).filter((x) => typeof x.CaNam === 'number');
+  t.equal(s.scoreSubjects.length, vendorScores.length, 'numbers in CaNam are score subjects, in the vendor\'s order');
+  t.equal(s.scoreSubjects[0]!.subject, 'NGU_VAN');
+  t.same(Object.keys(s.scoreSubjects[0]!.termI), ['regularScores', 'midTermScore', 'endOfTermScore', 'average']);
+  t.ok(s.commentSubjects.some((c) => c.subject === 'GIAO_DUC_THE_CHAT'));
+  t.same(validateRecord(o.record, ctx), []);
+  t.same(mapSecondary(() => {}), []);
+});
+
+t.test('secondary mapping and validation errors', async (t) => {
+  t.same(mapSecondary((s) => (s.KetQuaHocTap[0].MaMon = 'VAN')), [['VENDOR_FIELD_INVALID', '/KetQuaHocTap/0/MaMon']]);
+  t.same(mapSecondary((s) => (s.HocTap.HK1 = 'G')), [['VENDOR_FIELD_INVALID', '/HocTap/HK1']]);
+  const comment = (s: Record<string, any>) => s.KetQuaHocTap.findIndex((x: { MaMon: string }) => x.MaMon === 'TD');
+  t.same(mapSecondary((s) => (s.KetQuaHocTap[comment(s)].HK1.DDGtx[0] = 'X')), [['VENDOR_FIELD_INVALID', `/KetQuaHocTap/${comment(sampleVneduBatch(10, 21).DanhSachHocSinh[9] as never)}/HK1/DDGtx/0`]]);
+  t.same(mapSecondary((s) => (s.KetQuaHocTap[0].HK1.DTB = String(s.KetQuaHocTap[0].HK1.DTB))), [], 'a quoted average is read as a number');
+  t.same(mapSecondary((s) => (s.KetQuaHocTap[0].HK1.DDGtx[0] = 12)), [['SCHEMA_RANGE', '/secondary/scoreSubjects/0/termI/regularScores/0']]);
+  t.same(mapSecondary((s) => (s.RenLuyen.CaNam = s.RenLuyen.CaNam === 'T' ? 'K' : 'T')), [['CONDUCT_YEAR_INCONSISTENT', '/secondary/conductResult/year']]);
+  t.same(mapSecondary((s) => (s.HocTap.SauHe = 'Đ')).map((e) => e[0]).includes('SUMMER_REVIEW_NOT_EXPECTED') || undefined, true, 'a summer review after a passed year');
 });

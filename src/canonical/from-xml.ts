@@ -1,13 +1,9 @@
-import { RECORD_NAMESPACE } from './record.js';
+import { RECORD_PROFILES, type RecordProfile } from './profiles.js';
 
 // Reads the XML rendition of a record (canonical/xml.ts, profile README) back to JSON, so the
-// receiver can validate what was signed against the same JSON Schema the sender used. XML
-// carries no types, so a small table says which elements are arrays, numbers and booleans;
-// everything else is a string.
-
-const ARRAY_ELEMENTS = new Set(['subjects', 'qualities', 'competencies', 'commendations']);
-const NUMBER_ELEMENTS = new Set(['grade', 'version', 'testScore']);
-const BOOLEAN_ELEMENTS = new Set(['completedProgramme', 'promoted']);
+// receiver can validate what was signed against the same JSON Schema the sender used. The
+// namespace of <hocba> names the profile; its tables say which elements are arrays, numbers
+// and booleans (canonical/profiles.ts); everything else is a string.
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
@@ -15,9 +11,9 @@ const CDATA_SECTION_NODE = 4;
 
 export class RecordXmlError extends Error {}
 
-function readElement(el: Element): unknown {
-  if (el.namespaceURI !== RECORD_NAMESPACE) {
-    throw new RecordXmlError(`element ${el.localName} is not in namespace ${RECORD_NAMESPACE}`);
+function readElement(el: Element, profile: RecordProfile): unknown {
+  if (el.namespaceURI !== profile.namespace) {
+    throw new RecordXmlError(`element ${el.localName} is not in namespace ${profile.namespace}`);
   }
   const children: Element[] = [];
   let text = '';
@@ -28,26 +24,33 @@ function readElement(el: Element): unknown {
   const name = el.localName;
   if (children.length > 0 && text.trim() !== '') throw new RecordXmlError(`element ${name} mixes text and elements`);
 
-  if (ARRAY_ELEMENTS.has(name)) return children.map(readElement);
+  if (profile.arrays.has(name)) return children.map((c) => readElement(c, profile));
   if (children.length > 0) {
     const obj: Record<string, unknown> = {};
     for (const child of children) {
       // Only arrays repeat an element; a repeated field would silently lose a value.
       if (Object.hasOwn(obj, child.localName)) throw new RecordXmlError(`element ${child.localName} repeated in ${name}`);
-      obj[child.localName] = readElement(child);
+      obj[child.localName] = readElement(child, profile);
     }
     return obj;
   }
   // A value that does not convert stays a string so that schema validation reports its type.
-  if (NUMBER_ELEMENTS.has(name)) return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-  if (BOOLEAN_ELEMENTS.has(name)) return text === 'true' ? true : text === 'false' ? false : text;
+  if (profile.numbers.has(name)) return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+  if (profile.booleans.has(name)) return text === 'true' ? true : text === 'false' ? false : text;
   return text;
+}
+
+/** The profile a `<hocba>` element declares by its namespace, or undefined for an unknown one. */
+export function profileOf(hocbaElement: Element): RecordProfile | undefined {
+  return RECORD_PROFILES.get(hocbaElement.namespaceURI ?? '');
 }
 
 /** The JSON record carried by a `<hocba>` element. Throws RecordXmlError on a shape JSON cannot hold. */
 export function recordFromXml(hocbaElement: Element): unknown {
   if (hocbaElement.localName !== 'hocba') throw new RecordXmlError(`expected <hocba>, got <${hocbaElement.localName}>`);
-  const value = readElement(hocbaElement);
+  const profile = profileOf(hocbaElement);
+  if (!profile) throw new RecordXmlError(`<hocba> namespace ${hocbaElement.namespaceURI ?? '(none)'} names no known profile`);
+  const value = readElement(hocbaElement, profile);
   if (typeof value !== 'string') return value;
   // An empty <hocba></hocba> reads as '' above: an empty record, which schema validation refuses.
   if (value.trim() === '') return {};

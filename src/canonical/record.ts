@@ -1,53 +1,26 @@
-// The canonical học bạ record of Ministry connection profile v0 (specs/ministry-profile/v0).
-// Vendor adapters map into this shape; everything after the adapter speaks only this.
-// Key order in these objects is the element order of the XML rendition, so mappers must
-// build objects in the order declared here (see canonical/xml.ts).
+import type {
+  CommentResult,
+  Competency,
+  PrimarySubject,
+  Quality,
+  Rating,
+  ResultLevel,
+  SecondarySubject,
+  SignatureRole,
+  SubjectLevel,
+  YearEndResult,
+} from './codes.js';
 
-export const PROFILE_VERSION = 'v0';
-export const RECORD_NAMESPACE = 'urn:moet:hocba:record:v0';
+// The canonical học bạ record of Ministry connection profile v1 (specs/ministry-profile/v1):
+// grades 1-12, primary results under Circular 27/2020 and secondary results under Circular
+// 22/2021. Vendor adapters map into this shape; everything after the adapter speaks only this.
+// Key order in these objects is the element order of the XML rendition, so mappers must build
+// objects in the order declared here (see canonical/xml.ts).
 
-/** Subject and activity levels, Circular 27/2020: Hoàn thành tốt / Hoàn thành / Chưa hoàn thành. */
-export const SUBJECT_LEVELS = Object.freeze(['T', 'H', 'C'] as const);
-export type SubjectLevel = (typeof SUBJECT_LEVELS)[number];
+export * from './codes.js';
 
-/** Quality and competency ratings: Tốt / Đạt / Cần cố gắng. */
-export const RATINGS = Object.freeze(['TOT', 'DAT', 'CCG'] as const);
-export type Rating = (typeof RATINGS)[number];
-
-/** Year-end result: Hoàn thành xuất sắc / Hoàn thành tốt / Hoàn thành / Chưa hoàn thành. */
-export const YEAR_END_RESULTS = Object.freeze(['HTXS', 'HTT', 'HT', 'CHT'] as const);
-export type YearEndResult = (typeof YEAR_END_RESULTS)[number];
-
-export const PRIMARY_SUBJECTS = Object.freeze([
-  'TIENG_VIET',
-  'TOAN',
-  'NGOAI_NGU_1',
-  'TIN_HOC_CONG_NGHE',
-  'KHOA_HOC',
-  'LICH_SU_DIA_LI',
-  'DAO_DUC',
-  'TU_NHIEN_XA_HOI',
-  'AM_NHAC',
-  'MI_THUAT',
-  'GIAO_DUC_THE_CHAT',
-  'HOAT_DONG_TRAI_NGHIEM',
-  'TIENG_DAN_TOC',
-] as const);
-export type PrimarySubject = (typeof PRIMARY_SUBJECTS)[number];
-
-export const QUALITIES = Object.freeze(['YEU_NUOC', 'NHAN_AI', 'CHAM_CHI', 'TRUNG_THUC', 'TRACH_NHIEM'] as const);
-export const COMPETENCIES = Object.freeze([
-  'TU_CHU_TU_HOC',
-  'GIAO_TIEP_HOP_TAC',
-  'GIAI_QUYET_VAN_DE_SANG_TAO',
-  'NGON_NGU',
-  'TINH_TOAN',
-  'KHOA_HOC',
-  'CONG_NGHE',
-  'TIN_HOC',
-  'THAM_MI',
-  'THE_CHAT',
-] as const);
+export const PROFILE_VERSION = 'v1';
+export const RECORD_NAMESPACE = 'urn:moet:hocba:record:v1';
 
 export interface Student {
   learnerId: string; // Ministry learner ID (mã học sinh)
@@ -60,32 +33,108 @@ export interface Student {
 }
 
 export interface School {
-  schoolId: string;
-  provinceCode: string;
+  schoolId: string; // Ministry school ID
+  provinceCode: string; // 2-digit province code (config/provinces.json)
   name: string;
 }
 
-export interface SubjectResult {
-  subject: PrimarySubject;
-  level: SubjectLevel;
-  /** End-of-year periodic test score, whole number, present for tested subjects. */
-  testScore?: number;
+/** Primary periodic tests (Circular 27 art. 7), whole numbers on a 10-point scale. */
+export interface PeriodicTestScores {
+  /** Mid-term I: Tiếng Việt and Toán at grades 4-5 only. */
+  midTermI?: number;
+  endOfTermI?: number;
+  /** Mid-term II: Tiếng Việt and Toán at grades 4-5 only. */
+  midTermII?: number;
+  /** End of year: the score the record form shows; required for tested subjects. */
+  endOfYear?: number;
 }
 
-export interface NamedRating {
-  code: string;
+export interface PrimarySubjectResult {
+  subject: PrimarySubject;
+  level: SubjectLevel;
+  /** Present for tested subjects only. */
+  testScores?: PeriodicTestScores;
+}
+
+export interface NamedRating<C extends string = string> {
+  code: C;
   rating: Rating;
 }
 
 export interface PrimaryResults {
-  subjects: SubjectResult[];
-  qualities: NamedRating[];
-  competencies: NamedRating[];
+  subjects: PrimarySubjectResult[];
+  qualities: NamedRating<Quality>[];
+  competencies: NamedRating<Competency>[];
   yearEndResult: YearEndResult;
-  completedProgramme: boolean;
+  completedProgramme: boolean; // hoàn thành chương trình lớp học
+  promoted: boolean; // được lên lớp
+  commendations: string[];
+  remarks: string;
+}
+
+/** One term of a score subject (Circular 22 art. 7 and 9): one decimal, 10-point scale. */
+export interface ScoreTerm {
+  regularScores: number[]; // ĐĐGtx
+  midTermScore: number; // ĐĐGgk
+  endOfTermScore: number; // ĐĐGck
+  average: number; // ĐTBmhk
+}
+
+export interface ScoreSubjectResult {
+  subject: SecondarySubject;
+  /** Periods a year in the school's plan; sets the number of regular assessments per term. */
+  periodsPerYear: number;
+  termI: ScoreTerm;
+  termII: ScoreTerm;
+  yearAverage: number; // ĐTBmcn
+}
+
+/** One term of a comment subject: every assessment is Đạt / Chưa đạt. */
+export interface CommentTerm {
+  regularResults: CommentResult[];
+  midTermResult: CommentResult;
+  endOfTermResult: CommentResult;
+  result: CommentResult;
+}
+
+export interface CommentSubjectResult {
+  subject: SecondarySubject;
+  periodsPerYear: number;
+  termI: CommentTerm;
+  termII: CommentTerm;
+  yearResult: CommentResult;
+}
+
+/** Learning (học tập) or conduct (rèn luyện) results of the two terms and the year. */
+export interface TermResults {
+  termI: ResultLevel;
+  termII: ResultLevel;
+  year: ResultLevel;
+  /** Re-assessed after the summer: retest (learning) or summer training (conduct). */
+  afterSummer?: ResultLevel;
+}
+
+export interface SecondaryResults {
+  scoreSubjects: ScoreSubjectResult[];
+  commentSubjects: CommentSubjectResult[];
+  learningResult: TermResults;
+  conductResult: TermResults;
+  /** Được lên lớp; for grades 9 and 12, completes the year's programme. */
   promoted: boolean;
   commendations: string[];
   remarks: string;
+}
+
+/** Sessions (buổi) missed in the school year. */
+export interface Attendance {
+  excusedAbsences: number;
+  unexcusedAbsences: number;
+}
+
+/** A signature the record carries in the vendor's signed rendition. */
+export interface Signature {
+  role: SignatureRole;
+  signedAt: string; // ISO date-time with offset
 }
 
 export interface CanonicalRecord {
@@ -100,8 +149,16 @@ export interface CanonicalRecord {
   className: string;
   homeroomTeacher: string;
   principal: string;
-  primary: PrimaryResults;
+  /** Grades 1-5 only. */
+  primary?: PrimaryResults;
+  /** Grades 6-12 only. */
+  secondary?: SecondaryResults;
+  attendance: Attendance;
+  signatures: Signature[];
 }
+
+/** Highest primary grade; grades above it are secondary. */
+export const LAST_PRIMARY_GRADE = 5;
 
 /**
  * The key the Ministry de-duplicates on: one record book per learner per school year.

@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto';
+import { ITEM_NAMES } from './profiles.js';
 import { RECORD_NAMESPACE, type CanonicalRecord } from './record.js';
 
 // Writes the XML rendition of a canonical record directly in exclusive canonical form
 // (xml-exc-c14n): no declaration, no whitespace between elements, `<a></a>` for empty
 // elements, the namespace declared once on the root. Because the bytes written are already
 // canonical, the content hash is a hash of these bytes; tests check it against xml-crypto's c14n.
-
-const ITEM_NAMES: Record<string, string> = {
-  subjects: 'subject',
-  qualities: 'quality',
-  competencies: 'competency',
-  commendations: 'commendation',
-};
 
 // XML 1.0 Char production (§2.2): anything else is ill-formed, even as a character reference,
 // and one such character would make the Ministry refuse the whole packet. Validation rejects
@@ -39,7 +33,7 @@ function writeValue(name: string, value: unknown, out: string[]): void {
   if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
     out.push(`<${name}>`);
-    const item = ITEM_NAMES[name] ?? 'item';
+    const item = Object.hasOwn(ITEM_NAMES, name) ? ITEM_NAMES[name]! : 'item';
     for (const v of value) writeValue(item, v, out);
     out.push(`</${name}>`);
   } else if (typeof value === 'object') {

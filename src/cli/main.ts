@@ -2,14 +2,19 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getAdapter } from '../adapters/registry.js';
+import { validationContextFrom } from '../config/validation-context.js';
 import { loadSettings, pkiDir } from '../config/settings.js';
 import { startGateway } from '../gateway.js';
 import { ensureDemoTls } from '../pki/demo-tls.js';
-import { ensureDemoPki } from '../pki/demo.js';
+import { ensureDemoPki, demoPkiPaths } from '../pki/demo.js';
+import { DemoSigners, sampleRecords, signedDocument } from '../record-signatures/demo-documents.js';
+import { loadTrustMaterial } from '../record-signatures/trust-config.js';
+import { verifyFile } from './verify.js';
 import { startSimulator } from '../simulator/server.js';
 
 // hocba-gw: one command for operators. `start` runs the gateway, `simulator` the Ministry
-// simulator alone, `sample` writes a synthetic vendor batch, `keys init` makes the demo PKI.
+// simulator alone, `sample` writes a synthetic vendor batch, `keys init` makes the demo PKI,
+// `verify` checks the signatures of a signed học bạ or a packet.
 
 const USAGE = `usage: hocba-gw <command> [options]
 
@@ -17,9 +22,13 @@ const USAGE = `usage: hocba-gw <command> [options]
   simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls]
                                 run the Ministry simulator alone (default 127.0.0.1:8090), REST
                                 and SOAP; --tls serves HTTPS and requires the demo client certificate
-  sample --vendor V --records N [--seed S]
-                                write a valid synthetic batch of N students to stdout
+  sample --vendor V --records N [--seed S] [--signed]
+                                write a valid synthetic batch of N students to stdout; --signed:
+                                {"documents": [...]} signed by demo teacher, principal and seal
   keys init                     make the demo PKI under data/pki/ (if absent)
+  verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required ROLES]
+                                check every signature of a signed học bạ (or a packet): signer,
+                                chain, verdict; exit 1 when a required signature fails or is missing
 `;
 
 function onSignals(stop: () => Promise<void>): void {
@@ -55,6 +64,13 @@ async function start(): Promise<void> {
   }
   process.stdout.write(`hocba-gateway listening on ${gw.url} (docs: ${gw.url}/docs)` + (gw.simulator ? `, Ministry simulator on ${gw.simulator.url}` : '') + '\n');
   onSignals(gw.close);
+  // SIGHUP: key rotation without a restart, like POST /admin/v1/keys/reload.
+  process.on('SIGHUP', () => {
+    gw.reloadKeys().then(
+      (r) => process.stderr.write(`SIGHUP: keys reloaded (certificate serial ${r.signer.certificate.serialNumber})\n`),
+      (e) => process.stderr.write(`SIGHUP: keys not reloaded, the previous ones stay in use: ${(e as Error).message}\n`),
+    );
+  });
 }
 
 async function simulator(args: string[]): Promise<void> {
@@ -87,13 +103,23 @@ async function simulator(args: string[]): Promise<void> {
   onSignals(sim.close);
 }
 
-function sample(args: string[]): void {
-  const { values } = parseArgs({ args, options: { vendor: { type: 'string', default: 'vnedu' }, records: { type: 'string', default: '30' }, seed: { type: 'string' } } });
+async function sample(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { vendor: { type: 'string', default: 'vnedu' }, records: { type: 'string', default: '30' }, seed: { type: 'string' }, signed: { type: 'boolean' } } });
   const adapter = getAdapter(values.vendor!);
   if (!adapter) throw new Error(`unknown vendor: ${values.vendor}`);
   const n = Number(values.records);
   if (!Number.isInteger(n) || n < 1) throw new Error('--records must be a positive whole number');
   const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
+  if (values.signed) {
+    // Signed học bạ documents for POST /v1/signed-records, signed by demo teacher, principal and
+    // seal certificates from this data directory's demo CA.
+    const settings = loadSettings();
+    const signers = new DemoSigners(await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode }));
+    const documents: string[] = [];
+    for (const r of sampleRecords(n, seed)) documents.push(await signedDocument(signers, r));
+    process.stdout.write(JSON.stringify({ documents }) + '\n');
+    return;
+  }
   process.stdout.write(JSON.stringify(adapter.sample(n, seed), null, 2) + '\n');
 }
 
@@ -103,6 +129,27 @@ async function keys(args: string[]): Promise<void> {
   const p = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
   await ensureDemoTls(p.dir, settings.provinceCode);
   process.stdout.write(`demo PKI in ${p.dir}: ca.pem, province.pem/.key, school-seal.pem/.key, ministry-tls.pem/.key, province-tls.pem/.key\n`);
+}
+
+async function verify(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ca: { type: 'string', multiple: true }, intermediate: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, required: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required teacher+principal+seal]');
+  const settings = loadSettings();
+  // Flags win over the settings; with neither, the demo CA of this data directory is the anchor.
+  const sr = {
+    ...settings.signedRecords,
+    ...(values.ca ? { trustAnchors: values.ca } : {}),
+    ...(values.intermediate ? { intermediates: values.intermediate } : {}),
+    ...(values.crl ? { crlFiles: values.crl } : {}),
+  };
+  const trust = await loadTrustMaterial(sr, demoPkiPaths(pkiDir(settings)).caCert);
+  const result = await verifyFile(positionals[0], { trust, required: values.required ?? settings.signedRecords.required, matchSignerNames: settings.signedRecords.matchSignerNames, validation: validationContextFrom(settings) });
+  process.stdout.write(result.text);
+  process.exitCode = result.exitCode;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -116,6 +163,8 @@ async function main(argv: string[]): Promise<void> {
       return sample(rest);
     case 'keys':
       return keys(rest);
+    case 'verify':
+      return verify(rest);
     case 'help':
     case '--help':
     case '-h':
@@ -129,5 +178,6 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`hocba-gw: ${(e as Error).message}\n`);
-  process.exit(1);
+  // verify: 1 means "a signature fails"; failing to check at all is 2.
+  process.exit(process.argv[2] === 'verify' ? 2 : 1);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RuleSettings } from '../validation/context.js';
 
 // Settings come from config/default.json, then an optional JSON file named by CONFIG_FILE
 // (deep-merged), then the environment variables the README documents. Province codes, school
@@ -28,6 +29,26 @@ export interface MinistryTlsSettings {
   passphrase: string | null;
 }
 
+export interface SignedRecordSettings {
+  /** Trust anchors (PEM files, several certificates each allowed); empty = the demo CA. */
+  trustAnchors: string[];
+  /** Intermediate CA certificates (PEM files) that signers' KeyInfo may leave out. */
+  intermediates: string[];
+  /** CRL files (DER or PEM) checked for revocation. */
+  crlFiles: string[];
+  /** Signatures a record needs before it is sent, e.g. "teacher+principal+seal", or "none". */
+  required: string;
+  /** What happens to a record that lacks a required signature: refuse it, or hold it until a complete one arrives. */
+  whenIncomplete: 'reject' | 'hold';
+  /** The teacher's and principal's certificates must name the homeroom teacher and principal of the record. */
+  matchSignerNames: boolean;
+  /** How far a signing time may lie in the future (clock skew). */
+  maxClockSkewSeconds: number;
+  /** Worker threads that verify signatures. */
+  verifyWorkers: number;
+  maxDocumentsPerRequest: number;
+}
+
 export interface Settings {
   host: string;
   port: number;
@@ -49,7 +70,15 @@ export interface Settings {
     tls: MinistryTlsSettings;
   };
   simulator: { host: string; port: number; allowlist: string[]; faults: Record<string, unknown> };
-  signer: { kind: 'file'; keyPath: string | null; certPath: string | null; passphrase: string | null };
+  signer: {
+    kind: 'file' | 'pkcs11';
+    /** file: PEM key or PKCS#12 bundle; null = the demo PKI's province key. */
+    keyPath: string | null;
+    certPath: string | null;
+    passphrase: string | null;
+    pkcs11: { modulePath: string; tokenLabel: string; keyLabel: string; pin: string | null };
+  };
+  signedRecords: SignedRecordSettings;
   delivery: {
     packetSize: number;
     /** Packets in flight at once from this replica. */
@@ -61,6 +90,10 @@ export interface Settings {
     retry: RetrySettings;
     circuit: { failureThreshold: number; coolDownMs: number; maxCoolDownMs: number };
   };
+  /** Province and school codes (config/README.md); paths relative to the package root. */
+  referenceData: { provincesFile: string; schoolsFile: string };
+  /** Business-rule settings, checked by config/validation-context.ts (docs/rules.md). */
+  rules: RuleSettings;
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -104,6 +137,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (Object.keys(egress).length) ministry.egress = egress;
   if (Object.keys(ministry).length) fromEnv.ministry = ministry;
   if (env.SIMULATOR_PORT) fromEnv.simulator = { port: Number(env.SIMULATOR_PORT) };
+  // Secrets of the signing key come from the environment rather than a file on disk.
+  const signer: Json = {};
+  if (env.SIGNER_PASSPHRASE) signer.passphrase = env.SIGNER_PASSPHRASE;
+  if (env.PKCS11_PIN) signer.pkcs11 = { pin: env.PKCS11_PIN };
+  if (Object.keys(signer).length) fromEnv.signer = signer;
   s = deepMerge(s, fromEnv);
   s = deepMerge(s, overrides);
   if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');

@@ -1,16 +1,19 @@
 // A record's life in the outbox, as one frozen list with its allowed transitions.
 //
 //   received ─▶ queued ─▶ sending ─▶ acknowledged
-//      │          ▲  │       │ ▲
-//      ▼          │  │       ▼ │ (lease expired: another worker takes it over)
-//   rejected      │  │     retry ─▶ … ─▶ dead ─▶ (replay) queued
-//                 │  ▼                    │
-//                 └─ cancelled ◀──────────┘
+//      │ │        ▲  │       │ ▲
+//      │ ▼        │  │       ▼ │ (lease expired: another worker takes it over)
+//      │ rejected │  │     retry ─▶ … ─▶ dead ─▶ (replay) queued
+//      ▼          │  ▼                    │
+//     held ──────▶ cancelled ◀────────────┘
+//      └─▶ superseded
 //
 // `received` is where every record starts: the first timeline entry of a record goes from it to
-// `queued` (valid, committed) or `rejected` (failed validation at the door). No row rests in it,
-// because a record is stored only once its submission commits. `rejected` records are kept only
-// so that a vendor can read the outcome of each record of a submission; they never enter the queue.
+// `queued` (valid, committed), `rejected` (failed validation at the door) or `held` (a signed
+// record still missing required signatures). No row rests in it, because a record is stored only
+// once its submission commits. `rejected` records are kept only so that a vendor can read the
+// outcome of each record of a submission; they never enter the queue. A `held` record waits for a
+// later signed document of the same record book, which supersedes it.
 
 export const RECORD_STATES = Object.freeze([
   'received',
@@ -21,11 +24,13 @@ export const RECORD_STATES = Object.freeze([
   'acknowledged',
   'dead',
   'cancelled',
+  'held',
+  'superseded',
 ] as const);
 export type RecordState = (typeof RECORD_STATES)[number];
 
 export const TRANSITIONS: Readonly<Record<RecordState, readonly RecordState[]>> = Object.freeze({
-  received: ['queued', 'rejected'],
+  received: ['queued', 'rejected', 'held'],
   rejected: [],
   queued: ['sending', 'cancelled'],
   // sending → sending: the lease of a worker that died expired and another worker claimed it;
@@ -35,13 +40,15 @@ export const TRANSITIONS: Readonly<Record<RecordState, readonly RecordState[]>> 
   acknowledged: [],
   dead: ['queued', 'cancelled'],
   cancelled: [],
+  held: ['superseded', 'cancelled'],
+  superseded: [],
 });
 
 /** States from which the worker may claim a record (a `sending` one only once its lease has expired). */
 export const CLAIMABLE: readonly RecordState[] = Object.freeze(['queued', 'retry']);
 /** States an admin may cancel: nothing in flight, nothing already settled. */
-export const CANCELLABLE: readonly RecordState[] = Object.freeze(['queued', 'retry', 'dead']);
-export const TERMINAL: readonly RecordState[] = Object.freeze(['rejected', 'acknowledged', 'dead', 'cancelled']);
+export const CANCELLABLE: readonly RecordState[] = Object.freeze(['queued', 'retry', 'dead', 'held']);
+export const TERMINAL: readonly RecordState[] = Object.freeze(['rejected', 'acknowledged', 'dead', 'cancelled', 'superseded']);
 
 export function isAllowedTransition(from: RecordState | null, to: RecordState): boolean {
   return from === null ? to === 'received' : TRANSITIONS[from].includes(to);

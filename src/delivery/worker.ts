@@ -170,7 +170,7 @@ export class DeliveryWorker {
     });
     const lease = this.holdLease(claimed.map((r) => r.id));
     try {
-      const signed = this.o.signer.sign(xml);
+      const signed = await this.o.signer.sign(xml);
       let receipt: Receipt;
       const failures: Error[] = [];
       // Waiting for a slot (a Retry-After hold) longer than one lease period is not worth

@@ -16,7 +16,12 @@ export interface PacketInput {
   records: PacketRecord[];
 }
 
-/** The unsigned packet document (specs/ministry-profile/v0/README.md), without whitespace. */
+/**
+ * The unsigned packet document (specs/ministry-profile/v0/README.md), written directly in
+ * exclusive canonical form (no whitespace, attributes sorted, `<a></a>`), so that the province's
+ * signature can digest the bytes as written (signing/enveloped-writer.ts). Record XML must be
+ * canonical too (canonical/xml.ts); a test checks the whole against xml-crypto's c14n.
+ */
 export function buildPacket(p: PacketInput): string {
   const parts: string[] = [
     `<packet xmlns="${PACKET_NAMESPACE}" id="${escapeAttr(p.packetId)}">`,
@@ -29,7 +34,8 @@ export function buildPacket(p: PacketInput): string {
     '<records>',
   ];
   for (const r of p.records) {
-    parts.push(`<record key="${escapeAttr(r.recordKey)}" contentHash="${r.contentHash}">`, r.xml, '</record>');
+    // Attributes in exc-c14n order (sorted by name), so the packet is canonical as written.
+    parts.push(`<record contentHash="${escapeAttr(r.contentHash)}" key="${escapeAttr(r.recordKey)}">`, r.xml, '</record>');
   }
   parts.push('</records>', '</packet>');
   return parts.join('');

@@ -3,12 +3,15 @@ import type { VendorAdapter } from '../adapters/adapter.js';
 import { recordKeyOf, type CanonicalRecord } from '../canonical/record.js';
 import { contentHashOf, recordToXml } from '../canonical/xml.js';
 import type { NewRecord } from '../storage/store.js';
+import type { ValidationContext } from '../validation/context.js';
+import { fieldError } from '../validation/rules/field-error.js';
 import type { FieldError, ValidationError } from '../validation/types.js';
-import { checkXmlChars } from '../validation/rules/xml-chars.js';
 import { toValidationErrors, validateRecord } from '../validation/validate.js';
+import { normaliseRecord } from './normalise.js';
 
-// The stateless steps between a vendor batch and the outbox: split → map → validate → render →
-// de-duplicate within the batch. Nothing here touches storage or the network.
+// The stateless steps between a vendor batch and the outbox: split → map → normalise →
+// validate → render → the batch rules (the same student twice). Nothing here touches storage
+// or the network; the version rule, which needs storage, runs after (pipeline/versions.ts).
 
 export interface RecordOutcome {
   index: number;
@@ -24,34 +27,59 @@ export interface IntakeResult {
   validationErrors: ValidationError[];
 }
 
-function checkOne(adapter: VendorAdapter, item: unknown, context: unknown): { record?: CanonicalRecord; errors: FieldError[] } {
-  const mapped = adapter.map(item, context);
-  if (!mapped.ok) return { errors: mapped.errors };
-  const errors = validateRecord(mapped.record);
-  return { record: mapped.record, errors: errors.length ? errors : checkXmlChars(mapped.record) };
+/** The record key when the record has a learner ID and a school year to build it from, even if invalid otherwise. */
+function keyIfAny(r: unknown): string | undefined {
+  const rec = r as Partial<CanonicalRecord> | undefined;
+  const learnerId = rec?.student?.learnerId;
+  return typeof learnerId === 'string' && learnerId !== '' && typeof rec?.schoolYear === 'string' && rec.schoolYear !== '' ? recordKeyOf(rec as CanonicalRecord) : undefined;
 }
 
-export function intake(adapter: VendorAdapter, items: unknown[], context: unknown): IntakeResult {
-  const outcomes: RecordOutcome[] = [];
-  const records: NewRecord[] = [];
-  const validationErrors: ValidationError[] = [];
-  const seen = new Set<string>();
+function checkOne(adapter: VendorAdapter, item: unknown, context: unknown, ctx: ValidationContext): { record?: CanonicalRecord; errors: FieldError[] } {
+  const mapped = adapter.map(item, context);
+  if (!mapped.ok) return { errors: mapped.errors };
+  const record = normaliseRecord(mapped.record, ctx);
+  return { record, errors: validateRecord(record, ctx) };
+}
+
+/** Marks a record rejected with these errors (also used by later steps, such as the version rule). */
+export function rejectRecord(result: IntakeResult, index: number, errors: FieldError[]): void {
+  const outcome = result.outcomes[index]!;
+  const ve = toValidationErrors(index, outcome.recordKey, errors);
+  result.validationErrors.push(...ve);
+  result.validationErrors.sort((a, b) => a.index - b.index);
+  outcome.status = 'rejected';
+  outcome.errors = [...(outcome.errors ?? []), ...ve];
+  const row = result.records[index]!;
+  Object.assign(row, { state: 'rejected', contentHash: null, recordXml: null, errors: outcome.errors });
+}
+
+export function intake(adapter: VendorAdapter, items: unknown[], context: unknown, ctx: ValidationContext): IntakeResult {
+  const result: IntakeResult = { outcomes: [], records: [], validationErrors: [] };
+  const keys = new Set<string>();
+  // personalId/schoolYear → the record key that claimed it, to catch one student under two learner IDs.
+  const students = new Map<string, string>();
   items.forEach((item, index) => {
-    const { record, errors } = checkOne(adapter, item, context);
-    const recordKey = record && errors.length === 0 ? recordKeyOf(record) : undefined;
-    if (recordKey && seen.has(recordKey)) errors.push({ path: '/student/learnerId', code: 'DUPLICATE_IN_BATCH', detail_en: recordKey, detail_vi: recordKey });
-    const id = randomUUID();
-    if (errors.length > 0 || !record || !recordKey) {
-      const ve = toValidationErrors(index, recordKey, errors);
-      validationErrors.push(...ve);
-      outcomes.push({ index, recordId: id, recordKey, status: 'rejected', errors: ve });
-      records.push({ id, index, recordKey: recordKey ?? null, contentHash: null, recordXml: null, state: 'rejected', errors: ve });
-      return;
+    const { record, errors } = checkOne(adapter, item, context, ctx);
+    const recordKey = keyIfAny(record);
+    if (record && recordKey && errors.length === 0) {
+      const student = `${record.student.personalId}/${record.schoolYear}`;
+      if (keys.has(recordKey)) errors.push(fieldError('/student/learnerId', 'DUPLICATE_IN_BATCH', recordKey, recordKey));
+      else if (students.has(student)) {
+        const other = students.get(student)!;
+        errors.push(fieldError('/student/personalId', 'DUPLICATE_PERSONAL_ID_IN_BATCH', `also in ${other}`, `trùng với ${other}`));
+      }
     }
-    seen.add(recordKey);
+    const id = randomUUID();
+    const version = typeof record?.version === 'number' ? record.version : null;
+    const outcome: RecordOutcome = { index, recordId: id, status: 'queued' };
+    if (recordKey) outcome.recordKey = recordKey;
+    result.outcomes.push(outcome);
+    result.records.push({ id, index, recordKey: recordKey ?? null, version, contentHash: null, recordXml: null, state: 'queued', errors: null });
+    if (errors.length > 0 || !record || !recordKey) return rejectRecord(result, index, errors);
+    keys.add(recordKey);
+    students.set(`${record.student.personalId}/${record.schoolYear}`, recordKey);
     const xml = recordToXml(record);
-    outcomes.push({ index, recordId: id, recordKey, status: 'queued' });
-    records.push({ id, index, recordKey, contentHash: contentHashOf(xml), recordXml: xml, state: 'queued', errors: null });
+    Object.assign(result.records[index]!, { contentHash: contentHashOf(xml), recordXml: xml });
   });
-  return { outcomes, records, validationErrors };
+  return result;
 }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Settings } from '../config/settings.js';
 import type { CircuitSnapshot } from '../delivery/circuit-breaker.js';
-import type { PacketSigner } from '../signing/signer.js';
+import type { SignedRecordVerifier } from '../record-signatures/verify-pool.js';
+import type { CertificateSummary, PacketSigner } from '../signing/signer.js';
 import type { Store } from '../storage/store.js';
 import type { MinistryTransport } from '../transport/transport.js';
 
@@ -18,6 +19,15 @@ export interface Services {
   circuit?: { snapshot(): CircuitSnapshot };
   /** Tells the delivery worker that new records are queued (no-op when no worker runs here). */
   nudgeDelivery(): void;
+  /** Verifies signed học bạ documents (worker threads). */
+  verifier: SignedRecordVerifier;
+  /** Re-reads the signing key, its certificate and the trust files (admin route, SIGHUP). */
+  reloadKeys(): Promise<KeysReloaded>;
+}
+
+export interface KeysReloaded {
+  signer: { name: string; certificate: CertificateSummary };
+  trust: { anchors: number; crls: number; warnings: string[] };
 }
 
 declare module 'fastify' {

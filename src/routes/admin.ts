@@ -45,6 +45,43 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     return { record: recordToView(r), timeline };
   });
 
+  app.post('/admin/v1/keys/reload', {
+    ...common,
+    schema: {
+      tags: ['admin'],
+      summary: 'Re-read the signing key, its certificate and the trust files (rotation) without a restart',
+      description: 'The same as sending SIGHUP to the process. Requests in flight finish with the old pair; if anything fails to load, the old pair stays in use and the answer is 409.',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            signer: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                certificate: {
+                  type: 'object',
+                  properties: { subject: { type: 'string' }, issuer: { type: 'string' }, serialNumber: { type: 'string' }, notBefore: { type: 'string' }, notAfter: { type: 'string' }, sha256: { type: 'string' } },
+                },
+              },
+            },
+            trust: { type: 'object', properties: { anchors: { type: 'integer' }, crls: { type: 'integer' }, warnings: { type: 'array', items: { type: 'string' } } } },
+          },
+        },
+        409: { $ref: 'Problem#' },
+      },
+      security: [{ bearer: [] }],
+    },
+  }, async (request) => {
+    try {
+      return await app.services.reloadKeys();
+    } catch (e) {
+      // Messages name files and causes (signers and trust loaders never put key material in them).
+      request.log.warn({ reason: (e as Error).message }, 'keys reload failed');
+      throw new ProblemError('KEYS_RELOAD_FAILED', { detail: `${(e as Error).message}. The previous key and trust files stay in use.` });
+    }
+  });
+
   app.post('/admin/v1/replay', {
     ...common,
     schema: {

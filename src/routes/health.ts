@@ -16,7 +16,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
       checks.database = { ok: false, detail: (e as Error).message };
     }
     try {
-      signer.sign('<probe xmlns="urn:hocba-gateway:probe"></probe>');
+      await signer.sign('<probe xmlns="urn:hocba-gateway:probe"></probe>');
       checks.signingKey = { ok: true, detail: signer.name };
     } catch (e) {
       checks.signingKey = { ok: false, detail: (e as Error).message };

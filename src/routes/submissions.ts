@@ -2,13 +2,25 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { BatchFormatError } from '../adapters/adapter.js';
 import { getAdapter } from '../adapters/registry.js';
+import { validationContextFrom } from '../config/validation-context.js';
 import { ProblemError, requestError } from '../errors/problem.js';
 import { intake } from '../pipeline/intake.js';
+import { applyVersionRule, queuedKeys } from '../pipeline/versions.js';
 import { idParam, submissionAccepted, submissionHeaders, submissionView } from '../schemas/http.js';
 import type { RecordRow } from '../storage/store.js';
 
 // The vendor API: a vendor posts its own native batch; the gateway maps, validates, commits the
-// valid records to the outbox and only then answers 202 with each record's outcome.
+// valid records to the outbox and only then answers 202 with each record's outcome. By default
+// a batch is handled leniently (RFC 7240): valid records are queued, invalid ones listed. With
+// `Prefer: handling=strict` one invalid record rejects the batch and nothing is stored.
+
+/** The handling the vendor asked for in `Prefer` (RFC 7240), lenient unless it says strict. */
+export function preferredHandling(prefer: string | string[] | undefined): 'strict' | 'lenient' | null {
+  const values = (Array.isArray(prefer) ? prefer.join(',') : prefer ?? '').split(/[,;]/).map((p) => p.trim().toLowerCase().replace(/\s*=\s*/, '='));
+  if (values.includes('handling=strict')) return 'strict';
+  if (values.includes('handling=lenient')) return 'lenient';
+  return null;
+}
 
 const problemResponses = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, 413: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } };
 
@@ -28,12 +40,15 @@ export function recordToView(r: RecordRow) {
     ministryRecordId: r.ministryRecordId,
     packetId: r.packetId,
     errors: r.errors as never,
+    signatures: r.signatures as never,
     updatedAt: new Date(r.updatedAt).toISOString(),
   };
 }
 
 export default async function submissionRoutes(app: FastifyInstance): Promise<void> {
   const { store, settings } = app.services;
+  // Rule settings, province and school codes: read and checked once, when the app is built.
+  const validation = validationContextFrom(settings);
 
   app.post(
     '/v1/submissions',
@@ -51,6 +66,8 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
     },
     async (request, reply) => {
       const vendor = request.principal!.vendor!;
+      const handling = preferredHandling(request.headers.prefer);
+      if (handling) reply.header('preference-applied', `handling=${handling}`);
       const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null;
       const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
       if (idempotencyKey) {
@@ -72,9 +89,14 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
       if (split.items.length > settings.maxRecordsPerBatch) {
         throw new ProblemError('BODY_TOO_LARGE', { detail: `A batch holds at most ${settings.maxRecordsPerBatch} records; split it.`, status: 413 });
       }
-      const result = intake(adapter, split.items, split.context);
+      const result = intake(adapter, split.items, split.context, validation);
+      applyVersionRule(result, await store.latestVersions(queuedKeys(result)));
       const queued = result.outcomes.filter((o) => o.status === 'queued').length;
-      if (queued === 0) throw new ProblemError('BATCH_REJECTED', { validationErrors: result.validationErrors });
+      const headers = handling ? { 'preference-applied': `handling=${handling}` } : undefined;
+      if (handling === 'strict' && queued < result.outcomes.length) {
+        throw new ProblemError('BATCH_REJECTED_STRICT', { validationErrors: result.validationErrors, headers });
+      }
+      if (queued === 0) throw new ProblemError('BATCH_REJECTED', { validationErrors: result.validationErrors, headers });
       const submissionId = randomUUID();
       const response = {
         submissionId,

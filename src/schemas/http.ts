@@ -33,14 +33,34 @@ export const problemSchema = {
   },
 } as const;
 
+/** One signature of a signed record, as stored and shown (record-signatures/). */
+export const signatureView = {
+  type: 'object',
+  properties: {
+    id: { type: ['string', 'null'] },
+    role: { type: ['string', 'null'], enum: ['teacher', 'principal', 'seal', null] },
+    valid: { type: 'boolean' },
+    code: { type: 'string' },
+    detail: { type: 'string' },
+    signingTime: { type: 'string' },
+    signer: {
+      type: 'object',
+      properties: { commonName: { type: ['string', 'null'] }, subject: { type: 'string' }, issuer: { type: 'string' }, serialNumber: { type: 'string' } },
+    },
+    note: { type: 'string' },
+  },
+} as const;
+
 const recordOutcome = {
   type: 'object',
   properties: {
     index: { type: 'integer' },
     recordId: { type: 'string' },
     recordKey: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'rejected'] },
+    status: { type: 'string', enum: ['queued', 'rejected', 'held'] },
     errors: { type: 'array', items: { $ref: 'ValidationError#' } },
+    signatures: { type: 'array', items: signatureView },
+    missingSignatures: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -54,6 +74,14 @@ export const submissionAccepted = {
     rejected: { type: 'integer' },
     records: { type: 'array', items: recordOutcome },
     validationErrors: { type: 'array', items: { $ref: 'ValidationError#' } },
+  },
+} as const;
+
+export const signedRecordsAccepted = {
+  type: 'object',
+  properties: {
+    ...submissionAccepted.properties,
+    held: { type: 'integer' },
   },
 } as const;
 
@@ -76,6 +104,7 @@ export const recordView = {
     ministryRecordId: { type: ['string', 'null'] },
     packetId: { type: ['string', 'null'] },
     errors: { type: ['array', 'null'], items: { $ref: 'ValidationError#' } },
+    signatures: { type: ['array', 'null'], items: signatureView },
     updatedAt: { type: 'string' },
   },
 } as const;
@@ -154,6 +183,11 @@ export const submissionHeaders = {
   type: 'object',
   properties: {
     'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 },
+    prefer: {
+      type: 'string',
+      maxLength: 200,
+      description: 'RFC 7240. `handling=strict`: if any record is invalid, nothing is stored and the answer is 422 BATCH_REJECTED_STRICT with every error. Default (or `handling=lenient`): valid records are queued, invalid ones listed. Answered with Preference-Applied.',
+    },
   },
 } as const;
 

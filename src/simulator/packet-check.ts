@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOMParser } from '@xmldom/xmldom';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { ExclusiveCanonicalization } from 'xml-crypto';
-import { recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
-import { RECORD_NAMESPACE } from '../canonical/record.js';
+import { profileOf, recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
+import { RECORD_PROFILES } from '../canonical/profiles.js';
 import { sha256Hex } from '../canonical/xml.js';
 import { PACKET_NAMESPACE } from '../packet/build.js';
 import { verifyEnveloped } from '../signing/xmldsig.js';
@@ -27,22 +28,36 @@ export class PacketRefused extends Error {
   }
 }
 
-/** Returns the first schema error of a record, or undefined when it is valid. */
-export type RecordValidator = (record: unknown) => string | undefined;
+/** Returns the first schema error of a record of the profile named by `namespace`, or undefined when it is valid. */
+export type RecordValidator = (record: unknown, namespace: string) => string | undefined;
 
-export const RECORD_SCHEMA_PATH = fileURLToPath(new URL('../../specs/ministry-profile/v0/record.schema.json', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The newest profile's record schema. */
+export const RECORD_SCHEMA_PATH = join(PACKAGE_ROOT, 'specs/ministry-profile/v1/record.schema.json');
 
-/** The record schema validator, or undefined while the profile has no record.schema.json yet. */
-export function loadRecordValidator(path = RECORD_SCHEMA_PATH): RecordValidator | undefined {
-  if (!existsSync(path)) return undefined;
-  // strict: false because the schema is the profile's to write; the simulator only applies it.
-  const ajv = new Ajv2020({ strict: false });
-  ajvFormats.default(ajv);
-  const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
-  return (record) => {
-    if (validate(record)) return undefined;
-    const e = validate.errors?.[0];
-    return e ? `${e.instancePath || '/'} ${e.message ?? 'is invalid'}` : 'record is invalid';
+/**
+ * One validator per record profile the Ministry reads (canonical/profiles.ts), each with its own
+ * schema, picked by the namespace the record declares. Undefined when no profile has a schema.
+ */
+export function loadRecordValidator(root = PACKAGE_ROOT): RecordValidator | undefined {
+  const byNamespace = new Map<string, (record: unknown) => string | undefined>();
+  for (const profile of RECORD_PROFILES.values()) {
+    const path = join(root, profile.schemaFile);
+    if (!existsSync(path)) continue;
+    // strict: false because the schema is the profile's to write; the simulator only applies it.
+    const ajv = new Ajv2020({ strict: false });
+    ajvFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
+    byNamespace.set(profile.namespace, (record) => {
+      if (validate(record)) return undefined;
+      const e = validate.errors?.[0];
+      return e ? `${e.instancePath || '/'} ${e.message ?? 'is invalid'}` : 'record is invalid';
+    });
+  }
+  if (byNamespace.size === 0) return undefined;
+  return (record, namespace) => {
+    const validate = byNamespace.get(namespace);
+    return validate ? validate(record) : `no schema for profile ${namespace}`;
   };
 }
 
@@ -126,8 +141,9 @@ function parseSignedPacket(signedXml: string): { packetId: string; records: Pack
     if (!key || !contentHash) throw malformed('a <record> lacks its key or contentHash attribute');
     const children = elementChildren(recordEl);
     const hocba = children[0];
-    if (children.length !== 1 || hocba.localName !== 'hocba' || hocba.namespaceURI !== RECORD_NAMESPACE) {
-      throw malformed(`record ${key} must hold exactly one <hocba> in namespace ${RECORD_NAMESPACE}`);
+    if (children.length !== 1 || hocba.localName !== 'hocba' || !profileOf(hocba)) {
+      const known = [...RECORD_PROFILES.keys()].join(' or ');
+      throw malformed(`record ${key} must hold exactly one <hocba> in namespace ${known}`);
     }
     return { key, contentHash, hocba };
   });
@@ -154,7 +170,7 @@ function checkRecord(r: PacketRecordElement, ctx: PacketCheckContext): Candidate
     if (e instanceof RecordXmlError) return rejected(r.key, 'RECORD_INVALID', e.message);
     throw e;
   }
-  const schemaError = ctx.validateRecord?.(record);
+  const schemaError = ctx.validateRecord?.(record, r.hocba.namespaceURI ?? '');
   if (schemaError) return rejected(r.key, 'RECORD_INVALID', schemaError);
   const contentKey = `${record.student?.learnerId}/${record.schoolYear}`;
   if (contentKey !== r.key) return rejected(r.key, 'RECORD_INVALID', `key ${r.key} differs from learnerId/schoolYear ${contentKey}`);

@@ -6,7 +6,7 @@ import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOpti
 import { codeForStatus, drawPacketFault, FaultSettingsError, inOutage, parseFaultSettings } from './faults.js';
 import { checkPacket, loadRecordValidator, PacketRefused } from './packet-check.js';
 import { createSoapBinding, SOAP_ENDPOINT, soapFaultXml } from './soap-binding.js';
-import { SimulatorState, type Sender } from './state.js';
+import { RECENT_PACKETS, SimulatorState, type Sender } from './state.js';
 
 // A strict stand-in for the Ministry (specs/ministry-profile/v0), over REST and SOAP: it refuses
 // what the real one would refuse (source address, token, signature, client certificate), it
@@ -202,6 +202,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
 
   function receivePacket(xml: string, sender: Sender) {
     state.latestPacket = xml;
+    state.recentPackets.push(xml);
+    if (state.recentPackets.length > RECENT_PACKETS) state.recentPackets.shift();
+    state.packetsReceived += 1;
     try {
       const receipt = checkPacket(xml, { provinceCertPem: opts.provinceCertPem, state, validateRecord, sender });
       state.packets += 1;
@@ -279,6 +282,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     if (state.latestPacket === undefined) return refuse(request, reply, 404, 'NOT_FOUND', 'no packet received yet');
     return reply.type('application/xml; charset=utf-8').send(state.latestPacket);
   });
+  app.get('/_sim/packets', async () => ({ received: state.packetsReceived, packets: state.recentPackets }));
   app.get('/_sim/stats', async () => ({
     unique: state.records.size,
     duplicates: state.duplicates,

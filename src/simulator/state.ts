@@ -29,6 +29,9 @@ export interface Sender {
   binding: 'rest' | 'soap';
 }
 
+/** How many packet bodies the simulator keeps for /_sim/packets. */
+export const RECENT_PACKETS = 50;
+
 export class SimulatorState {
   /** Accepted records by record key (learnerId/schoolYear), the latest accepted content. */
   readonly records = new Map<string, StoredRecord>();
@@ -48,6 +51,9 @@ export class SimulatorState {
   maxInFlight = 0;
   /** The last POST /api/v0/packets body exactly as received, refused or not. */
   latestPacket: string | undefined;
+  /** The last RECENT_PACKETS bodies, oldest first, and how many were received in all (tests re-verify them). */
+  recentPackets: string[] = [];
+  packetsReceived = 0;
   /** Access token → expiry time (ms since epoch). */
   readonly tokens = new Map<string, number>();
   faults: FaultSettings = {};
@@ -100,6 +106,8 @@ export class SimulatorState {
     this.packetCalls = 0;
     this.maxInFlight = this.inFlight;
     this.latestPacket = undefined;
+    this.recentPackets = [];
+    this.packetsReceived = 0;
     this.recordCounter = 0;
     this.setFaults({});
   }

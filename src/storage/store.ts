@@ -22,10 +22,16 @@ export interface NewRecord {
   id: string;
   index: number;
   recordKey: string | null;
+  /** The record's own `version` (column record_version); null for a record rejected before it had one. */
+  version: number | null;
   contentHash: string | null;
   recordXml: string | null;
-  state: 'queued' | 'rejected';
+  state: 'queued' | 'rejected' | 'held';
   errors: unknown[] | null;
+  /** Signed records only: which signatures the record carries and whether each holds. */
+  signatures?: unknown[] | null;
+  /** Signed records only: the signed document as received (kept as evidence). */
+  signedXml?: string | null;
 }
 
 export interface NewSubmission {
@@ -61,6 +67,7 @@ export interface RecordRow {
   ministryRecordId: string | null;
   packetId: string | null;
   errors: unknown[] | null;
+  signatures: unknown[] | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -106,6 +113,12 @@ export interface Outcome {
   reason: string;
 }
 
+/** The highest version this gateway has accepted for one record key, and the content hash it had. */
+export interface AcceptedVersion {
+  version: number;
+  contentHash: string;
+}
+
 export interface Store {
   readonly backend: string;
   migrate(): Promise<void>;
@@ -120,6 +133,14 @@ export interface Store {
   /** Stores the submission and its records in one transaction; resolves only after commit. */
   insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void>;
   getSubmission(id: string): Promise<StoredSubmission | null>;
+  /**
+   * For each of `recordKeys`, the highest `version` among records accepted for it (every state but
+   * 'rejected': queued, sending, retry, acknowledged, dead) with that record's content hash. Keys
+   * never accepted are absent from the map. Ties on the version (a re-send of the same content)
+   * may return any of the tied rows. Used before insert so that a record's version only goes up
+   * (VERSION_NOT_HIGHER); needs an index on record_key.
+   */
+  latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>>;
   listRecords(filter: RecordFilter): Promise<RecordRow[]>;
   getRecord(id: string): Promise<RecordRow | null>;
   recordEvents(id: string): Promise<RecordEvent[]>;
@@ -138,4 +159,9 @@ export interface Store {
   /** Withdraws queued, retry or dead records (never one in flight); returns how many. */
   cancel(ids: string[], reason: string, now: number): Promise<number>;
   countByState(): Promise<Record<string, number>>;
+  /**
+   * Marks `held` records with this key, from submissions of this vendor, `superseded` by the
+   * record `byId` (a later signed document for the same record book); returns how many.
+   */
+  supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number>;
 }

@@ -3,7 +3,16 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsImport, { type FormatsPlugin } from 'ajv-formats';
 import type { CanonicalRecord } from '../canonical/record.js';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
+import type { ValidationContext } from './context.js';
 import { checkPersonalId } from './rules/personal-id.js';
+import { checkPrimary } from './rules/primary.js';
+import { checkResultsLevel, checkSchoolYear } from './rules/record-header.js';
+import { checkSchool } from './rules/school.js';
+import { checkSecondaryOutcome } from './rules/secondary-outcome.js';
+import { checkSecondaryScores } from './rules/secondary-scores.js';
+import { checkSecondarySubjects } from './rules/secondary-subjects.js';
+import { checkSignatures } from './rules/signatures.js';
+import { checkXmlChars } from './rules/xml-chars.js';
 import type { FieldError, ValidationError } from './types.js';
 
 export { makePersonalId } from './rules/personal-id.js';
@@ -15,12 +24,13 @@ const addFormats: FormatsPlugin =
 
 // The schema is the published profile file itself (not a copy), read relative to this module so
 // it works from src/ under the test runner and from dist/ after the build.
-const SCHEMA_URL = new URL('../../specs/ministry-profile/v0/record.schema.json', import.meta.url);
+const SCHEMA_URL = new URL('../../specs/ministry-profile/v1/record.schema.json', import.meta.url);
 export const recordSchema: Record<string, unknown> = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
 
 // Compiled once at module load: compiling per record would dominate the cost of a batch.
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-addFormats(ajv, ['date']);
+// verbose: errors carry the offending value, which range messages quote back to the vendor.
+const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+addFormats(ajv, ['date', 'date-time']);
 const validateSchema = ajv.compile(recordSchema);
 
 const CODE_BY_KEYWORD: Record<string, ErrorCode> = {
@@ -61,19 +71,44 @@ function toFieldError(e: ErrorObject): FieldError {
     const allowed = params.allowedValues.join(', ');
     detailEn += `: ${allowed}`;
     detailVi = `giá trị cho phép: ${allowed}`;
+  } else if (typeof params.comparison === 'string' && params.limit !== undefined) {
+    // minimum, maximum and their exclusive forms: "must be <= 10" reads the same in Vietnamese.
+    detailEn += `, got ${JSON.stringify(e.data)}`;
+    detailVi = `phải ${params.comparison} ${String(params.limit)}, nhận được ${JSON.stringify(e.data)}`;
+  } else if (e.keyword === 'type') {
+    detailVi = `phải có kiểu ${String(params.type)}`;
+  } else if (e.keyword === 'pattern' || e.keyword === 'format') {
+    detailVi = `không đúng định dạng ${String(params.pattern ?? params.format)}`;
+  } else if (['minLength', 'maxLength', 'minItems', 'maxItems'].includes(e.keyword)) {
+    detailVi = `${e.keyword.startsWith('min') ? 'ít nhất' : 'nhiều nhất'} ${String(params.limit)} ${e.keyword.endsWith('Items') ? 'phần tử' : 'ký tự'}`;
   }
   const fe: FieldError = { path, code: CODE_BY_KEYWORD[e.keyword] ?? 'SCHEMA_OTHER', detail_en: detailEn };
   if (detailVi !== undefined) fe.detail_vi = detailVi;
   return fe;
 }
 
+/** The business rules that need nothing but the record and the context, in the order they report. */
+function checkRules(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
+  const errors = [...checkSchoolYear(r), ...checkPersonalId(r, ctx), ...checkSchool(r, ctx)];
+  const { level, errors: levelErrors } = checkResultsLevel(r);
+  errors.push(...levelErrors);
+  if (level === 'primary') errors.push(...checkPrimary(r, ctx));
+  if (level === 'secondary') {
+    const subjects = checkSecondarySubjects(r, ctx);
+    errors.push(...subjects.errors, ...checkSecondaryScores(r, ctx, subjects.checked), ...checkSecondaryOutcome(r, ctx));
+  }
+  errors.push(...checkSignatures(r, ctx), ...checkXmlChars(r));
+  return errors;
+}
+
 /**
- * Checks one canonical record: the profile's JSON Schema first, then business rules. Rules run
- * only on a schema-valid record, because they rely on the declared types and formats.
+ * Checks one canonical record: the profile's JSON Schema first, then business rules (docs/rules.md).
+ * Rules run only on a schema-valid record, because they rely on the declared types and formats.
+ * Pure: the rule settings and reference data come in `ctx`.
  */
-export function validateRecord(record: unknown): FieldError[] {
+export function validateRecord(record: unknown, ctx: ValidationContext): FieldError[] {
   if (!validateSchema(record)) return (validateSchema.errors ?? []).map(toFieldError);
-  return checkPersonalId(record as CanonicalRecord);
+  return checkRules(record as CanonicalRecord, ctx);
 }
 
 /** The `validationErrors` entries for one record, with catalogue messages in both languages. */

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { loadSettings } from '../../src/config/settings.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import { xmlsecSkip, xmlsecVerify } from './xmlsec.js';
 
 // A real gateway for tests: real HTTP on a free port, a real SQLite file in a temp dir, the
 // real simulator over a socket, fast retry settings. Every log line is kept for assertions.
@@ -46,8 +47,12 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
   const logger = pino({ level: 'debug' }, sink);
   const gw = await startGateway(settings, { logger });
   t.teardown(async () => {
-    await gw.close();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      if (gw.simulator) await everyPacketVerifies(gw.simulator.url, join(dir, 'pki', 'ca.pem'));
+    } finally {
+      await gw.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   // A second gateway on the same data (a replica) finds the credentials made by the first.
   const creds = gw.demoCredentials ?? JSON.parse(readFileSync(join(settings.dataDir, 'demo-credentials.json'), 'utf8'));
@@ -59,6 +64,22 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
     logs,
     dir,
   };
+}
+
+/**
+ * xmlsec1 re-verifies every packet the simulator received during the test (it keeps the last 50),
+ * trusting only the demo CA: the gateway's fast signer is held to an independent verifier on all
+ * of its real output, not only on samples. Throws (failing the test) on the first that fails.
+ */
+async function everyPacketVerifies(simUrl: string, caPem: string): Promise<void> {
+  if (xmlsecSkip !== false) return;
+  const res = await fetch(`${simUrl}/_sim/packets`).catch(() => null);
+  if (!res?.ok) return; // the test closed the gateway itself
+  const { packets } = (await res.json()) as { received: number; packets: string[] };
+  for (const [i, packet] of packets.entries()) {
+    const { ok, output } = await xmlsecVerify(packet, caPem);
+    if (!ok) throw new Error(`xmlsec1 refused packet ${i + 1} of ${packets.length} the gateway sent: ${output.slice(0, 500)}`);
+  }
 }
 
 export async function api(gw: { url: string }, method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {

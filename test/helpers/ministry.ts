@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { getAdapter } from '../../src/adapters/registry.js';
 import { sampleVneduBatch } from '../../src/adapters/vnedu/sample.js';
 import { buildPacket } from '../../src/packet/build.js';
+import { loadSettings } from '../../src/config/settings.js';
+import { validationContextFrom } from '../../src/config/validation-context.js';
 import { intake } from '../../src/pipeline/intake.js';
 import { ensureDemoTls, type DemoTlsPaths } from '../../src/pki/demo-tls.js';
 import { ensureDemoPki, type DemoPkiPaths } from '../../src/pki/demo.js';
@@ -38,20 +40,23 @@ export async function demoPki(t: Tap): Promise<Pki> {
   return { dir, pki, tls, signer, provinceCertPem: readFileSync(pki.provinceCert, 'utf8'), pem: (p) => readFileSync(p, 'utf8') };
 }
 
+/** The demo primary school: its records are the size of most a province sends. */
+export const PRIMARY_SCHOOL = '01001234';
+
 /** Valid records with distinct learner IDs (the prefix replaces the sample's school part). */
 export function sampleRecords(n: number, prefix: string, seed = 1) {
   const adapter = getAdapter('vnedu')!;
-  const batch = sampleVneduBatch(n, seed);
+  const batch = sampleVneduBatch(n, seed, { schoolId: PRIMARY_SCHOOL });
   batch.DanhSachHocSinh.forEach((s, i) => (s.MaHocSinh = `${prefix}${String(i + 1).padStart(5, '0')}`));
   const { items, context } = adapter.split(batch);
-  const out = intake(adapter, items, context).records;
+  const out = intake(adapter, items, context, validationContextFrom(loadSettings({}))).records;
   if (out.some((r) => r.state !== 'queued')) throw new Error('sample records must all be valid');
   return out.map((r) => ({ recordKey: r.recordKey!, contentHash: r.contentHash!, xml: r.recordXml! }));
 }
 
-export function signedPacket(signer: PacketSigner, records: ReturnType<typeof sampleRecords>) {
+export async function signedPacket(signer: PacketSigner, records: ReturnType<typeof sampleRecords>) {
   const packetId = `PKT-${randomUUID()}`;
-  return { packetId, xml: signer.sign(buildPacket({ packetId, provinceCode: '01', createdAt: new Date().toISOString(), records })) };
+  return { packetId, xml: await signer.sign(buildPacket({ packetId, provinceCode: '01', createdAt: new Date().toISOString(), records })) };
 }
 
 export interface ConnectProxy {

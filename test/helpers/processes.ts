@@ -112,9 +112,9 @@ export function credentials(dir: string): { vendors: { vnedu: string }; admin: s
   return JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8'));
 }
 
-/** Batch `b` of `size` valid students whose learner IDs no other batch uses. */
+/** Batch `b` of `size` valid students (of the demo primary school) whose learner IDs no other batch uses. */
 export function distinctBatch(b: number, size: number) {
-  const batch = sampleVneduBatch(size, b + 1);
+  const batch = sampleVneduBatch(size, b + 1, { schoolId: '01001234' });
   batch.DanhSachHocSinh.forEach((s, i) => (s.MaHocSinh = `P${String(b).padStart(3, '0')}${String(i).padStart(5, '0')}`));
   return batch;
 }

@@ -1,4 +1,4 @@
-import type { PrimarySubject, Rating, SubjectLevel } from '../../canonical/record.js';
+import type { CommentResult, PrimarySubject, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel } from '../../canonical/record.js';
 
 // vnEdu's own codes and their canonical counterparts. Lookups go through `lookup` so that an
 // inherited key such as "constructor" never counts as a code.
@@ -18,6 +18,52 @@ export const SUBJECT_BY_VNEDU_CODE: Readonly<Record<string, PrimarySubject>> = O
   MT: 'MI_THUAT',
   HDTN: 'HOAT_DONG_TRAI_NGHIEM',
   TDT: 'TIENG_DAN_TOC',
+});
+
+/** Mã môn học of vnEdu for grades 6-12, in the order of the Circular 22 record form. */
+export const SECONDARY_SUBJECT_BY_VNEDU_CODE: Readonly<Record<string, SecondarySubject>> = Object.freeze({
+  NV: 'NGU_VAN',
+  TO: 'TOAN',
+  NN: 'NGOAI_NGU_1',
+  GDCD: 'GIAO_DUC_CONG_DAN',
+  'LS-DL': 'LICH_SU_DIA_LI',
+  KHTN: 'KHOA_HOC_TU_NHIEN',
+  LS: 'LICH_SU',
+  DL: 'DIA_LI',
+  GDKTPL: 'GIAO_DUC_KINH_TE_PHAP_LUAT',
+  LY: 'VAT_LI',
+  HOA: 'HOA_HOC',
+  SINH: 'SINH_HOC',
+  CN: 'CONG_NGHE',
+  TIN: 'TIN_HOC',
+  GDQPAN: 'GIAO_DUC_QUOC_PHONG_AN_NINH',
+  TD: 'GIAO_DUC_THE_CHAT',
+  AN: 'AM_NHAC',
+  MT: 'MI_THUAT',
+  HDTN: 'HOAT_DONG_TRAI_NGHIEM_HUONG_NGHIEP',
+  GDDP: 'NOI_DUNG_GIAO_DUC_DIA_PHUONG',
+  TDT: 'TIENG_DAN_TOC',
+  NN2: 'NGOAI_NGU_2',
+});
+
+/** Comment results: Đ (Đạt) / CĐ (Chưa đạt), also without the diacritic. */
+export const COMMENT_BY_VNEDU_CODE: Readonly<Record<string, CommentResult>> = Object.freeze({ 'Đ': 'DAT', D: 'DAT', 'CĐ': 'CHUA_DAT', CD: 'CHUA_DAT' });
+
+/** Learning and conduct results: T (Tốt) / K (Khá) / Đ (Đạt) / CĐ (Chưa đạt). */
+export const RESULT_BY_VNEDU_CODE: Readonly<Record<string, ResultLevel>> = Object.freeze({
+  T: 'TOT',
+  K: 'KHA',
+  'Đ': 'DAT',
+  D: 'DAT',
+  'CĐ': 'CHUA_DAT',
+  CD: 'CHUA_DAT',
+});
+
+/** ChuKy keys, in canonical SIGNATURE_ROLES order. */
+export const SIGNATURE_BY_VNEDU_KEY: Readonly<Record<string, SignatureRole>> = Object.freeze({
+  GVCN: 'HOMEROOM_TEACHER',
+  HieuTruong: 'PRINCIPAL',
+  DauTruong: 'SCHOOL_SEAL',
 });
 
 /** Mức đạt được: Hoàn thành tốt / Hoàn thành / Chưa hoàn thành. */

@@ -1,11 +1,56 @@
 // The native JSON batch of VNPT vnEdu as the gateway receives it (see README.md beside this file).
 // Field names are vnEdu's: Vietnamese without diacritics, PascalCase. Types describe a well-formed
 // batch; the mapper still reads every field as unknown because vendors send what they send.
+// One batch is one school and one school year; a student is primary (Khoi 1-5) or secondary (6-12).
 
-export interface VneduSubjectResult {
+/** A primary subject (Circular 27): level, and periodic test scores for tested subjects. */
+export interface VneduPrimarySubject {
   MaMon: string;
-  MucDat: string;
-  DiemKTDK?: number;
+  MucDat: string; // HTT | HT | CHT
+  DiemGKI?: number; // giữa học kì I (Tiếng Việt, Toán at grades 4-5)
+  DiemCKI?: number; // cuối học kì I
+  DiemGKII?: number; // giữa học kì II (Tiếng Việt, Toán at grades 4-5)
+  DiemKTDK?: number; // kiểm tra định kì cuối năm
+}
+
+/** One term of a secondary subject assessed by score: ĐĐGtx, ĐĐGgk, ĐĐGck, ĐTBmhk. */
+export interface VneduScoreTerm {
+  DDGtx: number[];
+  DDGgk: number;
+  DDGck: number;
+  DTB: number;
+}
+
+/** One term of a secondary subject assessed by comment: every value Đ (Đạt) or CĐ (Chưa đạt). */
+export interface VneduCommentTerm {
+  DDGtx: string[];
+  DDGgk: string;
+  DDGck: string;
+  KQ: string;
+}
+
+/** A secondary subject (Circular 22): a number in `CaNam` means assessed by score, Đ/CĐ by comment. */
+export interface VneduSecondarySubject {
+  MaMon: string;
+  SoTiet: number; // periods a year
+  HK1: VneduScoreTerm | VneduCommentTerm;
+  HK2: VneduScoreTerm | VneduCommentTerm;
+  CaNam: number | string; // ĐTBmcn, or the year's Đ/CĐ
+}
+
+/** Learning (HocTap) or conduct (RenLuyen) results: T / K / Đ / CĐ. */
+export interface VneduTermResults {
+  HK1: string;
+  HK2: string;
+  CaNam: string;
+  SauHe?: string; // after the summer retest / training
+}
+
+/** Signing times (ISO 8601) of the signatures on the vendor's signed rendition. */
+export interface VneduSignatures {
+  GVCN?: string;
+  HieuTruong?: string;
+  DauTruong?: string;
 }
 
 export interface VneduStudent {
@@ -23,14 +68,22 @@ export interface VneduStudent {
   MaTraCuu: string;
   NgayHieuLuc: string; // dd/MM/yyyy
   PhienBan: number;
-  KetQuaHocTap: VneduSubjectResult[];
-  PhamChat: Record<string, string>;
-  NangLuc: Record<string, string>;
-  DanhGiaCuoiNam: string;
-  HoanThanhCTLH: boolean;
+  KetQuaHocTap: VneduPrimarySubject[] | VneduSecondarySubject[];
+  // Primary (Khoi 1-5)
+  PhamChat?: Record<string, string>;
+  NangLuc?: Record<string, string>;
+  DanhGiaCuoiNam?: string;
+  HoanThanhCTLH?: boolean;
+  // Secondary (Khoi 6-12)
+  HocTap?: VneduTermResults;
+  RenLuyen?: VneduTermResults;
+  // Both
   LenLop: boolean;
   KhenThuong: string[];
   NhanXet: string;
+  SoBuoiNghiCoPhep: number;
+  SoBuoiNghiKhongPhep: number;
+  ChuKy: VneduSignatures;
 }
 
 export interface VneduBatch {

@@ -1,13 +1,17 @@
-import type { CanonicalRecord, NamedRating } from '../../canonical/record.js';
+import { LAST_PRIMARY_GRADE, type CanonicalRecord, type NamedRating } from '../../canonical/record.js';
 import { BatchFormatError, type MapOutcome } from '../adapter.js';
 import type { FieldError } from '../../validation/types.js';
 import {
+  COMMENT_BY_VNEDU_CODE,
   COMPETENCY_BY_VNEDU_KEY,
   COUNTRY_BY_VNEDU_NAME,
   LEVEL_BY_VNEDU_CODE,
   QUALITY_BY_VNEDU_KEY,
   RATING_BY_VNEDU_CODE,
+  RESULT_BY_VNEDU_CODE,
+  SECONDARY_SUBJECT_BY_VNEDU_CODE,
   SEX_BY_VNEDU_VALUE,
+  SIGNATURE_BY_VNEDU_KEY,
   SUBJECT_BY_VNEDU_CODE,
   lookup,
 } from './codes.js';
@@ -33,6 +37,23 @@ function integer(v: unknown): unknown {
   if (isAbsent(v)) return undefined;
   return typeof v === 'string' && /^[0-9]+$/.test(v.trim()) ? Number(v) : v;
 }
+
+/** Scores may come quoted ("7.5"); a decimal string becomes a number, anything else passes through. */
+function decimal(v: unknown): unknown {
+  if (isAbsent(v)) return undefined;
+  return typeof v === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(v.trim()) ? Number(v) : v;
+}
+
+/** A secondary subject is assessed by comment when its year value is a Đ/CĐ code rather than a number. */
+const isCommentSubject = (r: Json): boolean => typeof r.CaNam === 'string' && !/^[0-9.]+$/.test(r.CaNam.trim());
+
+/** Periodic test fields of a primary subject, in canonical order. */
+const PRIMARY_TESTS = [
+  ['DiemGKI', 'midTermI'],
+  ['DiemCKI', 'endOfTermI'],
+  ['DiemGKII', 'midTermII'],
+  ['DiemKTDK', 'endOfYear'],
+] as const;
 
 /** vnEdu leaves the list out when a student has no commendation. */
 function commendations(v: unknown): unknown {
@@ -79,16 +100,84 @@ class ItemMapper {
     return this.code(COUNTRY_BY_VNEDU_NAME, s, '/QuocTich', 'nationality', 'quốc tịch');
   }
 
-  subjects(v: unknown): unknown {
+  primarySubjects(v: unknown): unknown {
     if (!Array.isArray(v)) return text(v);
     return v.map((r: unknown, i) => {
       const base = `/KetQuaHocTap/${i}`;
       if (!isObject(r)) return this.invalid(base, 'each subject result must be an object', 'mỗi kết quả môn học phải là một đối tượng');
       const subject = this.code(SUBJECT_BY_VNEDU_CODE, r.MaMon, `${base}/MaMon`, 'subject code', 'mã môn học');
       const level = this.code(LEVEL_BY_VNEDU_CODE, r.MucDat, `${base}/MucDat`, 'level code', 'mức đạt được');
-      const testScore = integer(r.DiemKTDK);
-      return testScore === undefined ? { subject, level } : { subject, level, testScore };
+      const testScores: Json = {};
+      for (const [vendor, canonical] of PRIMARY_TESTS) {
+        const score = decimal(r[vendor]);
+        if (score !== undefined) testScores[canonical] = score;
+      }
+      return Object.keys(testScores).length === 0 ? { subject, level } : { subject, level, testScores };
     });
+  }
+
+  scoreTerm(t: unknown): unknown {
+    if (!isObject(t)) return text(t);
+    return {
+      regularScores: Array.isArray(t.DDGtx) ? t.DDGtx.map(decimal) : text(t.DDGtx),
+      midTermScore: decimal(t.DDGgk),
+      endOfTermScore: decimal(t.DDGck),
+      average: decimal(t.DTB),
+    };
+  }
+
+  commentTerm(t: unknown, path: string): unknown {
+    if (!isObject(t)) return text(t);
+    const comment = (v: unknown, p: string) => this.code(COMMENT_BY_VNEDU_CODE, v, p, 'comment result', 'kết quả đánh giá');
+    return {
+      regularResults: Array.isArray(t.DDGtx) ? t.DDGtx.map((x, k) => comment(x, `${path}/DDGtx/${k}`)) : text(t.DDGtx),
+      midTermResult: comment(t.DDGgk, `${path}/DDGgk`),
+      endOfTermResult: comment(t.DDGck, `${path}/DDGck`),
+      result: comment(t.KQ, `${path}/KQ`),
+    };
+  }
+
+  /** KetQuaHocTap of grades 6-12, split by kind of assessment; each list keeps the vendor's order. */
+  secondarySubjects(v: unknown): { scoreSubjects: unknown; commentSubjects: unknown } {
+    if (!Array.isArray(v)) return { scoreSubjects: text(v), commentSubjects: [] };
+    const scoreSubjects: unknown[] = [];
+    const commentSubjects: unknown[] = [];
+    v.forEach((r: unknown, i) => {
+      const base = `/KetQuaHocTap/${i}`;
+      if (!isObject(r)) return void this.invalid(base, 'each subject result must be an object', 'mỗi kết quả môn học phải là một đối tượng');
+      const subject = this.code(SECONDARY_SUBJECT_BY_VNEDU_CODE, r.MaMon, `${base}/MaMon`, 'subject code', 'mã môn học');
+      const periodsPerYear = integer(r.SoTiet);
+      if (isCommentSubject(r)) {
+        commentSubjects.push({
+          subject,
+          periodsPerYear,
+          termI: this.commentTerm(r.HK1, `${base}/HK1`),
+          termII: this.commentTerm(r.HK2, `${base}/HK2`),
+          yearResult: this.code(COMMENT_BY_VNEDU_CODE, r.CaNam, `${base}/CaNam`, 'comment result', 'kết quả đánh giá'),
+        });
+      } else {
+        scoreSubjects.push({ subject, periodsPerYear, termI: this.scoreTerm(r.HK1), termII: this.scoreTerm(r.HK2), yearAverage: decimal(r.CaNam) });
+      }
+    });
+    return { scoreSubjects, commentSubjects };
+  }
+
+  termResults(v: unknown, field: string): unknown {
+    if (!isObject(v)) return text(v);
+    const level = (x: unknown, key: string) => this.code(RESULT_BY_VNEDU_CODE, x, `/${field}/${key}`, 'result', 'mức đánh giá');
+    const out: Json = { termI: level(v.HK1, 'HK1'), termII: level(v.HK2, 'HK2'), year: level(v.CaNam, 'CaNam') };
+    if (!isAbsent(v.SauHe)) out.afterSummer = level(v.SauHe, 'SauHe');
+    return out;
+  }
+
+  /** ChuKy: signing times by role; a role left out or empty has not signed. */
+  signatures(v: unknown): unknown {
+    if (v === undefined || v === null) return [];
+    if (!isObject(v)) return text(v);
+    for (const key of Object.keys(v)) {
+      if (lookup(SIGNATURE_BY_VNEDU_KEY, key) === undefined) this.invalid(`/ChuKy/${key}`, `unknown signature "${key}"`, `chữ ký "${key}" không có trong danh mục`);
+    }
+    return Object.entries(SIGNATURE_BY_VNEDU_KEY).flatMap(([key, role]) => (isAbsent(v[key]) ? [] : [{ role, signedAt: text(v[key]) }]));
   }
 
   /**
@@ -149,6 +238,9 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
   }
   const ctx = (isObject(context) ? context : {}) as Partial<VneduContext>;
   const m = new ItemMapper();
+  const grade = integer(item.Khoi);
+  // Grades 6-12 are secondary; anything else is read as primary and the schema judges the grade.
+  const secondary = typeof grade === 'number' && grade > LAST_PRIMARY_GRADE && grade <= 12;
   // Literal objects in the order of canonical/record.ts: that order is the XML element order.
   const record = {
     recordId: text(item.SoHocBa),
@@ -170,20 +262,38 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
       name: ctx.TenTruong,
     },
     schoolYear: ctx.NamHoc,
-    grade: integer(item.Khoi),
+    grade,
     className: text(item.Lop),
     homeroomTeacher: text(item.GVCN),
     principal: ctx.HieuTruong,
-    primary: {
-      subjects: m.subjects(item.KetQuaHocTap),
-      qualities: m.ratings(item.PhamChat, QUALITY_BY_VNEDU_KEY, 'PhamChat'),
-      competencies: m.ratings(item.NangLuc, COMPETENCY_BY_VNEDU_KEY, 'NangLuc'),
-      yearEndResult: text(item.DanhGiaCuoiNam),
-      completedProgramme: item.HoanThanhCTLH ?? undefined,
-      promoted: item.LenLop ?? undefined,
-      commendations: commendations(item.KhenThuong),
-      remarks: text(item.NhanXet),
+    ...(secondary
+      ? {
+          secondary: {
+            ...m.secondarySubjects(item.KetQuaHocTap),
+            learningResult: m.termResults(item.HocTap, 'HocTap'),
+            conductResult: m.termResults(item.RenLuyen, 'RenLuyen'),
+            promoted: item.LenLop ?? undefined,
+            commendations: commendations(item.KhenThuong),
+            remarks: text(item.NhanXet),
+          },
+        }
+      : {
+          primary: {
+            subjects: m.primarySubjects(item.KetQuaHocTap),
+            qualities: m.ratings(item.PhamChat, QUALITY_BY_VNEDU_KEY, 'PhamChat'),
+            competencies: m.ratings(item.NangLuc, COMPETENCY_BY_VNEDU_KEY, 'NangLuc'),
+            yearEndResult: text(item.DanhGiaCuoiNam),
+            completedProgramme: item.HoanThanhCTLH ?? undefined,
+            promoted: item.LenLop ?? undefined,
+            commendations: commendations(item.KhenThuong),
+            remarks: text(item.NhanXet),
+          },
+        }),
+    attendance: {
+      excusedAbsences: integer(item.SoBuoiNghiCoPhep),
+      unexcusedAbsences: integer(item.SoBuoiNghiKhongPhep),
     },
+    signatures: m.signatures(item.ChuKy),
   };
   if (m.errors.length > 0) return { ok: false, errors: m.errors };
   // Not yet validated: the pipeline runs validateRecord on it next.

@@ -89,4 +89,27 @@ CREATE TRIGGER record_created AFTER INSERT ON records FOR EACH ROW EXECUTE FUNCT
 CREATE TRIGGER record_changed AFTER UPDATE ON records FOR EACH ROW EXECUTE FUNCTION record_event();
 `,
   },
+  // 2 and 3 mirror the SQLite migrations of the same numbers.
+  {
+    id: 2,
+    name: 'record version',
+    // The gateway refuses a record whose version is not higher than the one it accepted for the
+    // same record key, so it keeps each record's version and finds records by key. (Every
+    // PostgreSQL outbox starts at migration 1 of this file, so there are no older rows to fill.)
+    sql: `
+ALTER TABLE records ADD COLUMN record_version INTEGER;
+CREATE INDEX records_by_key ON records (record_key, record_version);
+`,
+  },
+  {
+    id: 3,
+    name: 'record signatures',
+    sql: `
+-- Signed records (POST /v1/signed-records): the verdict on each signature, and the signed
+-- document as received, kept as evidence.
+ALTER TABLE records ADD COLUMN signatures TEXT;
+ALTER TABLE records ADD COLUMN signed_xml TEXT;
+CREATE INDEX records_held_by_key ON records (record_key) WHERE state = 'held';
+`,
+  },
 ]);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type {
+  AcceptedVersion,
   Ack,
   ClaimedRecord,
   Credential,
@@ -24,7 +25,7 @@ import { MIGRATIONS } from './migrations.js';
 // `postgres://…/db?options=-c%20search_path%3Dhocba`), so that tests and tenants can share a server.
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
-  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, created_at, updated_at`;
+  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at`;
 
 const CLAIMED_COLUMNS = `r.id, r.record_key, r.content_hash, r.record_xml, r.attempts, r.max_attempts, r.base_delay_ms,
   r.cap_delay_ms, r.total_time_ms, r.window_started_at`;
@@ -62,6 +63,7 @@ function toRecordRow(r: Row): RecordRow {
     ministryRecordId: r.ministry_record_id as string | null,
     packetId: r.packet_id as string | null,
     errors: r.errors ? JSON.parse(r.errors as string) : null,
+    signatures: r.signatures ? JSON.parse(r.signatures as string) : null,
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -164,14 +166,18 @@ export class PostgresStore implements Store {
       ]);
       // One statement for the whole batch: arrays in, one row per element out.
       await c.query(
-        `INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors, max_attempts,
-           base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at, last_code, last_reason, created_at, updated_at)
-         SELECT u.id, $8, u.idx, u.record_key, u.content_hash, u.record_xml, u.state, u.errors, $9, $10, $11, $12, $13, $13,
-           CASE WHEN u.state = 'rejected' THEN 'VALIDATION' END,
-           CASE WHEN u.state = 'rejected' THEN 'failed validation at the gateway' ELSE 'accepted from ' || $14 END,
-           $13, $13
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-           AS u(id, idx, record_key, content_hash, record_xml, state, errors)`,
+        `INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors, record_version,
+           signatures, signed_xml, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at,
+           last_code, last_reason, created_at, updated_at)
+         SELECT u.id, $11, u.idx, u.record_key, u.content_hash, u.record_xml, u.state, u.errors, u.version, u.signatures,
+           u.signed_xml, $12, $13, $14, $15, $16, $16,
+           CASE u.state WHEN 'rejected' THEN 'VALIDATION' WHEN 'held' THEN 'SIGNATURES_INCOMPLETE' END,
+           CASE u.state WHEN 'rejected' THEN 'failed validation at the gateway'
+                        WHEN 'held' THEN 'held until the required signatures arrive'
+                        ELSE 'accepted from ' || $17 END,
+           $16, $16
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
+           AS u(id, idx, record_key, content_hash, record_xml, state, errors, version, signatures, signed_xml)`,
         [
           records.map((r) => r.id),
           records.map((r) => r.index),
@@ -180,6 +186,9 @@ export class PostgresStore implements Store {
           records.map((r) => r.recordXml),
           records.map((r) => r.state),
           records.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
+          records.map((r) => r.version),
+          records.map((r) => (r.signatures ? JSON.stringify(r.signatures) : null)),
+          records.map((r) => r.signedXml ?? null),
           sub.id,
           policy.maxAttempts,
           policy.baseDelayMs,
@@ -195,6 +204,19 @@ export class PostgresStore implements Store {
   async getSubmission(id: string): Promise<StoredSubmission | null> {
     const { rows } = await this.q('SELECT * FROM submissions WHERE id = $1', [id]);
     return rows[0] ? toSubmission(rows[0]) : null;
+  }
+
+  async latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>> {
+    const out = new Map<string, AcceptedVersion>();
+    if (recordKeys.length === 0) return out;
+    const { rows } = await this.q(
+      `SELECT DISTINCT ON (record_key) record_key, record_version, content_hash FROM records
+       WHERE record_key = ANY($1::text[]) AND state <> 'rejected' AND record_version IS NOT NULL
+       ORDER BY record_key, record_version DESC`,
+      [recordKeys],
+    );
+    for (const r of rows) out.set(r.record_key as string, { version: r.record_version as number, contentHash: r.content_hash as string });
+    return out;
   }
 
   async listRecords(f: RecordFilter): Promise<RecordRow[]> {
@@ -318,8 +340,19 @@ export class PostgresStore implements Store {
     if (ids.length === 0) return 0;
     const res = await this.q(
       `UPDATE records SET state = 'cancelled', last_code = 'CANCELLED', last_reason = $2, updated_at = $1
-       WHERE id = ANY($3::text[]) AND state IN ('queued', 'retry', 'dead')`,
+       WHERE id = ANY($3::text[]) AND state IN ('queued', 'retry', 'dead', 'held')`,
       [now, reason, ids],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  async supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number> {
+    const res = await this.q(
+      `UPDATE records SET state = 'superseded', last_code = 'SUPERSEDED', last_reason = 'superseded by record ' || $3::text,
+         updated_at = $4
+       WHERE state = 'held' AND record_key = $1 AND id <> $3
+         AND submission_id IN (SELECT id FROM submissions WHERE vendor = $2)`,
+      [recordKey, vendor, byId, now],
     );
     return res.rowCount ?? 0;
   }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
+  AcceptedVersion,
   Ack,
   ClaimedRecord,
   Credential,
@@ -30,7 +31,7 @@ interface SubmissionRow {
 }
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
-  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, created_at, updated_at`;
+  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at`;
 
 function toSubmission(r: SubmissionRow): StoredSubmission {
   return {
@@ -59,6 +60,7 @@ function toRecordRow(r: Record<string, unknown>): RecordRow {
     ministryRecordId: r.ministry_record_id as string | null,
     packetId: r.packet_id as string | null,
     errors: r.errors ? JSON.parse(r.errors as string) : null,
+    signatures: r.signatures ? JSON.parse(r.signatures as string) : null,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
   };
@@ -105,8 +107,8 @@ export class SqliteStore implements Store {
       ),
       insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors,
         max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at, last_code, last_reason,
-        created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        created_at, updated_at, record_version, signatures, signed_xml)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
       claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
@@ -137,8 +139,12 @@ export class SqliteStore implements Store {
       replayOne: db.prepare(`UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = @now, window_started_at = @now,
           last_code = 'REPLAY', last_reason = @reason, updated_at = @now WHERE id = @id AND state = 'dead'`),
       cancelOne: db.prepare(`UPDATE records SET state = 'cancelled', last_code = 'CANCELLED', last_reason = @reason, updated_at = @now
-        WHERE id = @id AND state IN ('queued', 'retry', 'dead')`),
+        WHERE id = @id AND state IN ('queued', 'retry', 'dead', 'held')`),
       countByState: db.prepare('SELECT state, count(*) AS n FROM records GROUP BY state'),
+      supersedeHeld: db.prepare(`UPDATE records SET state = 'superseded', last_code = 'SUPERSEDED', last_reason = 'superseded by record ' || @by,
+          updated_at = @now
+        WHERE state = 'held' AND record_key = @key AND id <> @by
+          AND submission_id IN (SELECT id FROM submissions WHERE vendor = @vendor)`),
     };
   }
 
@@ -176,9 +182,10 @@ export class SqliteStore implements Store {
           r.id, sub.id, r.index, r.recordKey, r.contentHash, r.recordXml, r.state,
           r.errors ? JSON.stringify(r.errors) : null,
           policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, policy.totalTimeMs ?? null, sub.createdAt, sub.createdAt,
-          r.state === 'rejected' ? 'VALIDATION' : null,
-          r.state === 'rejected' ? 'failed validation at the gateway' : `accepted from ${sub.vendor}`,
-          sub.createdAt, sub.createdAt,
+          r.state === 'rejected' ? 'VALIDATION' : r.state === 'held' ? 'SIGNATURES_INCOMPLETE' : null,
+          r.state === 'rejected' ? 'failed validation at the gateway' : r.state === 'held' ? 'held until the required signatures arrive' : `accepted from ${sub.vendor}`,
+          sub.createdAt, sub.createdAt, r.version,
+          r.signatures ? JSON.stringify(r.signatures) : null, r.signedXml ?? null,
         );
       }
     })();
@@ -187,6 +194,23 @@ export class SqliteStore implements Store {
   async getSubmission(id: string): Promise<StoredSubmission | null> {
     const r = this.s.getSubmission.get(id) as SubmissionRow | undefined;
     return r ? toSubmission(r) : null;
+  }
+
+  async latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>> {
+    const out = new Map<string, AcceptedVersion>();
+    // Chunks keep each statement well under SQLite's limit on bound parameters.
+    for (let i = 0; i < recordKeys.length; i += 500) {
+      const chunk = recordKeys.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT record_key, record_version, content_hash FROM records
+          WHERE record_key IN (${chunk.map(() => '?').join(', ')}) AND state <> 'rejected' AND record_version IS NOT NULL`)
+        .all(...chunk) as { record_key: string; record_version: number; content_hash: string }[];
+      for (const r of rows) {
+        const known = out.get(r.record_key);
+        if (!known || r.record_version > known.version) out.set(r.record_key, { version: r.record_version, contentHash: r.content_hash });
+      }
+    }
+    return out;
   }
 
   async listRecords(f: RecordFilter): Promise<RecordRow[]> {
@@ -280,6 +304,10 @@ export class SqliteStore implements Store {
       for (const id of ids) n += this.s.cancelOne.run({ id, reason, now }).changes;
     })();
     return n;
+  }
+
+  async supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number> {
+    return this.s.supersedeHeld.run({ key: recordKey, vendor, by: byId, now }).changes;
   }
 
   async countByState(): Promise<Record<string, number>> {

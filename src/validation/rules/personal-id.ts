@@ -1,4 +1,5 @@
 import type { CanonicalRecord } from '../../canonical/record.js';
+import type { ValidationContext } from '../context.js';
 import type { FieldError } from '../types.js';
 
 // Personal ID number (mã định danh cá nhân), Circular 59/2021/TT-BCA: 12 digits =
@@ -18,15 +19,26 @@ function centurySexDigit(birthYear: number, sex: 'M' | 'F'): number | undefined 
 }
 
 /**
- * Checks the personal ID against sex and birth year. Run on a record that passed the schema,
- * so the fields have their declared types; the format check is kept for callers that skip it.
+ * Checks the personal ID against sex and birth year, and its first three digits against the
+ * known birth-registration province codes (config/provinces.json). Run on a record that passed
+ * the schema, so the fields have their declared types; the format check is kept for callers
+ * that skip it.
  */
-export function checkPersonalId(record: CanonicalRecord): FieldError[] {
+export function checkPersonalId(record: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const { personalId, sex, birthDate } = record.student;
   if (!TWELVE_DIGITS.test(personalId)) {
     return [{ path: PATH, code: 'PERSONAL_ID_FORMAT', detail_en: `got ${personalId.length} characters` }];
   }
   const errors: FieldError[] = [];
+  const province = personalId.slice(0, 3);
+  if (!ctx.reference.provinces.birthRegistrationCodes.has(province)) {
+    errors.push({
+      path: PATH,
+      code: 'PERSONAL_ID_PROVINCE_UNKNOWN',
+      detail_en: `digits 1-3 are ${province}`,
+      detail_vi: `ba chữ số đầu là ${province}`,
+    });
+  }
   const digit = Number(personalId[3]);
   const idSex = digit % 2 === 0 ? 'M' : 'F';
   if (idSex !== sex) {

@@ -1,0 +1,211 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import type * as X509 from '@peculiar/x509';
+import { loadX509 } from '../pki/demo.js';
+
+// Who may sign a học bạ: certificates that chain to the configured trust anchors (the demo CA by
+// default, the real roots in configuration), valid at the signing time, not revoked on the
+// configured CRLs, and meant for signing. Parsing a certificate and building its chain happens
+// once per certificate (a teacher signs a whole class, a principal a whole school); what depends
+// on the signing time is checked per signature.
+
+export interface TrustMaterial {
+  /** PEM texts, each holding one or more certificates. */
+  anchors: string[];
+  intermediates: string[];
+  /** CRLs, DER or PEM. */
+  crls: Buffer[];
+}
+
+export type CertCode = 'CERT_UNTRUSTED' | 'CERT_EXPIRED' | 'CERT_REVOKED' | 'CERT_KEY_USAGE';
+
+export interface CertificateView {
+  subject: string;
+  commonName: string | null;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export type CertVerdict =
+  | { ok: true; signer: CertificateView; chain: CertificateView[]; note?: string }
+  | { ok: false; code: CertCode; detail: string; signer: CertificateView; chain: CertificateView[] };
+
+interface Parsed {
+  node: X509Certificate;
+  fp: string;
+  view: CertificateView;
+  isCA: boolean;
+  /** KeyUsage bits (@peculiar/x509 KeyUsageFlags), null when the extension is absent. */
+  keyUsage: number | null;
+  notBefore: number;
+  notAfter: number;
+  serial: string;
+}
+
+interface Revocation {
+  date: number;
+  reason: number | undefined;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+const MAX_DEPTH = 6;
+const CACHE_LIMIT = 20_000;
+// Reasons that make every signature suspect, whatever its claimed time: the key may have signed
+// back-dated documents after it leaked.
+const COMPROMISE = new Set([1, 2, 10]);
+
+export function splitPem(text: string): string[] {
+  return text.match(PEM_CERT) ?? [];
+}
+
+const normalSerial = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, '');
+
+export class TrustStore {
+  readonly #x509: typeof X509;
+  readonly #anchors = new Map<string, Parsed>();
+  readonly #intermediates = new Map<string, Parsed>();
+  /** issuer fingerprint → serial → revocation */
+  readonly #revoked = new Map<string, Map<string, Revocation>>();
+  readonly #parsed = new Map<string, Parsed>();
+  readonly #chains = new Map<string, Parsed[] | null>();
+  readonly warnings: string[] = [];
+
+  private constructor(x509: typeof X509) {
+    this.#x509 = x509;
+  }
+
+  static async create(m: TrustMaterial): Promise<TrustStore> {
+    const store = new TrustStore(await loadX509());
+    for (const pem of m.anchors.flatMap(splitPem)) {
+      const p = store.#parse(new X509Certificate(pem).raw);
+      store.#anchors.set(p.fp, p);
+    }
+    if (store.#anchors.size === 0) throw new Error('no trust anchors: configure at least one CA certificate');
+    for (const pem of m.intermediates.flatMap(splitPem)) {
+      const p = store.#parse(new X509Certificate(pem).raw);
+      if (!p.isCA) throw new Error(`intermediate ${p.view.subject} is not a CA certificate`);
+      store.#intermediates.set(p.fp, p);
+    }
+    for (const [i, data] of m.crls.entries()) await store.#addCrl(data, i);
+    return store;
+  }
+
+  get anchorCount(): number {
+    return this.#anchors.size;
+  }
+
+  get crlCount(): number {
+    return this.#revoked.size;
+  }
+
+  async #addCrl(data: Buffer, index: number): Promise<void> {
+    const x509 = this.#x509;
+    let crl: X509.X509Crl;
+    try {
+      const text = data.subarray(0, 64).toString('latin1');
+      crl = new x509.X509Crl(text.includes('-----BEGIN') ? data.toString('latin1') : new Uint8Array(data));
+    } catch {
+      throw new Error(`CRL #${index + 1} cannot be read`);
+    }
+    for (const ca of [...this.#anchors.values(), ...this.#intermediates.values()]) {
+      const issuer = new x509.X509Certificate(new Uint8Array(ca.node.raw));
+      if (issuer.subject !== crl.issuer) continue;
+      if (!(await crl.verify({ publicKey: issuer }))) continue;
+      const entries = this.#revoked.get(ca.fp) ?? new Map<string, Revocation>();
+      for (const e of crl.entries) entries.set(normalSerial(e.serialNumber), { date: e.revocationDate.getTime(), reason: e.reason });
+      this.#revoked.set(ca.fp, entries);
+      if (crl.nextUpdate && crl.nextUpdate.getTime() < Date.now()) this.warnings.push(`CRL of ${issuer.subject} is past its nextUpdate (${crl.nextUpdate.toISOString()})`);
+      return;
+    }
+    throw new Error(`CRL #${index + 1} (issuer ${crl.issuer}) is not signed by a trusted CA`);
+  }
+
+  #parse(der: Buffer): Parsed {
+    const fp = createHash('sha256').update(der).digest('hex');
+    const known = this.#parsed.get(fp);
+    if (known) return known;
+    const node = new X509Certificate(der);
+    const pc = new this.#x509.X509Certificate(new Uint8Array(der));
+    const ku = pc.getExtension(this.#x509.KeyUsagesExtension);
+    const bc = pc.getExtension(this.#x509.BasicConstraintsExtension);
+    const view: CertificateView = {
+      subject: node.subject.replace(/\n/g, ', '),
+      commonName: pc.subjectName.getField('CN')[0] ?? null,
+      issuer: node.issuer.replace(/\n/g, ', '),
+      serialNumber: normalSerial(node.serialNumber),
+      notBefore: pc.notBefore.toISOString(),
+      notAfter: pc.notAfter.toISOString(),
+    };
+    const p: Parsed = {
+      node,
+      fp,
+      view,
+      isCA: Boolean(bc?.ca),
+      keyUsage: ku ? ku.usages : null,
+      notBefore: pc.notBefore.getTime(),
+      notAfter: pc.notAfter.getTime(),
+      serial: view.serialNumber,
+    };
+    if (this.#parsed.size >= CACHE_LIMIT) this.#parsed.clear();
+    this.#parsed.set(fp, p);
+    return p;
+  }
+
+  /** leaf first; `extras` are the other certificates the signature carries (intermediates). */
+  #chain(leaf: Parsed, extras: Parsed[]): Parsed[] | null {
+    const key = [leaf.fp, ...extras.map((e) => e.fp)].join(',');
+    if (this.#chains.has(key)) return this.#chains.get(key)!;
+    const candidates = [...this.#anchors.values(), ...this.#intermediates.values(), ...extras.filter((e) => e.isCA)];
+    const chain = [leaf];
+    let result: Parsed[] | null = null;
+    for (let cur = leaf; chain.length <= MAX_DEPTH; ) {
+      if (this.#anchors.has(cur.fp)) {
+        result = chain;
+        break;
+      }
+      const issuer = candidates.find((c) => c !== cur && c.isCA && cur.node.checkIssued(c.node) && cur.node.verify(c.node.publicKey));
+      if (!issuer || chain.includes(issuer)) break;
+      chain.push(issuer);
+      cur = issuer;
+    }
+    if (this.#chains.size >= CACHE_LIMIT) this.#chains.clear();
+    this.#chains.set(key, result);
+    return result;
+  }
+
+  /** Parses a certificate from KeyInfo (DER); throws on garbage. */
+  certificate(der: Buffer): { view: CertificateView; node: X509Certificate } {
+    const p = this.#parse(der);
+    return { view: p.view, node: p.node };
+  }
+
+  evaluate(leafDer: Buffer, extrasDer: Buffer[], signingTime: Date): CertVerdict {
+    const leaf = this.#parse(leafDer);
+    const extras = extrasDer.map((d) => this.#parse(d));
+    const chain = this.#chain(leaf, extras);
+    const signer = leaf.view;
+    if (!chain) return { ok: false, code: 'CERT_UNTRUSTED', detail: `${signer.subject} does not chain to a trusted CA (issuer ${signer.issuer})`, signer, chain: [signer] };
+    const views = chain.map((c) => c.view);
+    const at = signingTime.getTime();
+    for (const c of chain) {
+      if (at < c.notBefore || at > c.notAfter) {
+        return { ok: false, code: 'CERT_EXPIRED', detail: `${c.view.subject} is valid ${c.view.notBefore} to ${c.view.notAfter}, not at the signing time ${signingTime.toISOString()}`, signer, chain: views };
+      }
+    }
+    let note: string | undefined;
+    for (let i = 0; i + 1 < chain.length; i++) {
+      const r = this.#revoked.get(chain[i + 1].fp)?.get(chain[i].serial);
+      if (!r) continue;
+      if (r.date <= at || (r.reason !== undefined && COMPROMISE.has(r.reason))) {
+        return { ok: false, code: 'CERT_REVOKED', detail: `${chain[i].view.subject} (serial ${chain[i].serial}) was revoked on ${new Date(r.date).toISOString()}`, signer, chain: views };
+      }
+      note = `revoked on ${new Date(r.date).toISOString()}, after the signing time`;
+    }
+    const flags = this.#x509.KeyUsageFlags;
+    if (leaf.isCA || leaf.keyUsage === null || (leaf.keyUsage & (flags.digitalSignature | flags.nonRepudiation)) === 0) {
+      return { ok: false, code: 'CERT_KEY_USAGE', detail: `${signer.subject} is not a certificate for signing documents`, signer, chain: views };
+    }
+    return note ? { ok: true, signer, chain: views, note } : { ok: true, signer, chain: views };
+  }
+}

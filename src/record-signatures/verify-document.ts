@@ -1,0 +1,324 @@
+import { createHash, verify as rsaVerify } from 'node:crypto';
+import { DOMParser } from '@xmldom/xmldom';
+import './xmldom-regexp-cache.js';
+import { recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
+import { RECORD_NAMESPACE } from '../canonical/record.js';
+import { C14nUnsupported, excC14n } from '../signing/exc-c14n.js';
+import { DSIG_NS, EXC_C14N, RSA_SHA256, SHA256, parseSigningTime } from '../signing/signature-format.js';
+import { RECORD_ID_PATTERN, ROLE_OF_SIGNATURE_ID, SIGNED_NAMESPACE, SIGNED_ROOT, type SignerRole } from './format.js';
+import type { CertCode, CertificateView, TrustStore } from './trust-store.js';
+
+// Verifies every signature of a signed học bạ document (format.ts) and says, per signature,
+// who signed, when, over what, and whether it holds. Only what a signature's references cover
+// counts as signed: the record element is located once, by structure, and each signature must
+// reference exactly that element (not a copy, not a part of it) plus its own signing time.
+// Everything is read from one DOM; c14n is the gateway's own (exc-c14n.ts), checked against
+// xml-crypto and xmlsec1 in the tests.
+
+export type SignatureCode =
+  | 'SIGNED_RECORD_MALFORMED'
+  | 'SIGNATURE_ROLE_UNKNOWN'
+  | 'SIGNATURE_ALGORITHM_UNSUPPORTED'
+  | 'SIGNATURE_WRAPPING'
+  | 'SIGNATURE_PARTIAL'
+  | 'SIGNATURE_DIGEST_MISMATCH'
+  | 'SIGNATURE_VALUE_INVALID'
+  | 'SIGNING_TIME_INVALID'
+  | 'SIGNER_NAME_MISMATCH'
+  | CertCode;
+
+export interface SignatureReport {
+  id: string | null;
+  role: SignerRole | null;
+  valid: boolean;
+  code?: SignatureCode;
+  detail?: string;
+  signingTime?: string;
+  signer?: CertificateView;
+  chain?: CertificateView[];
+  note?: string;
+}
+
+export type DocumentVerdict =
+  | {
+      ok: true;
+      recordId: string;
+      /** The record element in exclusive canonical form: what the signatures digest, what is stored and sent. */
+      recordXml: string;
+      record: unknown;
+      signatures: SignatureReport[];
+    }
+  | { ok: false; code: 'SIGNED_RECORD_MALFORMED' | 'SIGNATURE_WRAPPING'; detail: string; signatures: SignatureReport[] };
+
+export interface VerifyOptions {
+  now?: Date;
+  maxClockSkewMs?: number;
+  matchSignerNames?: boolean;
+}
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const XPATH_TRANSFORMS = new Set(['http://www.w3.org/TR/1999/REC-xpath-19991116', 'http://www.w3.org/2002/06/xmldsig-filter2']);
+
+class Refused extends Error {
+  constructor(
+    readonly code: SignatureCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function children(el: Element): Element[] {
+  const out: Element[] = [];
+  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === ELEMENT_NODE) out.push(n as Element);
+  return out;
+}
+
+const isDs = (e: Element | undefined, name: string): e is Element => !!e && e.localName === name && e.namespaceURI === DSIG_NS;
+
+function isWithin(node: Node, ancestor: Node): boolean {
+  for (let n: Node | null = node; n; n = n.parentNode) if (n === ancestor) return true;
+  return false;
+}
+
+function parse(xml: string): Document {
+  if (/<!DOCTYPE/i.test(xml)) throw new Refused('SIGNED_RECORD_MALFORMED', 'documents with a DTD are not accepted');
+  try {
+    return new DOMParser({
+      normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, '\n'),
+      onError: (level: string, message: string) => {
+        if (level !== 'warning') throw new Error(message);
+      },
+    }).parseFromString(xml, 'text/xml') as unknown as Document;
+  } catch (e) {
+    throw new Refused('SIGNED_RECORD_MALFORMED', `not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Every element carrying an Id (Id, ID or id, as xml-crypto and most verifiers look them up). */
+function indexIds(doc: Document): Map<string, Element> {
+  const ids = new Map<string, Element>();
+  const all = doc.getElementsByTagName('*');
+  for (let i = 0; i < all.length; i++) {
+    const el = all[i] as Element;
+    for (const name of ['Id', 'ID', 'id']) {
+      const v = el.getAttribute(name);
+      if (v === null || v === '') continue;
+      if (ids.has(v) && ids.get(v) !== el) throw new Refused('SIGNATURE_WRAPPING', `Id ${JSON.stringify(v)} appears on more than one element`);
+      ids.set(v, el);
+    }
+  }
+  return ids;
+}
+
+const digestOf = (canonical: string) => createHash('sha256').update(canonical).digest('base64');
+const text = (e: Element | undefined) => (e?.textContent ?? '').replace(/\s+/g, '');
+
+/** Names compared as people write them: Unicode NFC, case and spacing ignored. */
+export function sameName(a: string, b: string): boolean {
+  const n = (s: string) => s.normalize('NFC').toLocaleLowerCase('vi').replace(/\s+/g, ' ').trim();
+  return n(a) === n(b);
+}
+
+function checkTransforms(ref: Element, what: string): void {
+  const transformsEl = children(ref).find((e) => isDs(e, 'Transforms'));
+  const transforms = transformsEl ? children(transformsEl) : [];
+  const algorithms = transforms.map((t) => t.getAttribute('Algorithm') ?? '');
+  if (algorithms.some((a) => XPATH_TRANSFORMS.has(a))) throw new Refused('SIGNATURE_PARTIAL', `the ${what} reference filters the content with XPath, so it covers only part of it`);
+  if (algorithms.length !== 1 || algorithms[0] !== EXC_C14N) {
+    throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', `the ${what} reference must have exactly one transform, exc-c14n (has ${algorithms.join(', ') || 'none'})`);
+  }
+  for (const t of transforms) {
+    for (const inc of children(t)) {
+      if (inc.localName === 'InclusiveNamespaces' && (inc.getAttribute('PrefixList') ?? '').trim() !== '') {
+        throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', 'InclusiveNamespaces prefix lists are not supported');
+      }
+    }
+  }
+  const digestMethod = children(ref).find((e) => isDs(e, 'DigestMethod'))?.getAttribute('Algorithm');
+  if (digestMethod !== SHA256) throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', `the ${what} reference must use SHA-256 (has ${digestMethod ?? 'none'})`);
+}
+
+function signingTimeIn(props: Element, signatureId: string): Date {
+  const properties = props.localName === 'Object' ? children(props).filter((e) => isDs(e, 'SignatureProperties')) : [props];
+  for (const p of properties) {
+    for (const prop of children(p)) {
+      if (!isDs(prop, 'SignatureProperty') || prop.getAttribute('Target') !== `#${signatureId}`) continue;
+      const time = children(prop).find((e) => e.localName === 'SigningTime');
+      if (!time) continue;
+      const at = parseSigningTime(time.textContent ?? '');
+      if (!at) throw new Refused('SIGNING_TIME_INVALID', `unreadable signing time ${JSON.stringify(time.textContent)}`);
+      return at;
+    }
+  }
+  throw new Refused('SIGNING_TIME_INVALID', 'no signing time for this signature in the SignatureProperties it references');
+}
+
+interface Context {
+  hocba: Element;
+  recordDigest: string;
+  record: Record<string, unknown>;
+  ids: Map<string, Element>;
+  trust: TrustStore;
+  now: number;
+  maxSkewMs: number;
+  matchNames: boolean;
+}
+
+function verifySignature(sig: Element, ctx: Context, report: SignatureReport): void {
+  const id = report.id;
+  if (!id || !report.role) throw new Refused('SIGNATURE_ROLE_UNKNOWN', `signature Id ${JSON.stringify(id)} names no known signer (sig-gvcn, sig-hieutruong, sig-seal)`);
+  const [signedInfo, signatureValue, keyInfo, ...objects] = children(sig);
+  if (!isDs(signedInfo, 'SignedInfo') || !isDs(signatureValue, 'SignatureValue') || !isDs(keyInfo, 'KeyInfo') || !objects.every((o) => isDs(o, 'Object'))) {
+    throw new Refused('SIGNED_RECORD_MALFORMED', 'a Signature holds SignedInfo, SignatureValue, KeyInfo and Objects, in that order');
+  }
+  const [c14nMethod, sigMethod, ...refs] = children(signedInfo);
+  if (!isDs(c14nMethod, 'CanonicalizationMethod') || !isDs(sigMethod, 'SignatureMethod') || !refs.every((r) => isDs(r, 'Reference'))) {
+    throw new Refused('SIGNED_RECORD_MALFORMED', 'SignedInfo holds CanonicalizationMethod, SignatureMethod and References');
+  }
+  if (c14nMethod.getAttribute('Algorithm') !== EXC_C14N || children(c14nMethod).length > 0) {
+    throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', `SignedInfo must be canonicalised with exc-c14n (has ${c14nMethod.getAttribute('Algorithm')})`);
+  }
+  if (sigMethod.getAttribute('Algorithm') !== RSA_SHA256) throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', `the signature must be RSA-SHA256 (has ${sigMethod.getAttribute('Algorithm')})`);
+
+  // What each reference covers, by the element it resolves to.
+  let recordRef: Element | null = null;
+  let propsRef: { ref: Element; target: Element } | null = null;
+  for (const ref of refs) {
+    const uri = ref.getAttribute('URI') ?? '';
+    if (!uri.startsWith('#')) {
+      throw new Refused(uri === '' ? 'SIGNATURE_WRAPPING' : 'SIGNED_RECORD_MALFORMED', `reference URI ${JSON.stringify(uri)}: the profile signs the record by its Id`);
+    }
+    const target = ctx.ids.get(uri.slice(1));
+    if (!target) throw new Refused('SIGNED_RECORD_MALFORMED', `reference ${uri} points at nothing in the document`);
+    if (target === ctx.hocba) {
+      if (recordRef) throw new Refused('SIGNED_RECORD_MALFORMED', 'two references to the record');
+      recordRef = ref;
+    } else if (isWithin(target, ctx.hocba)) {
+      throw new Refused('SIGNATURE_PARTIAL', `reference ${uri} covers only the <${target.localName}> part of the record`);
+    } else if (isWithin(target, sig) && (isDs(target, 'SignatureProperties') || isDs(target, 'Object'))) {
+      if (propsRef) throw new Refused('SIGNED_RECORD_MALFORMED', 'two references to signature properties');
+      propsRef = { ref, target };
+    } else {
+      throw new Refused('SIGNATURE_WRAPPING', `reference ${uri} points at <${target.localName}> outside the record and this signature`);
+    }
+  }
+  if (!recordRef) throw new Refused('SIGNATURE_PARTIAL', 'no reference covers the record');
+  if (!propsRef) throw new Refused('SIGNING_TIME_INVALID', 'no reference covers the signing time');
+  if (refs.length !== 2) throw new Refused('SIGNED_RECORD_MALFORMED', 'a signature has exactly two references: the record and its signing time');
+  checkTransforms(recordRef, 'record');
+  checkTransforms(propsRef.ref, 'signature properties');
+
+  // Stage A: the digests.
+  if (text(children(recordRef).find((e) => isDs(e, 'DigestValue'))) !== ctx.recordDigest) {
+    throw new Refused('SIGNATURE_DIGEST_MISMATCH', 'the record differs from what was signed');
+  }
+  const propsCanonical = excC14n(propsRef.target);
+  if (text(children(propsRef.ref).find((e) => isDs(e, 'DigestValue'))) !== digestOf(propsCanonical)) {
+    throw new Refused('SIGNATURE_DIGEST_MISMATCH', 'the signing time differs from what was signed');
+  }
+
+  // Stage B: the signature value, with the key of the certificate the signature carries.
+  const x509Data = children(keyInfo).find((e) => isDs(e, 'X509Data'));
+  const certs = x509Data ? children(x509Data).filter((e) => isDs(e, 'X509Certificate')).map((e) => Buffer.from(text(e), 'base64')) : [];
+  if (certs.length === 0) throw new Refused('SIGNED_RECORD_MALFORMED', 'KeyInfo carries no X509Certificate');
+  let cert;
+  try {
+    cert = ctx.trust.certificate(certs[0]);
+  } catch {
+    throw new Refused('SIGNED_RECORD_MALFORMED', 'the KeyInfo certificate cannot be read');
+  }
+  report.signer = cert.view;
+  if (cert.node.publicKey.asymmetricKeyType !== 'rsa') throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', 'the certificate key is not RSA');
+  const value = Buffer.from(text(signatureValue), 'base64');
+  if (!rsaVerify('sha256', Buffer.from(excC14n(signedInfo), 'utf8'), cert.node.publicKey, value)) {
+    throw new Refused('SIGNATURE_VALUE_INVALID', 'the signature value does not verify with the certificate in KeyInfo');
+  }
+
+  // The signing time, then whether the certificate could sign then.
+  const at = signingTimeIn(propsRef.target, id);
+  report.signingTime = at.toISOString();
+  if (at.getTime() > ctx.now + ctx.maxSkewMs) throw new Refused('SIGNING_TIME_INVALID', `the signing time ${at.toISOString()} is in the future`);
+  const verdict = ctx.trust.evaluate(certs[0], certs.slice(1), at);
+  report.chain = verdict.chain;
+  if (!verdict.ok) throw new Refused(verdict.code, verdict.detail);
+  if (verdict.note) report.note = verdict.note;
+
+  if (ctx.matchNames && report.role !== 'seal') {
+    const expected = report.role === 'teacher' ? ctx.record.homeroomTeacher : ctx.record.principal;
+    const cn = verdict.signer.commonName ?? '';
+    if (typeof expected !== 'string' || !sameName(cn, expected)) {
+      throw new Refused('SIGNER_NAME_MISMATCH', `the ${report.role} of the record is ${JSON.stringify(expected)} but the certificate names ${JSON.stringify(cn)}`);
+    }
+  }
+}
+
+export function verifySignedDocument(xml: string, trust: TrustStore, o: VerifyOptions = {}): DocumentVerdict {
+  let doc: Document;
+  let ids: Map<string, Element>;
+  try {
+    doc = parse(xml);
+    ids = indexIds(doc);
+  } catch (e) {
+    if (e instanceof Refused) return { ok: false, code: e.code as 'SIGNED_RECORD_MALFORMED', detail: e.message, signatures: [] };
+    throw e;
+  }
+  const bad = (code: 'SIGNED_RECORD_MALFORMED' | 'SIGNATURE_WRAPPING', detail: string): DocumentVerdict => ({ ok: false, code, detail, signatures: [] });
+  const root = doc.documentElement;
+  if (!root || root.localName !== SIGNED_ROOT || root.namespaceURI !== SIGNED_NAMESPACE) {
+    return bad('SIGNED_RECORD_MALFORMED', `the document element must be <${SIGNED_ROOT} xmlns="${SIGNED_NAMESPACE}">`);
+  }
+  const hocbas = doc.getElementsByTagNameNS(RECORD_NAMESPACE, 'hocba');
+  if (hocbas.length === 0) return bad('SIGNED_RECORD_MALFORMED', 'the document holds no <hocba> record');
+  if (hocbas.length > 1) return bad('SIGNATURE_WRAPPING', `the document holds ${hocbas.length} <hocba> elements; exactly one is allowed`);
+  const hocba = hocbas[0] as Element;
+  if (hocba.parentNode !== root) return bad('SIGNATURE_WRAPPING', 'the record has been moved from where the profile puts it (a child of the document element)');
+  const signatures: Element[] = [];
+  for (let n = root.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === TEXT_NODE && (n.nodeValue ?? '').trim() !== '') return bad('SIGNED_RECORD_MALFORMED', `text in <${SIGNED_ROOT}>`);
+    if (n.nodeType !== ELEMENT_NODE || n === hocba) continue;
+    if (!isDs(n as Element, 'Signature')) return bad('SIGNED_RECORD_MALFORMED', `unexpected <${(n as Element).localName}> in <${SIGNED_ROOT}>`);
+    signatures.push(n as Element);
+  }
+  if (doc.getElementsByTagNameNS(DSIG_NS, 'Signature').length !== signatures.length) {
+    return bad('SIGNATURE_WRAPPING', 'a signature sits somewhere other than beside the record');
+  }
+  const recordId = hocba.getAttribute('Id') ?? '';
+  if (signatures.length > 0 && !RECORD_ID_PATTERN.test(recordId)) {
+    return bad('SIGNED_RECORD_MALFORMED', 'the <hocba> element needs an Id attribute (letters, digits, _ . -; not starting with "pkt-")');
+  }
+  let recordXml: string;
+  let record: Record<string, unknown>;
+  try {
+    recordXml = excC14n(hocba);
+    record = recordFromXml(hocba) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof C14nUnsupported || e instanceof RecordXmlError) return bad('SIGNED_RECORD_MALFORMED', e.message);
+    throw e;
+  }
+  const ctx: Context = {
+    hocba,
+    recordDigest: digestOf(recordXml),
+    record,
+    ids,
+    trust,
+    now: (o.now ?? new Date()).getTime(),
+    maxSkewMs: o.maxClockSkewMs ?? 300_000,
+    matchNames: o.matchSignerNames ?? true,
+  };
+  const reports = signatures.map((sig): SignatureReport => {
+    const id = sig.getAttribute('Id');
+    const report: SignatureReport = { id, role: (id && ROLE_OF_SIGNATURE_ID.get(id)) || null, valid: false };
+    try {
+      verifySignature(sig, ctx, report);
+      report.valid = true;
+    } catch (e) {
+      if (!(e instanceof Refused) && !(e instanceof C14nUnsupported)) throw e;
+      report.code = e instanceof Refused ? e.code : 'SIGNED_RECORD_MALFORMED';
+      report.detail = e.message;
+    }
+    return report;
+  });
+  return { ok: true, recordId, recordXml, record, signatures: reports };
+}

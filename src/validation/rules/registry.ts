@@ -1,0 +1,71 @@
+import type { ErrorCode } from '../../errors/catalogue.js';
+
+// Every check a record can fail, with the code it reports: the source of docs/rules.md
+// (`npm run docs:rules`) and of the test that every code has a fixture breaking it alone.
+// Messages live in the error catalogue; here is what each rule checks and where it comes from.
+
+export type RuleScope = 'schema' | 'record' | 'batch' | 'stored';
+
+export interface RuleDoc {
+  code: ErrorCode;
+  scope: RuleScope;
+  /** Heading the rule is listed under. */
+  area: string;
+  /** What the rule checks, for vendors. */
+  checks: string;
+  /** Settings (config/default.json `rules`) the rule reads. */
+  settings?: string[];
+}
+
+const r = (code: ErrorCode, scope: RuleScope, area: string, checks: string, settings?: string[]): RuleDoc => (settings ? { code, scope, area, checks, settings } : { code, scope, area, checks });
+
+export const RULES: readonly RuleDoc[] = Object.freeze([
+  r('SCHEMA_REQUIRED', 'schema', 'Schema', 'A field the profile requires is present.'),
+  r('SCHEMA_TYPE', 'schema', 'Schema', 'Every field has its type: string, integer, number, boolean, object or array.'),
+  r('SCHEMA_ENUM', 'schema', 'Schema', 'Coded fields hold one of the profile\'s codes (subjects, levels, ratings, results, roles).'),
+  r('SCHEMA_PATTERN', 'schema', 'Schema', 'Formatted fields follow their format: dates yyyy-mm-dd, date-times with offset, 12-digit personal ID, 2-digit province code, school year YYYY-YYYY, ISO country code.'),
+  r('SCHEMA_RANGE', 'schema', 'Schema', 'Numbers stay in range: scores 0-10, grade 1-12, version from 1, periods and absences not negative.'),
+  r('SCHEMA_LENGTH', 'schema', 'Schema', 'Texts and lists have an allowed length: 5 qualities, 10 competencies, names up to 100 characters, and so on.'),
+  r('SCHEMA_UNKNOWN_FIELD', 'schema', 'Schema', 'No field outside the profile.'),
+  r('SCHOOL_YEAR_ORDER', 'record', 'Record', 'The school year is two consecutive years, earlier first.'),
+  r('GRADE_BEFORE_PROGRAMME', 'record', 'Record', 'The grade followed the 2018 programme in that school year (grade 1 from 2020-2021, 2 and 6 from 2021-2022, 3, 7 and 10 from 2022-2023, 4, 8 and 11 from 2023-2024, 5, 9 and 12 from 2024-2025).'),
+  r('RESULTS_LEVEL_MISMATCH', 'record', 'Record', 'Grades 1-5 carry `primary` results, grades 6-12 `secondary` results, and never both.'),
+  r('PERSONAL_ID_PROVINCE_UNKNOWN', 'record', 'Student', 'Digits 1-3 of the personal ID are a birth-registration province code (Circular 59/2021/TT-BCA) listed in config/provinces.json.'),
+  r('PERSONAL_ID_SEX_MISMATCH', 'record', 'Student', 'Digit 4 of the personal ID is even for a male and odd for a female student.'),
+  r('PERSONAL_ID_CENTURY_MISMATCH', 'record', 'Student', 'Digit 4 of the personal ID gives the century of birth: 0-1 for 1900-1999, 2-3 for 2000-2099, 4-5 for 2100-2199.'),
+  r('PERSONAL_ID_BIRTH_YEAR_MISMATCH', 'record', 'Student', 'Digits 5-6 of the personal ID are the last two digits of the birth year.'),
+  r('SCHOOL_PROVINCE_UNKNOWN', 'record', 'School', 'The province code is one in force or one from before 1 July 2025 (config/provinces.json).'),
+  r('SCHOOL_PROVINCE_RETIRED', 'record', 'School', 'With `retiredProvinceCodes: "reject"`, the province code is one in force. With `"map"` (the default) an old code is replaced by the code of the province it merged into before validation.', ['retiredProvinceCodes']),
+  r('SCHOOL_PROVINCE_NOT_OURS', 'record', 'School', 'The school is in this gateway\'s province (`provinceCode`).', ['requireOwnProvince']),
+  r('SCHOOL_UNKNOWN', 'record', 'School', 'The school is on the province\'s school list (config/schools.json).', ['requireKnownSchool']),
+  r('SCHOOL_GRADE_NOT_OFFERED', 'record', 'School', 'A school on the school list teaches the record\'s grade.'),
+  r('SUBJECT_NOT_IN_GRADE', 'record', 'Subjects', 'Every subject is taught in the grade under the 2018 programme (for example Khoa học from grade 4, Tự nhiên và Xã hội up to grade 3, Lịch sử only at grades 10-12).'),
+  r('SUBJECT_MISSING', 'record', 'Subjects', 'Every compulsory subject of the grade is there (Ngoại ngữ 1 is optional at grades 1-2; Tiếng dân tộc and Ngoại ngữ 2 are optional everywhere).'),
+  r('SUBJECT_REPEATED', 'record', 'Subjects', 'No subject is listed twice (at secondary, across both lists).'),
+  r('ELECTIVE_COUNT', 'record', 'Subjects', 'Grades 10-12 take exactly four electives among Địa lí, Giáo dục kinh tế và pháp luật, Vật lí, Hóa học, Sinh học, Công nghệ, Tin học, Âm nhạc, Mĩ thuật.'),
+  r('PRIMARY_TEST_SCORE_MISSING', 'record', 'Primary (Circular 27/2020)', 'A tested subject (Tiếng Việt, Toán; Ngoại ngữ 1 and Tin học và Công nghệ from grade 3; Khoa học, Lịch sử và Địa lí from grade 4) has its end-of-year test score.'),
+  r('PRIMARY_TEST_SCORE_NOT_EXPECTED', 'record', 'Primary (Circular 27/2020)', 'Untested subjects carry no test scores; mid-term scores only for Tiếng Việt and Toán at grades 4-5.'),
+  r('PRIMARY_SCORE_NOT_WHOLE', 'record', 'Primary (Circular 27/2020)', 'Periodic test scores are whole numbers.'),
+  r('PRIMARY_SCORE_BELOW_MINIMUM', 'record', 'Primary (Circular 27/2020)', 'Periodic test scores are at least `primaryMinTestScore` (default 0, as Circular 27 allows; the Ministry\'s C1 template uses 1).', ['primaryMinTestScore']),
+  r('PRIMARY_RATING_REPEATED', 'record', 'Primary (Circular 27/2020)', 'Each of the 5 qualities and 10 competencies is rated once.'),
+  r('PRIMARY_YEAR_END_RESULT_INCONSISTENT', 'record', 'Primary (Circular 27/2020)', 'The year-end result follows art. 9: HTXS with every subject T, every rating Tốt and end-of-year scores 9+; HTT the same with scores 7+; HT with no subject C, no rating Cần cố gắng and scores 5+; CHT otherwise.'),
+  r('PRIMARY_COMPLETION_INCONSISTENT', 'record', 'Primary (Circular 27/2020)', 'A student with a year-end result of HT or better has completed the class programme.'),
+  r('PRIMARY_PROMOTION_INCONSISTENT', 'record', 'Primary (Circular 27/2020)', 'A student who completed the class programme is promoted.'),
+  r('ASSESSMENT_KIND_MISMATCH', 'record', 'Secondary (Circular 22/2021)', 'Giáo dục thể chất, Âm nhạc, Mĩ thuật, Hoạt động trải nghiệm hướng nghiệp and Nội dung giáo dục địa phương are in `commentSubjects`; every other subject in `scoreSubjects` (art. 5).'),
+  r('REGULAR_ASSESSMENT_COUNT', 'record', 'Secondary (Circular 22/2021)', 'Each term has the regular assessments the subject\'s periods a year call for: 2 up to 35 periods, 3 up to 70, 4 above (art. 7); exactly, or at least with `regularAssessmentCount: "atLeast"`.', ['regularAssessmentCount']),
+  r('SECONDARY_SCORE_PRECISION', 'record', 'Secondary (Circular 22/2021)', 'Scores and averages have at most one decimal.'),
+  r('TERM_AVERAGE_MISMATCH', 'record', 'Secondary (Circular 22/2021)', 'Each term average is within `averageTolerance` of (sum of regular scores + 2 x mid-term + 3 x end-of-term) / (number of regular scores + 5) (art. 9).', ['averageTolerance']),
+  r('YEAR_AVERAGE_MISMATCH', 'record', 'Secondary (Circular 22/2021)', 'The year average is within `averageTolerance` of (term I average + 2 x term II average) / 3 (art. 9).', ['averageTolerance']),
+  r('COMMENT_TERM_RESULT_INCONSISTENT', 'record', 'Secondary (Circular 22/2021)', 'A comment subject\'s term result is Đạt exactly when it has all its regular assessments and every assessment is Đạt (art. 9).'),
+  r('COMMENT_YEAR_RESULT_INCONSISTENT', 'record', 'Secondary (Circular 22/2021)', 'A comment subject\'s year result is its term II result (art. 9).'),
+  r('LEARNING_RESULT_INCONSISTENT', 'record', 'Secondary (Circular 22/2021)', 'Each learning result (term I, term II, year) follows art. 9 from the averages and comment results of that period: Tốt with every comment subject Đạt, every average 6.5+ and six of them 8.0+; Khá with every comment subject Đạt, every average 5.0+ and six 6.5+; Đạt with at most one comment subject Chưa đạt, six averages 5.0+ and none under 3.5; Chưa đạt otherwise. Where one subject alone pulls a Tốt or Khá down two levels or more, the next level up is accepted too (art. 9.3).'),
+  r('CONDUCT_YEAR_INCONSISTENT', 'record', 'Secondary (Circular 22/2021)', 'The year\'s conduct result follows from the two terms (art. 8): Tốt when term II is Tốt and term I Khá or better; Khá when term II is Khá and term I Đạt or better, term II Đạt and term I Tốt, or term II Tốt and term I Đạt or Chưa đạt; Đạt when term II is Đạt and term I Khá, Đạt or Chưa đạt, or term II Khá and term I Chưa đạt; Chưa đạt otherwise.'),
+  r('SUMMER_REVIEW_NOT_EXPECTED', 'record', 'Secondary (Circular 22/2021)', 'A result after the summer (`afterSummer`: retest, summer training) is there only when the year\'s result is Chưa đạt.'),
+  r('SECONDARY_PROMOTION_INCONSISTENT', 'record', 'Secondary (Circular 22/2021)', 'The student is promoted exactly when learning and conduct (after the summer, if reviewed) are Đạt or better and the sessions missed are at most `maxAbsentSessions` (art. 12).', ['maxAbsentSessions']),
+  r('SIGNATURE_REPEATED', 'record', 'Signatures', 'Each role (homeroom teacher, principal, school seal) signs once.'),
+  r('SIGNATURE_MISSING', 'record', 'Signatures', 'The record carries every signature in `requiredSignatures` (default all three).', ['requiredSignatures']),
+  r('TEXT_INVALID_CHARACTER', 'record', 'Text', 'Texts hold only characters XML 1.0 allows (no control characters but tab and line ends).'),
+  r('DUPLICATE_IN_BATCH', 'batch', 'Batch', 'A record key (learner ID and school year) appears once in a batch; the later records with it are rejected.'),
+  r('DUPLICATE_PERSONAL_ID_IN_BATCH', 'batch', 'Batch', 'A personal ID appears once per school year in a batch, so one student is not sent under two learner IDs.'),
+  r('VERSION_NOT_HIGHER', 'stored', 'Versions', 'New content for a record key has a higher version than any this gateway accepted for it; the same content at the same version is a re-send and passes.'),
+]);

@@ -1,0 +1,49 @@
+import type { CanonicalRecord, ResultLevel, TermResults } from '../../canonical/record.js';
+import { allowedLearningLevels, conductYear, promotedBy } from '../calc/circular22.js';
+import type { ValidationContext } from '../context.js';
+import type { FieldError } from '../types.js';
+import { fieldError } from './field-error.js';
+
+// The student's results, Circular 22/2021: learning results from the stated subject averages
+// and comment results (art. 9), the year's conduct from the two terms (art. 8), a result after
+// the summer only after a Chưa đạt year, and promotion (art. 12).
+
+const PERIODS = ['termI', 'termII', 'year'] as const;
+
+export function checkSecondaryOutcome(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
+  const s = r.secondary!;
+  const errors: FieldError[] = [];
+  for (const period of PERIODS) {
+    const averages = s.scoreSubjects.map((x) => (period === 'year' ? x.yearAverage : x[period].average));
+    const comments = s.commentSubjects.map((x) => (period === 'year' ? x.yearResult : x[period].result));
+    const allowed = allowedLearningLevels(averages, comments);
+    const stated = s.learningResult[period];
+    if (!allowed.includes(stated)) {
+      errors.push(
+        fieldError(`/secondary/learningResult/${period}`, 'LEARNING_RESULT_INCONSISTENT', `got ${stated}, the subjects give ${allowed.join(' or ')}`, `nhận được ${stated}, các môn học cho kết quả ${allowed.join(' hoặc ')}`),
+      );
+    }
+  }
+  const conduct = s.conductResult;
+  const expectedConduct = conductYear(conduct.termI, conduct.termII);
+  if (conduct.year !== expectedConduct) {
+    errors.push(
+      fieldError('/secondary/conductResult/year', 'CONDUCT_YEAR_INCONSISTENT', `got ${conduct.year}, terms ${conduct.termI}/${conduct.termII} give ${expectedConduct}`, `nhận được ${conduct.year}, hai học kì ${conduct.termI}/${conduct.termII} cho kết quả ${expectedConduct}`),
+    );
+  }
+  for (const name of ['learningResult', 'conductResult'] as const) {
+    const res: TermResults = s[name];
+    if (res.afterSummer !== undefined && res.year !== 'CHUA_DAT') {
+      errors.push(fieldError(`/secondary/${name}/afterSummer`, 'SUMMER_REVIEW_NOT_EXPECTED', `the year is ${res.year}`, `cả năm là ${res.year}`));
+    }
+  }
+  const final = (res: TermResults): ResultLevel => res.afterSummer ?? res.year;
+  const absences = r.attendance.excusedAbsences + r.attendance.unexcusedAbsences;
+  const expected = promotedBy(final(s.learningResult), final(conduct), absences, ctx.rules.maxAbsentSessions);
+  if (s.promoted !== expected) {
+    const why = `learning ${final(s.learningResult)}, conduct ${final(conduct)}, ${absences} sessions missed (limit ${ctx.rules.maxAbsentSessions})`;
+    const whyVi = `học tập ${final(s.learningResult)}, rèn luyện ${final(conduct)}, nghỉ ${absences} buổi (giới hạn ${ctx.rules.maxAbsentSessions})`;
+    errors.push(fieldError('/secondary/promoted', 'SECONDARY_PROMOTION_INCONSISTENT', `got ${s.promoted}; ${why}`, `nhận được ${s.promoted}; ${whyVi}`));
+  }
+  return errors;
+}

@@ -1,0 +1,75 @@
+import type { CanonicalRecord, SecondaryResults } from '../../canonical/record.js';
+import { regularAssessmentsRequired } from '../calc/circular22.js';
+import type { ValidationContext } from '../context.js';
+import { ELECTIVES_PER_STUDENT, secondarySubject } from '../curriculum.js';
+import type { FieldError } from '../types.js';
+import { fieldError } from './field-error.js';
+
+// Secondary subjects, Circular 22/2021/TT-BGDĐT: the grade's subjects, each in the list of its
+// kind of assessment (art. 5), four electives at grades 10-12, and the number of regular
+// assessments per term set by the subject's periods a year (art. 7).
+
+type List = 'scoreSubjects' | 'commentSubjects';
+
+/** Indexes of the subjects that passed the membership checks, per list: the other rules look only at these. */
+export interface CheckedSubjects {
+  scoreSubjects: number[];
+  commentSubjects: number[];
+}
+
+export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContext): { errors: FieldError[]; checked: CheckedSubjects } {
+  const s: SecondaryResults = r.secondary!;
+  const grade = r.grade;
+  const errors: FieldError[] = [];
+  const checked: CheckedSubjects = { scoreSubjects: [], commentSubjects: [] };
+  const seen = new Set<string>();
+  let electives = 0;
+  for (const list of ['scoreSubjects', 'commentSubjects'] as const) {
+    const kind = list === 'scoreSubjects' ? 'score' : 'comment';
+    s[list].forEach((item, i) => {
+      const base = `/secondary/${list}/${i}`;
+      if (seen.has(item.subject)) return void errors.push(fieldError(`${base}/subject`, 'SUBJECT_REPEATED', item.subject, item.subject));
+      seen.add(item.subject);
+      if (!secondarySubject.taught(item.subject, grade)) {
+        return void errors.push(fieldError(`${base}/subject`, 'SUBJECT_NOT_IN_GRADE', `${item.subject} at grade ${grade}`, `${item.subject} ở khối ${grade}`));
+      }
+      if (secondarySubject.group(item.subject, grade) === 'elective') electives += 1;
+      if (secondarySubject.kind(item.subject) !== kind) {
+        const want = kind === 'score' ? 'comment' : 'score';
+        return void errors.push(
+          fieldError(`${base}/subject`, 'ASSESSMENT_KIND_MISMATCH', `${item.subject} belongs in ${want}Subjects`, `${item.subject} thuộc danh sách ${want}Subjects`),
+        );
+      }
+      checked[list].push(i);
+      const required = regularAssessmentsRequired(item.periodsPerYear);
+      for (const term of ['termI', 'termII'] as const) {
+        const t = item[term];
+        const n = 'regularScores' in t ? t.regularScores.length : t.regularResults.length;
+        const wrong = ctx.rules.regularAssessmentCount === 'exact' ? n !== required : n < required;
+        if (wrong) {
+          const field = list === 'scoreSubjects' ? 'regularScores' : 'regularResults';
+          const expect = ctx.rules.regularAssessmentCount === 'exact' ? `${required}` : `at least ${required}`;
+          const expectVi = ctx.rules.regularAssessmentCount === 'exact' ? `${required}` : `ít nhất ${required}`;
+          errors.push(
+            fieldError(
+              `${base}/${term}/${field}`,
+              'REGULAR_ASSESSMENT_COUNT',
+              `${item.subject}: ${n} for ${item.periodsPerYear} periods a year, expected ${expect}`,
+              `${item.subject}: ${n} lần với ${item.periodsPerYear} tiết/năm, cần ${expectVi}`,
+            ),
+          );
+        }
+      }
+    });
+  }
+  const missing = secondarySubject.compulsoryIn(grade).filter((subject) => !seen.has(subject));
+  for (const list of ['scoreSubjects', 'commentSubjects'] as List[]) {
+    const kind = list === 'scoreSubjects' ? 'score' : 'comment';
+    const here = missing.filter((subject) => secondarySubject.kind(subject) === kind);
+    if (here.length > 0) errors.push(fieldError(`/secondary/${list}`, 'SUBJECT_MISSING', `grade ${grade} needs ${here.join(', ')}`, `khối ${grade} cần ${here.join(', ')}`));
+  }
+  if (secondarySubject.electivesIn(grade).length > 0 && electives !== ELECTIVES_PER_STUDENT) {
+    errors.push(fieldError('/secondary', 'ELECTIVE_COUNT', `got ${electives} electives, expected ${ELECTIVES_PER_STUDENT}`, `có ${electives} môn lựa chọn, cần ${ELECTIVES_PER_STUDENT}`));
+  }
+  return { errors, checked };
+}
