@@ -51,14 +51,16 @@ t.test('with 30% injected faults every record still ends acknowledged, exactly o
   const counts = await waitForDrain('with faults', sim.url, 1200, gw.url, key, ids, 150_000);
   t.same(counts, { acknowledged: 1200 }, 'all 1,200 acknowledged, none dead');
 
-  const stats = await getJson<{ packets: number; packetCalls: number }>(sim.url + '/_sim/stats');
+  const stats = await getJson<{ packets: number; packetCalls: number; receiptsDropped: number }>(sim.url + '/_sim/stats');
   t.ok(stats.packetCalls > stats.packets, `faults were met: ${stats.packetCalls - stats.packets} of ${stats.packetCalls} packet calls failed`);
   const records = await getJson<{ unique: number; duplicates: number }>(sim.url + '/_sim/records');
   t.equal(records.unique, 1200, 'the Ministry holds each record once');
   const d = await getJson<SimDeliveries>(sim.url + '/_sim/deliveries');
   const all = Object.values(d.byKey).flat();
   t.equal(all.filter((x) => x.status === 'accepted').length, 1200, 'accepted once each');
-  t.ok(records.duplicates > 0, `lost receipts led to re-sends the Ministry counted as duplicates (${records.duplicates})`);
+  // Whether any receipt was lost is chance; when one was, its records came again and the
+  // Ministry counted them as duplicates, and otherwise nothing was re-sent.
+  t.equal(records.duplicates > 0, stats.receiptsDropped > 0, `${stats.receiptsDropped} lost receipts, ${records.duplicates} re-sent records counted as duplicates`);
   t.equal(all.filter((x) => x.status === 'rejected').length, 0);
 
   // The attempt timeline of a record that needed more than one try tells the story.

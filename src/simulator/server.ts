@@ -172,6 +172,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   function dropReceipt(request: FastifyRequest, reply: FastifyReply): boolean {
     const share = state.faults.dropReceiptRate;
     if (!share || Math.random() >= share) return false;
+    state.receiptsDropped += 1;
     reply.hijack();
     request.raw.socket.destroy();
     return true;
@@ -291,6 +292,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     tokensIssued: state.tokensIssued,
     rejected: state.rejected,
     packetCalls: state.packetCalls,
+    receiptsDropped: state.receiptsDropped,
     maxInFlight: state.maxInFlight,
     hungConnections: hung.size,
   }));

@@ -46,6 +46,8 @@ export class SimulatorState {
   tokensIssued = 0;
   /** Packet calls past the allowlist and outage, answered or not. */
   packetCalls = 0;
+  /** Packets processed whose receipt was then withheld (the dropReceipt fault). */
+  receiptsDropped = 0;
   /** Packet calls open right now, and the most ever open at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -104,6 +106,7 @@ export class SimulatorState {
     this.packetsRefused = 0;
     this.tokensIssued = 0;
     this.packetCalls = 0;
+    this.receiptsDropped = 0;
     this.maxInFlight = this.inFlight;
     this.latestPacket = undefined;
     this.recentPackets = [];
