@@ -1,9 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import auth from './plugins/auth.js';
 import problemHandler from './plugins/problem-handler.js';
+import requestLog from './plugins/request-log.js';
 import services, { type Services } from './plugins/services.js';
 import adminRoutes from './routes/admin.js';
 import healthRoutes from './routes/health.js';
@@ -28,6 +29,8 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
     onConstructorPoisoning: 'error',
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
     requestTimeout: 120_000,
+    // plugins/request-log.ts writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   // The API speaks JSON only; anything else is 415 rather than a string the schemas reject.
   app.removeContentTypeParser('text/plain');
@@ -45,6 +48,7 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(services, { services: svc });
+  await app.register(requestLog);
   await app.register(problemHandler);
   await app.register(auth);
   await app.register(healthRoutes);

@@ -14,6 +14,7 @@ import { ensureDemoPki, type DemoPkiPaths } from './pki/demo.js';
 import { policyFromSettings } from './record-signatures/policy.js';
 import { loadTrustMaterial } from './record-signatures/trust-config.js';
 import { TrustStore } from './record-signatures/trust-store.js';
+import { createBatchIntake } from './pipeline/intake-pool.js';
 import { SignedRecordVerifier } from './record-signatures/verify-pool.js';
 import { summariseCertificate } from './signing/certificate-summary.js';
 import { createSigner, type SignerConfig } from './signing/create-signer.js';
@@ -73,6 +74,11 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
     workers: settings.signedRecords.verifyWorkers,
     validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
   });
+  const intake = createBatchIntake({
+    workers: settings.intakeWorkers,
+    maxRecords: settings.maxRecordsPerBatch,
+    validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
+  });
   for (const warning of verifier.trustStore.warnings) logger.warn({ warning }, 'trust configuration');
 
   // Trust files are read and checked first, then the signer swaps its pair, then the verifiers
@@ -106,6 +112,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       provinceCertPem: readFileSync(pki.provinceCert, 'utf8'),
       clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
       faults: settings.simulator.faults,
+      workers: settings.simulator.workers,
     });
     ministryUrl = simulator.url;
     logger.info({ url: ministryUrl }, 'Ministry simulator started in process');
@@ -138,7 +145,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   const demoCredentials = await ensureDemoCredentials(store, join(settings.dataDir, 'demo-credentials.json'), Object.keys(adapters));
 
   const app = await buildApp(
-    { settings, store, signer, transport, circuit, nudgeDelivery: () => worker?.nudge(), verifier, reloadKeys },
+    { settings, store, signer, transport, circuit, nudgeDelivery: () => worker?.nudge(), intake, verifier, reloadKeys },
     logger.child({ component: 'http' }),
   );
   await app.listen({ host: settings.host, port: settings.port });
@@ -155,6 +162,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       await transport.close();
       await simulator?.close();
       await verifier.close();
+      await intake.close();
       await signer.close?.();
       await store.close();
     })());

@@ -21,6 +21,8 @@ export type MapOutcome = { ok: true; record: CanonicalRecord } | { ok: false; er
  */
 export interface VendorAdapter {
   readonly vendor: string;
+  /** The batch member that holds the records, for the streaming bulk import (src/import/). */
+  readonly itemsField: string;
   split(batch: unknown): { items: unknown[]; context: unknown };
   map(item: unknown, context: unknown): MapOutcome;
   /** A valid synthetic batch of `count` students, for `hocba-gw sample` and tests. */

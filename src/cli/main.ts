@@ -1,30 +1,30 @@
 #!/usr/bin/env node
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getAdapter } from '../adapters/registry.js';
-import { validationContextFrom } from '../config/validation-context.js';
 import { loadSettings, pkiDir } from '../config/settings.js';
-import { startGateway } from '../gateway.js';
-import { ensureDemoTls } from '../pki/demo-tls.js';
-import { ensureDemoPki, demoPkiPaths } from '../pki/demo.js';
-import { DemoSigners, sampleRecords, signedDocument } from '../record-signatures/demo-documents.js';
-import { loadTrustMaterial } from '../record-signatures/trust-config.js';
-import { verifyFile } from './verify.js';
-import { startSimulator } from '../simulator/server.js';
 
 // hocba-gw: one command for operators. `start` runs the gateway, `simulator` the Ministry
-// simulator alone, `sample` writes a synthetic vendor batch, `keys init` makes the demo PKI,
-// `verify` checks the signatures of a signed học bạ or a packet.
+// simulator alone, `sample` writes a synthetic vendor batch, `import` streams a large one into
+// the outbox, `keys init` makes the demo PKI, `verify` checks the signatures of a signed học bạ or
+// a packet. Each command loads only its own modules: an import does not carry the HTTP server,
+// SOAP and PKCS#11 stacks in its memory.
 
 const USAGE = `usage: hocba-gw <command> [options]
 
   start                         run the gateway (HOST, PORT, DATABASE_URL, MINISTRY_URL, CONFIG_FILE)
-  simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls]
+  simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls] [--workers N]
                                 run the Ministry simulator alone (default 127.0.0.1:8090), REST
-                                and SOAP; --tls serves HTTPS and requires the demo client certificate
+                                and SOAP; --tls serves HTTPS and requires the demo client certificate;
+                                --workers: threads that check packets (0: on the event loop)
   sample --vendor V --records N [--seed S] [--signed]
                                 write a valid synthetic batch of N students to stdout; --signed:
                                 {"documents": [...]} signed by demo teacher, principal and seal
+  import --vendor V <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
+                                stream a vendor batch of any size into the outbox (DATABASE_URL),
+                                N records a submission (500); a re-run stores nothing twice; prints
+                                a JSON summary; rejected records' errors go to FILE as NDJSON;
+                                W intake threads (0: faster per core, least memory)
   keys init                     make the demo PKI under data/pki/ (if absent)
   verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required ROLES]
                                 check every signature of a signed học bạ (or a packet): signer,
@@ -53,6 +53,7 @@ function onSignals(stop: () => Promise<void>): void {
 }
 
 async function start(): Promise<void> {
+  const { startGateway } = await import('../gateway.js');
   const settings = loadSettings();
   const gw = await startGateway(settings);
   if (gw.demoCredentials) {
@@ -74,6 +75,7 @@ async function start(): Promise<void> {
 }
 
 async function simulator(args: string[]): Promise<void> {
+  const [{ ensureDemoPki }, { ensureDemoTls }, { startSimulator }] = await Promise.all([import('../pki/demo.js'), import('../pki/demo-tls.js'), import('../simulator/server.js')]);
   const { values } = parseArgs({
     args,
     options: {
@@ -83,6 +85,7 @@ async function simulator(args: string[]): Promise<void> {
       cert: { type: 'string' },
       faults: { type: 'string' },
       tls: { type: 'boolean' },
+      workers: { type: 'string' },
     },
   });
   const settings = loadSettings();
@@ -98,12 +101,17 @@ async function simulator(args: string[]): Promise<void> {
     provinceCertPem: readFileSync(certPath, 'utf8'),
     clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
     logger: { level: settings.logLevel },
+    workers: values.workers !== undefined ? Number(values.workers) : settings.simulator.workers,
   });
   process.stdout.write(`Ministry simulator listening on ${sim.url}\n`);
   onSignals(sim.close);
 }
 
+// Up to this many students a sample is one seeded batch, pretty-printed; above, it streams.
+const STREAM_SAMPLES_ABOVE = 5000;
+
 async function sample(args: string[]): Promise<void> {
+  const { getAdapter } = await import('../adapters/registry.js');
   const { values } = parseArgs({ args, options: { vendor: { type: 'string', default: 'vnedu' }, records: { type: 'string', default: '30' }, seed: { type: 'string' }, signed: { type: 'boolean' } } });
   const adapter = getAdapter(values.vendor!);
   if (!adapter) throw new Error(`unknown vendor: ${values.vendor}`);
@@ -114,17 +122,60 @@ async function sample(args: string[]): Promise<void> {
     // Signed học bạ documents for POST /v1/signed-records, signed by demo teacher, principal and
     // seal certificates from this data directory's demo CA.
     const settings = loadSettings();
+    const [{ ensureDemoPki }, { DemoSigners, sampleRecords, signedDocument }] = await Promise.all([import('../pki/demo.js'), import('../record-signatures/demo-documents.js')]);
     const signers = new DemoSigners(await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode }));
     const documents: string[] = [];
     for (const r of sampleRecords(n, seed)) documents.push(await signedDocument(signers, r));
     process.stdout.write(JSON.stringify({ documents }) + '\n');
     return;
   }
-  process.stdout.write(JSON.stringify(adapter.sample(n, seed), null, 2) + '\n');
+  if (n <= STREAM_SAMPLES_ABOVE) {
+    process.stdout.write(JSON.stringify(adapter.sample(n, seed), null, 2) + '\n');
+    return;
+  }
+  // A year-end-sized sample is written as it is made (blocks of 500 students), never whole in memory.
+  if (values.vendor !== 'vnedu') throw new Error(`--records above ${STREAM_SAMPLES_ABOVE} is only available for vnedu`);
+  const { sampleBatchText } = await import('../adapters/vnedu/sample-stream.js');
+  for (const piece of sampleBatchText(n, seed)) {
+    if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+  }
+}
+
+// The import's heap is capped: V8 otherwise grows it lazily to several hundred MB of garbage
+// while streaming a large file, and a province's server runs the gateway beside it.
+const IMPORT_HEAP_MB = 192;
+
+async function importCommand(args: string[]): Promise<void> {
+  if (!process.execArgv.some((a) => a.startsWith('--max-old-space-size')) && !process.env.HOCBA_IMPORT_CHILD) {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${IMPORT_HEAP_MB}`, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, HOCBA_IMPORT_CHILD: '1' },
+    });
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    process.exitCode = code ?? (signal ? 1 : 0);
+    return;
+  }
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      vendor: { type: 'string', default: 'vnedu' },
+      chunk: { type: 'string', default: '500' },
+      name: { type: 'string' },
+      errors: { type: 'string' },
+      workers: { type: 'string', default: '0' },
+    },
+  });
+  if (positionals.length !== 1) throw new Error('usage: hocba-gw import --vendor V <file|-> [--chunk N] [--name NAME] [--errors FILE]');
+  const { runImport } = await import('./import.js');
+  const summary = await runImport({ vendor: values.vendor!, source: positionals[0]!, chunk: Number(values.chunk), name: values.name ?? null, errorsFile: values.errors ?? null, workers: Number(values.workers) });
+  process.stdout.write(JSON.stringify(summary) + '\n');
 }
 
 async function keys(args: string[]): Promise<void> {
   if (args[0] !== 'init') throw new Error('usage: hocba-gw keys init');
+  const [{ ensureDemoPki }, { ensureDemoTls }] = await Promise.all([import('../pki/demo.js'), import('../pki/demo-tls.js')]);
   const settings = loadSettings();
   const p = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
   await ensureDemoTls(p.dir, settings.provinceCode);
@@ -138,6 +189,12 @@ async function verify(args: string[]): Promise<void> {
     options: { ca: { type: 'string', multiple: true }, intermediate: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, required: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required teacher+principal+seal]');
+  const [{ demoPkiPaths }, { loadTrustMaterial }, { verifyFile }, { validationContextFrom }] = await Promise.all([
+    import('../pki/demo.js'),
+    import('../record-signatures/trust-config.js'),
+    import('./verify.js'),
+    import('../config/validation-context.js'),
+  ]);
   const settings = loadSettings();
   // Flags win over the settings; with neither, the demo CA of this data directory is the anchor.
   const sr = {
@@ -163,6 +220,8 @@ async function main(argv: string[]): Promise<void> {
       return sample(rest);
     case 'keys':
       return keys(rest);
+    case 'import':
+      return importCommand(rest);
     case 'verify':
       return verify(rest);
     case 'help':

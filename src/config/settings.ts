@@ -58,6 +58,8 @@ export interface Settings {
   logLevel: string;
   bodyLimitBytes: number;
   maxRecordsPerBatch: number;
+  /** Worker threads that map and validate vendor batches (0: on the event loop). */
+  intakeWorkers: number;
   ministry: {
     /** Which binding of the Ministry profile to speak: specs/ministry-profile/v0 openapi.yaml or ministry.wsdl. */
     binding: 'rest' | 'soap';
@@ -69,7 +71,8 @@ export interface Settings {
     egress: { localAddress: string | null; proxy: string | null };
     tls: MinistryTlsSettings;
   };
-  simulator: { host: string; port: number; allowlist: string[]; faults: Record<string, unknown> };
+  /** The Ministry simulator; `workers`: threads that check packets (0: on its event loop). */
+  simulator: { host: string; port: number; allowlist: string[]; faults: Record<string, unknown>; workers: number };
   signer: {
     kind: 'file' | 'pkcs11';
     /** file: PEM key or PKCS#12 bundle; null = the demo PKI's province key. */

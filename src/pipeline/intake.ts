@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids/uuid-v7.js';
 import type { VendorAdapter } from '../adapters/adapter.js';
 import { recordKeyOf, type CanonicalRecord } from '../canonical/record.js';
 import { contentHashOf, recordToXml } from '../canonical/xml.js';
@@ -69,7 +69,7 @@ export function intake(adapter: VendorAdapter, items: unknown[], context: unknow
         errors.push(fieldError('/student/personalId', 'DUPLICATE_PERSONAL_ID_IN_BATCH', `also in ${other}`, `trùng với ${other}`));
       }
     }
-    const id = randomUUID();
+    const id = uuidv7();
     const version = typeof record?.version === 'number' ? record.version : null;
     const outcome: RecordOutcome = { index, recordId: id, status: 'queued' };
     if (recordKey) outcome.recordKey = recordKey;

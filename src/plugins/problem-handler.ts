@@ -34,6 +34,8 @@ function fastifyErrorCode(err: FastifyError): ErrorCode | null {
 
 function send(reply: FastifyReply, code: ErrorCode, extra: ProblemError['extra'] = {}): FastifyReply {
   const p = problem(code, extra, reply.request.url.split('?')[0]);
+  // The request's one log line says which rule refused it (plugins/request-log.ts).
+  reply.request.logSummary = { ...reply.request.logSummary, code };
   if (extra.headers) reply.headers(extra.headers);
   return reply.code(p.status).type(PROBLEM_CONTENT_TYPE).send(p);
 }
@@ -58,4 +60,4 @@ async function problemHandler(app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler((request, reply) => send(reply, 'NOT_FOUND', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }));
 }
 
-export default fp(problemHandler, { name: 'problem-handler' });
+export default fp(problemHandler, { name: 'problem-handler', dependencies: ['request-log'] });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Settings } from '../config/settings.js';
+import type { BatchIntake } from '../pipeline/intake-pool.js';
 import type { CircuitSnapshot } from '../delivery/circuit-breaker.js';
 import type { SignedRecordVerifier } from '../record-signatures/verify-pool.js';
 import type { CertificateSummary, PacketSigner } from '../signing/signer.js';
@@ -19,6 +20,8 @@ export interface Services {
   circuit?: { snapshot(): CircuitSnapshot };
   /** Tells the delivery worker that new records are queued (no-op when no worker runs here). */
   nudgeDelivery(): void;
+  /** Maps and validates vendor batches (worker threads). */
+  intake: BatchIntake;
   /** Verifies signed học bạ documents (worker threads). */
   verifier: SignedRecordVerifier;
   /** Re-reads the signing key, its certificate and the trust files (admin route, SIGHUP). */

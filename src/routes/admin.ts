@@ -96,7 +96,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     const reason = `replayed by admin${body.reason ? ': ' + body.reason : ''}`;
     const replayed = await store.replay({ ids: body.ids, filter: body.filter }, reason, Date.now());
     if (replayed > 0) app.services.nudgeDelivery();
-    request.log.info({ replayed }, 'replay');
+    request.logSummary = { replayed };
     return { replayed };
   });
 
@@ -112,7 +112,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   }, async (request) => {
     const body = request.body as { ids: string[]; reason?: string };
     const cancelled = await store.cancel(body.ids, `cancelled by admin${body.reason ? ': ' + body.reason : ''}`, Date.now());
-    request.log.info({ cancelled }, 'cancel');
+    request.logSummary = { cancelled };
     return { cancelled };
   });
 }

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { uuidv7 } from '../ids/uuid-v7.js';
 import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../errors/problem.js';
 import type { SignedRecordOutcome } from '../record-signatures/check-record.js';
@@ -79,7 +80,7 @@ export default async function signedRecordRoutes(app: FastifyInstance): Promise<
       const records: NewRecord[] = [];
       const validationErrors: ValidationError[] = [];
       const views = outcomes.map((o, index) => {
-        const id = randomUUID();
+        const id = uuidv7();
         let status = o.status;
         let fieldErrors = o.errors;
         if (o.recordKey && status !== 'rejected') {
@@ -123,7 +124,7 @@ export default async function signedRecordRoutes(app: FastifyInstance): Promise<
         const code = single && validationErrors[0] ? validationErrors[0].code : 'BATCH_REJECTED';
         throw new ProblemError(code, { validationErrors, ...(single && validationErrors[0] ? { detail: validationErrors[0].message_en, detail_vi: validationErrors[0].message_vi } : {}) });
       }
-      const submissionId = randomUUID();
+      const submissionId = uuidv7();
       const response = { submissionId, vendor, received: docs.length, queued, held, rejected: count('rejected'), records: views, validationErrors };
       const r = settings.delivery.retry;
       const now = Date.now();
@@ -141,7 +142,7 @@ export default async function signedRecordRoutes(app: FastifyInstance): Promise<
       // A later document for the same record book replaces one still waiting for signatures.
       for (const rec of records) if (rec.recordKey && rec.state !== 'rejected') await store.supersedeHeld(rec.recordKey, vendor, rec.id, now);
       if (queued > 0) app.services.nudgeDelivery();
-      request.log.info({ submissionId, vendor, queued, held, rejected: response.rejected }, 'signed records accepted');
+      request.logSummary = { submissionId, vendor, queued, held, rejected: response.rejected };
       return reply.code(202).header('location', `/v1/submissions/${submissionId}`).send(response);
     },
   );

@@ -1,10 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids/uuid-v7.js';
 import type { FastifyInstance } from 'fastify';
-import { BatchFormatError } from '../adapters/adapter.js';
-import { getAdapter } from '../adapters/registry.js';
-import { validationContextFrom } from '../config/validation-context.js';
 import { ProblemError, requestError } from '../errors/problem.js';
-import { intake } from '../pipeline/intake.js';
+import { retryPolicyOf, submissionResponse } from '../pipeline/submission.js';
 import { applyVersionRule, queuedKeys } from '../pipeline/versions.js';
 import { idParam, submissionAccepted, submissionHeaders, submissionView } from '../schemas/http.js';
 import type { RecordRow } from '../storage/store.js';
@@ -46,9 +43,17 @@ export function recordToView(r: RecordRow) {
 }
 
 export default async function submissionRoutes(app: FastifyInstance): Promise<void> {
-  const { store, settings } = app.services;
-  // Rule settings, province and school codes: read and checked once, when the app is built.
-  const validation = validationContextFrom(settings);
+  const { store, settings, intake } = app.services;
+
+  // The batch's JSON text is kept beside the parsed body (the same parser and checks as every
+  // other route) so that the intake thread gets a string to copy, not an object graph to clone.
+  const rawBodies = new WeakMap<object, string>();
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    rawBodies.set(request.raw, body as string);
+    parseJson(request, body as string, done);
+  });
 
   app.post(
     '/v1/submissions',
@@ -69,7 +74,9 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
       const handling = preferredHandling(request.headers.prefer);
       if (handling) reply.header('preference-applied', `handling=${handling}`);
       const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null;
-      const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
+      // Map and validate off the event loop, from the request's own text (cheap to hand over).
+      const outcome = await intake.run(vendor, rawBodies.get(request.raw) ?? JSON.stringify(request.body));
+      const { requestHash } = outcome;
       if (idempotencyKey) {
         const prior = await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey);
         if (prior) {
@@ -77,43 +84,23 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
           return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
         }
       }
-      const adapter = getAdapter(vendor);
-      if (!adapter) throw new ProblemError('FORBIDDEN', { detail: `No adapter for vendor ${vendor}.` });
-      let split: { items: unknown[]; context: unknown };
-      try {
-        split = adapter.split(request.body);
-      } catch (e) {
-        if (!(e instanceof BatchFormatError)) throw e;
-        throw new ProblemError('BATCH_INVALID', { errors: e.errors.map((f) => requestError(f.code, f.path, f.detail_en)) });
-      }
-      if (split.items.length > settings.maxRecordsPerBatch) {
+      if (outcome.kind === 'no-adapter') throw new ProblemError('FORBIDDEN', { detail: `No adapter for vendor ${vendor}.` });
+      if (outcome.kind === 'format') throw new ProblemError('BATCH_INVALID', { errors: outcome.errors.map((f) => requestError(f.code, f.path, f.detail_en)) });
+      if (outcome.kind === 'too-many') {
         throw new ProblemError('BODY_TOO_LARGE', { detail: `A batch holds at most ${settings.maxRecordsPerBatch} records; split it.`, status: 413 });
       }
-      const result = intake(adapter, split.items, split.context, validation);
+      const { result } = outcome;
       applyVersionRule(result, await store.latestVersions(queuedKeys(result)));
-      const queued = result.outcomes.filter((o) => o.status === 'queued').length;
+      const submissionId = uuidv7();
+      const response = submissionResponse(submissionId, vendor, result);
+      const { queued } = response;
       const headers = handling ? { 'preference-applied': `handling=${handling}` } : undefined;
       if (handling === 'strict' && queued < result.outcomes.length) {
         throw new ProblemError('BATCH_REJECTED_STRICT', { validationErrors: result.validationErrors, headers });
       }
       if (queued === 0) throw new ProblemError('BATCH_REJECTED', { validationErrors: result.validationErrors, headers });
-      const submissionId = randomUUID();
-      const response = {
-        submissionId,
-        vendor,
-        received: result.outcomes.length,
-        queued,
-        rejected: result.outcomes.length - queued,
-        records: result.outcomes,
-        validationErrors: result.validationErrors,
-      };
-      const r = settings.delivery.retry;
       try {
-        await store.insertSubmission(
-          { id: submissionId, vendor, idempotencyKey, requestHash, response, createdAt: Date.now() },
-          result.records,
-          { maxAttempts: r.maxAttempts, baseDelayMs: r.baseDelayMs, capDelayMs: r.capDelayMs, totalTimeMs: r.totalTimeMs },
-        );
+        await store.insertSubmission({ id: submissionId, vendor, idempotencyKey, requestHash, response, createdAt: Date.now() }, result.records, retryPolicyOf(settings));
       } catch (e) {
         // Two concurrent requests with one Idempotency-Key: the loser answers what the winner stored.
         const prior = idempotencyKey ? await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey) : null;
@@ -122,7 +109,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
         return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
       }
       app.services.nudgeDelivery();
-      request.log.info({ submissionId, vendor, queued, rejected: response.rejected }, 'submission accepted');
+      request.logSummary = { submissionId, vendor, queued, rejected: response.rejected };
       return reply.code(202).header('location', `/v1/submissions/${submissionId}`).send(response);
     },
   );

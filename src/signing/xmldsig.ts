@@ -12,13 +12,16 @@ import {
   signingTimeText,
 } from './signature-format.js';
 
-// The packet signature read and written with xml-crypto: the reading side is what the Ministry
-// simulator uses (an implementation independent of the gateway's fast writer), the writing side
-// is the reference the fast writer is tested against. The profile: enveloped XMLDSig,
+// The packet signature read and written with xml-crypto: the reading side is the reference the
+// Ministry simulator's fast verifier (enveloped-verifier.ts) is tested against and what
+// `hocba-gw verify` uses, the writing side is the reference the fast writer is tested against. The profile: enveloped XMLDSig,
 // RSA-SHA256, exclusive c14n, the certificate in KeyInfo, the signing time in a
 // SignatureProperties object that a second reference covers.
 
 export { DSIG_NS };
+// The fast, strict verifier without xml-crypto (what the Ministry simulator uses); the
+// verifyEnveloped below stays the xml-crypto reference for the CLI and the tests.
+export { verifyEnvelopedFast, type EnvelopedRefusal, type EnvelopedVerifyOutcome } from './enveloped-verifier.js';
 
 export interface SigningMaterial {
   privateKeyPem: string;

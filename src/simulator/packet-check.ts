@@ -4,17 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { DOMParser } from '@xmldom/xmldom';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import { ExclusiveCanonicalization } from 'xml-crypto';
 import { profileOf, recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
 import { RECORD_PROFILES } from '../canonical/profiles.js';
 import { sha256Hex } from '../canonical/xml.js';
 import { PACKET_NAMESPACE } from '../packet/build.js';
-import { verifyEnveloped } from '../signing/xmldsig.js';
+import { excC14n } from '../signing/exc-c14n.js';
+import { verifyEnvelopedFast } from '../signing/xmldsig.js';
 import type { Receipt, ReceiptResult } from '../transport/transport.js';
 import type { Sender, SimulatorState } from './state.js';
 
 // How the Ministry reads one packet (specs/ministry-profile/v0/README.md): the signature first,
-// then only what the signature covers, then every record on its own.
+// then only what the signature covers, then every record on its own. The body is parsed once:
+// the verifier (signing/enveloped-verifier.ts) detaches the Signature from that DOM and hands
+// back the root it digested, which is all that is read afterwards.
 
 /** A packet refused as a whole: answered with a problem, not a receipt. */
 export class PacketRefused extends Error {
@@ -75,7 +77,7 @@ interface PacketRecordElement {
   hocba: Element;
 }
 
-type Candidate = { recordKey: string; contentHash: string; version: number } | ReceiptResult;
+export type Candidate = { recordKey: string; contentHash: string; version: number } | ReceiptResult;
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
@@ -117,9 +119,9 @@ function expectPacketElement(el: Element | undefined, name: string): Element {
   return el;
 }
 
-/** The packet structure, read from the signed XML only. */
-function parseSignedPacket(signedXml: string): { packetId: string; records: PacketRecordElement[] } {
-  const root = expectPacketElement(parseXml(signedXml).documentElement ?? undefined, 'packet');
+/** The packet structure, read from the signed root only (the Signature already detached). */
+function readSignedPacket(signedRoot: Element): { packetId: string; records: PacketRecordElement[] } {
+  const root = expectPacketElement(signedRoot, 'packet');
   const [headerEl, recordsEl, ...rest] = elementChildren(root);
   expectPacketElement(headerEl, 'header');
   expectPacketElement(recordsEl, 'records');
@@ -155,11 +157,26 @@ function parseSignedPacket(signedXml: string): { packetId: string; records: Pack
 
 const rejected = (recordKey: string, code: string, message: string): ReceiptResult => ({ recordKey, status: 'rejected', code, message });
 
+/**
+ * The content hash of a `<hocba>` element of a parsed packet: SHA-256 of its exclusive c14n
+ * (README, "content hash"). Exclusive c14n renders the namespaces the element itself uses, not
+ * the packet's, so this equals canonical/xml.ts contentHashOf of the record the gateway wrote.
+ */
+export function contentHashOfElement(hocba: Element): string {
+  return sha256Hex(excC14n(hocba));
+}
+
+/** What reading a packet needs besides its body: nothing of the simulator's state but the faults. */
+export interface PacketReadContext {
+  provinceCertPem: string;
+  validateRecord?: RecordValidator;
+  /** Records to refuse (fault injection). */
+  rejectRecordKeys?: readonly string[];
+}
+
 /** Checks one record on its own: hash, content, key. Returns a rejection or what de-duplication needs. */
-function checkRecord(r: PacketRecordElement, ctx: PacketCheckContext): Candidate {
-  // The hocba element declares its own default namespace, so its exclusive c14n does not
-  // depend on the enclosing packet: the hash is the same as the gateway's.
-  const actualHash = sha256Hex(new ExclusiveCanonicalization().process(r.hocba, {}));
+function checkRecord(r: PacketRecordElement, ctx: PacketReadContext): Candidate {
+  const actualHash = contentHashOfElement(r.hocba);
   if (actualHash !== r.contentHash) {
     return rejected(r.key, 'HASH_MISMATCH', `declared contentHash ${r.contentHash}, content hashes to ${actualHash}`);
   }
@@ -175,7 +192,7 @@ function checkRecord(r: PacketRecordElement, ctx: PacketCheckContext): Candidate
   const contentKey = `${record.student?.learnerId}/${record.schoolYear}`;
   if (contentKey !== r.key) return rejected(r.key, 'RECORD_INVALID', `key ${r.key} differs from learnerId/schoolYear ${contentKey}`);
   if (!Number.isInteger(record.version)) return rejected(r.key, 'RECORD_INVALID', 'version is not a whole number');
-  if (ctx.state.faults.rejectRecordKeys?.includes(r.key)) return rejected(r.key, 'RECORD_REFUSED', 'refused by fault injection');
+  if (ctx.rejectRecordKeys?.includes(r.key)) return rejected(r.key, 'RECORD_REFUSED', 'refused by fault injection');
   return { recordKey: r.key, contentHash: actualHash, version: record.version as number };
 }
 
@@ -196,20 +213,40 @@ function admitRecord(c: Candidate, packetId: string, receivedAt: string, state: 
   return { recordKey: c.recordKey, status: 'accepted', ministryRecordId };
 }
 
-/** Checks one packet body and answers its receipt, or throws PacketRefused. Updates the state. */
-export function checkPacket(body: string, ctx: PacketCheckContext): Receipt {
-  parseXml(body); // a body that is not XML is malformed, not badly signed
-  const verified = verifyEnveloped(body, ctx.provinceCertPem);
+/** A packet read and checked, each record's verdict before de-duplication: plain data. */
+export interface ReadPacket {
+  packetId: string;
+  candidates: Candidate[];
+}
+
+/**
+ * Everything about a packet that does not depend on what the Ministry already holds: the
+ * signature, the structure, each record's hash, schema and key. Pure, so it can run in a worker
+ * thread (check-pool.ts). Throws PacketRefused.
+ */
+export function readPacket(body: string, ctx: PacketReadContext): ReadPacket {
+  const doc = parseXml(body); // a body that is not XML is malformed, not badly signed
+  const verified = verifyEnvelopedFast(doc, ctx.provinceCertPem);
   if (!verified.valid) {
     const code = verified.code === 'SIGNATURE_MISSING' ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID';
     throw new PacketRefused(400, code, verified.reason);
   }
-  const packet = parseSignedPacket(verified.signedXml);
+  const packet = readSignedPacket(verified.signedRoot);
+  return { packetId: packet.packetId, candidates: packet.records.map((r) => checkRecord(r, ctx)) };
+}
+
+/** De-duplicates a read packet against the state, updates it, and answers the receipt. */
+export function admitPacket(packet: ReadPacket, ctx: PacketCheckContext): Receipt {
   const receivedAt = new Date().toISOString();
-  const results = packet.records.map((r) => admitRecord(checkRecord(r, ctx), packet.packetId, receivedAt, ctx.state));
+  const results = packet.candidates.map((c) => admitRecord(c, packet.packetId, receivedAt, ctx.state));
   ctx.state.rejected += results.filter((r) => r.status === 'rejected').length;
   if (ctx.sender) {
     for (const r of results) ctx.state.noteDelivery(r.recordKey, { ...ctx.sender, packetId: packet.packetId, status: r.status, at: receivedAt });
   }
   return { packetId: packet.packetId, receivedAt, results };
+}
+
+/** Checks one packet body and answers its receipt, or throws PacketRefused. Updates the state. */
+export function checkPacket(body: string, ctx: PacketCheckContext): Receipt {
+  return admitPacket(readPacket(body, { provinceCertPem: ctx.provinceCertPem, validateRecord: ctx.validateRecord, rejectRecordKeys: ctx.state.faults.rejectRecordKeys }), ctx);
 }

@@ -4,7 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { codeForStatus, drawPacketFault, FaultSettingsError, inOutage, parseFaultSettings } from './faults.js';
-import { checkPacket, loadRecordValidator, PacketRefused } from './packet-check.js';
+import { createPacketReader } from './check-pool.js';
+import { admitPacket, loadRecordValidator, PacketRefused } from './packet-check.js';
 import { createSoapBinding, SOAP_ENDPOINT, soapFaultXml } from './soap-binding.js';
 import { RECENT_PACKETS, SimulatorState, type Sender } from './state.js';
 
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   /** Serve HTTPS instead of HTTP. */
   tls?: SimulatorTls;
   logger?: FastifyServerOptions['logger'];
+  /** Threads that read packets (signature, structure, records); 0: on the event loop. */
+  workers?: number;
 }
 
 export interface RunningSimulator {
@@ -95,6 +98,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const state = new SimulatorState();
   if (opts.faults !== undefined) state.setFaults(parseFaultSettings(opts.faults));
   const validateRecord = loadRecordValidator();
+  const reader = createPacketReader(opts.workers ?? 0, opts.provinceCertPem);
   /** Connections held open by the hang fault, cut when the simulator closes. */
   const hung = new Set<Socket>();
 
@@ -201,13 +205,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     return null;
   }
 
-  function receivePacket(xml: string, sender: Sender) {
+  async function receivePacket(xml: string, sender: Sender) {
     state.latestPacket = xml;
     state.recentPackets.push(xml);
     if (state.recentPackets.length > RECENT_PACKETS) state.recentPackets.shift();
     state.packetsReceived += 1;
     try {
-      const receipt = checkPacket(xml, { provinceCertPem: opts.provinceCertPem, state, validateRecord, sender });
+      const packet = await reader.read(xml, state.faults.rejectRecordKeys);
+      const receipt = admitPacket(packet, { provinceCertPem: opts.provinceCertPem, state, validateRecord, sender });
       state.packets += 1;
       return receipt;
     } catch (e) {
@@ -233,7 +238,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     if (typeof request.body !== 'string') return refuse(request, reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/xml');
     const token = /^Bearer ([^\s]+)$/i.exec(request.headers.authorization ?? '')![1];
     try {
-      const receipt = receivePacket(request.body, { session: sessionOf(token), source: plainAddress(request.socket.remoteAddress ?? ''), binding: 'rest' });
+      const receipt = await receivePacket(request.body, { session: sessionOf(token), source: plainAddress(request.socket.remoteAddress ?? ''), binding: 'rest' });
       if (dropReceipt(request, reply)) return reply;
       return receipt;
     } catch (e) {
@@ -318,5 +323,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8090 });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return { url: `${tls ? 'https' : 'http'}://${host}:${address.port}`, close: () => app.close(), state };
+  return {
+    url: `${tls ? 'https' : 'http'}://${host}:${address.port}`,
+    close: async () => {
+      await app.close();
+      await reader.close();
+    },
+    state,
+  };
 }

@@ -15,7 +15,7 @@ const MINISTRY_NS = 'urn:moet:hocba:ministry:v0';
 export interface SoapOperations {
   login(clientId: unknown, clientSecret: unknown): { accessToken: string; tokenType: string; expiresIn: number } | null;
   /** Checks the token, then the packet; throws PacketRefused for a problem answer. */
-  submit(token: unknown, packetXml: string, source: string): Receipt;
+  submit(token: unknown, packetXml: string, source: string): Promise<Receipt>;
 }
 
 export interface SoapResponse {
@@ -67,11 +67,11 @@ export async function createSoapBinding(ops: SoapOperations): Promise<SoapBindin
           if (!out) throw fault(401, 'TOKEN_INVALID', 'unknown clientId or wrong clientSecret');
           return out;
         },
-        SubmitPacket(args: { accessToken?: unknown; packetId?: unknown; packet?: unknown }, _cb: unknown, _headers: unknown, req: { connection?: { remoteAddress?: string } }) {
+        async SubmitPacket(args: { accessToken?: unknown; packetId?: unknown; packet?: unknown }, _cb: unknown, _headers: unknown, req: { connection?: { remoteAddress?: string } }) {
           if (typeof args.packet !== 'string') throw fault(400, 'PACKET_MALFORMED', 'packet must be base64');
           const xml = Buffer.from(args.packet, 'base64').toString('utf8');
           try {
-            const receipt = ops.submit(args.accessToken, xml, req.connection?.remoteAddress ?? '');
+            const receipt = await ops.submit(args.accessToken, xml, req.connection?.remoteAddress ?? '');
             return { packetId: receipt.packetId, receivedAt: receipt.receivedAt, results: { result: receipt.results } };
           } catch (e) {
             if (e instanceof PacketRefused) throw fault(e.status, e.code, e.message);

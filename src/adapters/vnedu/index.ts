@@ -8,6 +8,7 @@ export { sampleVneduBatch, type SampleOptions } from './sample.js';
 /** VNPT vnEdu: native JSON export of học bạ, grades 1-12 (README.md beside this file). */
 export const vneduAdapter: VendorAdapter = {
   vendor: 'vnedu',
+  itemsField: 'DanhSachHocSinh',
   split: splitVneduBatch,
   map: mapVneduStudent,
   sample: (count, seed) => sampleVneduBatch(count, seed),

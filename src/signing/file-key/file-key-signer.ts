@@ -1,12 +1,15 @@
 import { sign as rsaSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { inspect } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { writeEnvelopedSignature } from '../enveloped-writer.js';
 import type { PacketSigner } from '../signer.js';
 import { readKeyMaterial, type KeyFileOptions, type KeyMaterial } from './read-key-file.js';
 
 export type FileKeySignerOptions = KeyFileOptions;
+
+// With a callback, crypto.sign runs in libuv's thread pool: the RSA operation leaves the event loop.
+const rsaSignInPool = promisify(rsaSign);
 
 /**
  * Signs with a key read from files: PEM key + PEM certificate, or a PKCS#12 bundle. The key, the
@@ -36,7 +39,7 @@ export class FileKeySigner implements PacketSigner {
       canonicalXml: xml,
       certificateDer: m.certificate.raw,
       signingTime: new Date(),
-      sign: (data) => rsaSign('sha256', data, m.key),
+      sign: (data) => rsaSignInPool('sha256', data, m.key),
     });
   }
 

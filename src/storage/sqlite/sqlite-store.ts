@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -17,9 +18,12 @@ import type {
   StoredSubmission,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
+import { WalSync } from './wal-sync.js';
+import { workerExecArgv } from '../../threads/worker-exec-argv.js';
 
-// The embedded default: one file, WAL, synchronous=FULL so that a 202 (sent only after the
-// insert transaction returns) survives a kill -9 or a power cut.
+// The embedded default: one file, WAL. A 202 is sent only after the insert transaction has
+// committed and its WAL frames are fsynced (wal-sync.ts: group commit off the event loop), so it
+// survives a kill -9 or a power cut; checkpoints run in a thread of their own (checkpointer.ts).
 
 interface SubmissionRow {
   id: string;
@@ -29,6 +33,15 @@ interface SubmissionRow {
   response: string;
   created_at: number;
 }
+
+// Claims and outcomes of one packet are written in slices of this many records, a transaction
+// each, so that the event loop is never held for more than a millisecond or two by delivery.
+const SLICE = 50;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+// Under the test runner this module is TypeScript; workers inherit its loader through execArgv.
+const CHECKPOINTER_URL = new URL(import.meta.url.endsWith('.ts') ? './checkpointer.ts' : './checkpointer.js', import.meta.url);
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
   next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at`;
@@ -70,16 +83,44 @@ export class SqliteStore implements Store {
   readonly backend = 'sqlite';
   private readonly db: Database.Database;
 
-  constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  private readonly walSync: WalSync | null;
+  private checkpointer: Worker | null = null;
+
+  constructor(private readonly path: string) {
+    const inMemory = path === ':memory:';
+    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    if (inMemory) {
+      this.walSync = null;
+      return;
+    }
+    // Commits write the WAL without waiting for the disk; durable() waits, off the event loop.
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('wal_autocheckpoint = 0');
+    // After a checkpoint the WAL is reused and cut back to this size, so it cannot grow for ever.
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    this.walSync = new WalSync(`${path}-wal`);
+  }
+
+  /** Resolves once this connection's commits so far are on disk (a no-op in memory). */
+  private async durable(): Promise<void> {
+    await this.walSync?.sync();
+  }
+
+  private startCheckpointer(): void {
+    if (!this.walSync || this.checkpointer) return;
+    const worker = new Worker(CHECKPOINTER_URL, { workerData: { path: this.path, intervalMs: CHECKPOINT_INTERVAL_MS }, execArgv: workerExecArgv() });
+    worker.unref();
+    // A checkpointer that dies only lets the WAL grow; the outbox stays correct. Say so once.
+    worker.on('error', (e) => process.emitWarning(`SQLite checkpointer stopped: ${e.message}`));
+    this.checkpointer = worker;
   }
 
   private s!: ReturnType<SqliteStore['prepareAll']>;
+  private readonly latestVersionsByLength = new Map<number, Database.Statement>();
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -92,6 +133,8 @@ export class SqliteStore implements Store {
       })();
     }
     this.s = this.prepareAll();
+    await this.durable();
+    this.startCheckpointer();
   }
 
   private prepareAll() {
@@ -148,16 +191,47 @@ export class SqliteStore implements Store {
     };
   }
 
+  /**
+   * Runs `each` over `items`, SLICE per transaction with the event loop let through in between:
+   * every statement here is guarded by the lease, so a packet's outcome needs no one transaction,
+   * and a 200-record acknowledgement must not hold up the requests waiting for their 202.
+   */
+  private async inSlices<T>(items: readonly T[], each: (item: T) => unknown): Promise<void> {
+    for (let i = 0; i < items.length; i += SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      const slice = items.slice(i, i + SLICE);
+      this.db.transaction(() => {
+        for (const item of slice) each(item);
+      })();
+    }
+  }
+
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    if (worker) {
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+        worker.postMessage('stop');
+      });
+      await worker.terminate();
+    }
+    await this.walSync?.close();
+    if (this.db.open) {
+      // The last connection out checkpoints; with FULL it syncs what it copies.
+      this.db.pragma('synchronous = FULL');
+      this.db.close();
+    }
   }
 
   async addCredential(keyHash: string, cred: Credential): Promise<void> {
     this.s.addCredential.run(keyHash, cred.kind, cred.vendor, Date.now());
+    await this.durable();
   }
 
   async findCredential(keyHash: string): Promise<Credential | null> {
@@ -189,6 +263,8 @@ export class SqliteStore implements Store {
         );
       }
     })();
+    // The 202 goes out only after this: the commit is on disk, not only in the page cache.
+    await this.durable();
   }
 
   async getSubmission(id: string): Promise<StoredSubmission | null> {
@@ -201,16 +277,24 @@ export class SqliteStore implements Store {
     // Chunks keep each statement well under SQLite's limit on bound parameters.
     for (let i = 0; i < recordKeys.length; i += 500) {
       const chunk = recordKeys.slice(i, i + 500);
-      const rows = this.db
-        .prepare(`SELECT record_key, record_version, content_hash FROM records
-          WHERE record_key IN (${chunk.map(() => '?').join(', ')}) AND state <> 'rejected' AND record_version IS NOT NULL`)
-        .all(...chunk) as { record_key: string; record_version: number; content_hash: string }[];
+      const rows = this.latestVersionsStatement(chunk.length).all(...chunk) as { record_key: string; record_version: number; content_hash: string }[];
       for (const r of rows) {
         const known = out.get(r.record_key);
         if (!known || r.record_version > known.version) out.set(r.record_key, { version: r.record_version, contentHash: r.content_hash });
       }
     }
     return out;
+  }
+
+  /** One prepared statement per IN-list length (at most 500), made on first use: preparing costs more than running. */
+  private latestVersionsStatement(n: number): Database.Statement {
+    let st = this.latestVersionsByLength.get(n);
+    if (!st) {
+      st = this.db.prepare(`SELECT record_key, record_version, content_hash FROM records
+        WHERE record_key IN (${Array.from({ length: n }, () => '?').join(', ')}) AND state <> 'rejected' AND record_version IS NOT NULL`);
+      this.latestVersionsByLength.set(n, st);
+    }
+    return st;
   }
 
   async listRecords(f: RecordFilter): Promise<RecordRow[]> {
@@ -238,7 +322,14 @@ export class SqliteStore implements Store {
   }
 
   async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]> {
-    const rows = this.s.claim.all({ owner, until: now + leaseMs, now, limit }) as Record<string, unknown>[];
+    const rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < limit; i += SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      const chunk = Math.min(SLICE, limit - i);
+      const got = this.s.claim.all({ owner, until: now + leaseMs, now, limit: chunk }) as Record<string, unknown>[];
+      rows.push(...got);
+      if (got.length < chunk) break;
+    }
     return rows.map((r) => ({
       id: r.id as string,
       recordKey: r.record_key as string,
@@ -255,38 +346,24 @@ export class SqliteStore implements Store {
 
   async renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number> {
     let n = 0;
-    this.db.transaction(() => {
-      for (const id of ids) n += this.s.renew.run({ id, owner, until: now + leaseMs }).changes;
-    })();
+    await this.inSlices(ids, (id) => (n += this.s.renew.run({ id, owner, until: now + leaseMs }).changes));
     return n;
   }
 
   async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
-    const s = this.s;
-    this.db.transaction(() => {
-      for (const a of acks) s.ack.run({ id: a.id, owner, packet: packetId, mid: a.ministryRecordId, code: a.code, now });
-    })();
+    await this.inSlices(acks, (a) => this.s.ack.run({ id: a.id, owner, packet: packetId, mid: a.ministryRecordId, code: a.code, now }));
   }
 
   async scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void> {
-    const s = this.s;
-    this.db.transaction(() => {
-      for (const o of outcomes) s.retry.run({ id: o.id, owner, next: o.nextAttemptAt, code: o.code, reason: o.reason, now });
-    })();
+    await this.inSlices(outcomes, (o) => this.s.retry.run({ id: o.id, owner, next: o.nextAttemptAt, code: o.code, reason: o.reason, now }));
   }
 
   async markDead(owner: string, outcomes: Outcome[], now: number): Promise<void> {
-    const s = this.s;
-    this.db.transaction(() => {
-      for (const o of outcomes) s.dead.run({ id: o.id, owner, code: o.code, reason: o.reason, now });
-    })();
+    await this.inSlices(outcomes, (o) => this.s.dead.run({ id: o.id, owner, code: o.code, reason: o.reason, now }));
   }
 
   async release(owner: string, ids: string[], now: number): Promise<void> {
-    const s = this.s;
-    this.db.transaction(() => {
-      for (const id of ids) s.release.run({ id, owner, now });
-    })();
+    await this.inSlices(ids, (id) => this.s.release.run({ id, owner, now }));
   }
 
   async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {
@@ -295,6 +372,7 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const id of ids) n += this.s.replayOne.run({ id, reason, now }).changes;
     })();
+    await this.durable();
     return n;
   }
 
@@ -303,11 +381,14 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const id of ids) n += this.s.cancelOne.run({ id, reason, now }).changes;
     })();
+    await this.durable();
     return n;
   }
 
   async supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number> {
-    return this.s.supersedeHeld.run({ key: recordKey, vendor, by: byId, now }).changes;
+    const n = this.s.supersedeHeld.run({ key: recordKey, vendor, by: byId, now }).changes;
+    await this.durable();
+    return n;
   }
 
   async countByState(): Promise<Record<string, number>> {

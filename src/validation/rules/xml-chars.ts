@@ -1,8 +1,19 @@
 import { NOT_XML_CHAR } from '../../canonical/xml.js';
 import type { FieldError } from '../types.js';
 
+/** Whether any string in `value` holds a character XML 1.0 cannot carry (no paths built: the common case). */
+function anyNotXmlChar(value: unknown): boolean {
+  if (typeof value === 'string') return NOT_XML_CHAR.test(value);
+  if (Array.isArray(value)) return value.some(anyNotXmlChar);
+  if (value && typeof value === 'object') {
+    for (const k in value) if (Object.hasOwn(value, k) && anyNotXmlChar((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
 /** Every string of the record must be representable in XML 1.0 (no C0 controls but tab, LF, CR). */
 export function checkXmlChars(value: unknown, path = '', out: FieldError[] = []): FieldError[] {
+  if (path === '' && !anyNotXmlChar(value)) return out;
   if (typeof value === 'string') {
     const m = NOT_XML_CHAR.exec(value);
     if (m) {

@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+// The Ministry simulator (and, for the latency section, the gateway) run as processes of their
+// own: the Ministry's CPU is not the gateway's, and a load generator must not share the event
+// loop it measures.
+
+export const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export interface Child {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Spawns `hocba-gw <args>` and resolves once it prints a URL after `listening on`. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Child> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`hocba-gw ${args[0]} did not start in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(e);
+    };
+    child.once('exit', (code) => fail(new Error(`hocba-gw ${args[0]} exited (${code}): ${stderr}`)));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+?)(?:[\s,]|$)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume();
+      resolve({
+        url: m[1]!,
+        process: child,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+          }),
+      });
+    });
+  });
+}
+
+export function startSimulatorProcess(dataDir: string, latencyMs: number, extraArgs: string[] = []): Promise<Child> {
+  return spawnCli(['simulator', '--port', '0', '--faults', JSON.stringify({ latencyMs }), ...extraArgs], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+}

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { getAdapter } from '../adapters/registry.js';
+import { validationContextFrom } from '../config/validation-context.js';
+import { intake } from '../pipeline/intake.js';
+import { distinctBatch } from './data.js';
+import { benchGateway, benchSettings, scratch } from './gateway-fixture.js';
+import { makeRow, type BenchRow } from './report.js';
+
+// (a) Records per second through map + validate + store: vendor batches of 500 records posted
+// over HTTP to a gateway with delivery off, four clients at once. Floor, on the same batches:
+// JSON.parse of each batch, SHA-256 of each record's canonical XML, and a bare INSERT of the same
+// rows (id, key, hash, XML) into a scratch SQLite table, one transaction per 500.
+
+const BATCH = 500;
+const CLIENTS = 4;
+
+async function postAll(url: string, key: string, bodies: string[]): Promise<{ seconds: number; queued: number }> {
+  const pool = new Pool(url, { connections: CLIENTS, bodyTimeout: 120_000, headersTimeout: 120_000 });
+  const post = async (body: string) => {
+    const r = await pool.request({ path: '/v1/submissions', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+    const text = await r.body.text();
+    if (r.statusCode !== 202) throw new Error(`bench batch answered ${r.statusCode}: ${text.slice(0, 300)}`);
+    return (JSON.parse(text) as { queued: number }).queued;
+  };
+  try {
+    let next = 0;
+    let queued = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < bodies.length) {
+          const n = await post(bodies[next++]!);
+          queued += n;
+        }
+      }),
+    );
+    return { seconds: (performance.now() - start) / 1000, queued };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The raw work of the same batches, in records per second. */
+function floorRate(bodies: string[], dir: string, ctxSource: Parameters<typeof validationContextFrom>[0]): number {
+  const adapter = getAdapter('vnedu')!;
+  const ctx = validationContextFrom(ctxSource);
+  // The rows to insert are the real ones (same sizes); making them is not part of the floor.
+  const prepared = bodies.map((b) => {
+    const { items, context } = adapter.split(JSON.parse(b));
+    return intake(adapter, items, context, ctx).records;
+  });
+  const db = new Database(join(dir, 'floor.db'));
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE raw (id TEXT PRIMARY KEY, record_key TEXT, content_hash TEXT, record_xml TEXT)');
+  const insert = db.prepare('INSERT INTO raw VALUES (?, ?, ?, ?)');
+  const insertBatch = db.transaction((rows: (typeof prepared)[number]) => {
+    for (const r of rows) insert.run(r.id, r.recordKey, r.contentHash, r.recordXml);
+  });
+  let records = 0;
+  const start = performance.now();
+  for (let i = 0; i < bodies.length; i++) {
+    JSON.parse(bodies[i]!);
+    for (const r of prepared[i]!) createHash('sha256').update(r.recordXml!).digest('hex');
+    insertBatch(prepared[i]!);
+    records += prepared[i]!.length;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  db.close();
+  return records / seconds;
+}
+
+export async function benchIntake(backend: 'sqlite' | 'postgres', batches: number): Promise<BenchRow[]> {
+  const s = await scratch(backend);
+  try {
+    const bodies = Array.from({ length: batches + 2 }, (_, b) => JSON.stringify(distinctBatch(b, BATCH)));
+    const settings = benchSettings(s);
+    const gw = await benchGateway(settings, false);
+    let result: { seconds: number; queued: number };
+    try {
+      const key = gw.demoCredentials!.vendors.vnedu!;
+      await postAll(gw.url, key, bodies.slice(0, 2)); // warm-up: JIT, worker threads, caches
+      result = await postAll(gw.url, key, bodies.slice(2));
+    } finally {
+      await gw.close();
+    }
+    if (result.queued !== batches * BATCH) throw new Error(`expected ${batches * BATCH} records queued, got ${result.queued}`);
+    const floor = floorRate(bodies.slice(2), s.dir, settings);
+    return [
+      makeRow({
+        section: backend === 'sqlite' ? 'a' : 'a-pg',
+        name: `intake: map + validate + store, 500-record vnEdu batches over HTTP, ${CLIENTS} clients (${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
+        value: result.queued / result.seconds,
+        unit: 'records/s',
+        floor,
+        floorIs: 'JSON.parse + SHA-256 + bare batched SQLite INSERT',
+        target: backend === 'sqlite' ? 10_000 : undefined,
+        boundBy: 'CPU: mapping and validating (~85 µs/record, 2 worker threads) and the outbox insert with its indexes and timeline row (~43 µs/record, event loop) share 2 cores',
+      }),
+    ];
+  } finally {
+    await s.drop();
+  }
+}

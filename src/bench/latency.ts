@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { pkiDir } from '../config/settings.js';
+import { ensureDemoPki } from '../pki/demo.js';
+import { spawnCli, startSimulatorProcess } from './child-processes.js';
+import { singleRecordBodies } from './data.js';
+import { benchSettings, scratch } from './gateway-fixture.js';
+import { makeRow, type BenchRow } from './report.js';
+
+// (d) Latency of single-record submissions at a fixed offered rate of 500 requests/s (autocannon,
+// which corrects for coordinated omission), against a gateway process running as `npm start`
+// would, delivering as it goes to a simulator process that answers 50 ms late. Floor: the same
+// rate against GET /healthz on the same server, the p99 of a route that does no work.
+
+const RATE = 500;
+
+export async function benchLatency(seconds: number): Promise<BenchRow[]> {
+  const s = await scratch('sqlite');
+  try {
+    const settings = benchSettings(s);
+    await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
+    const sim = await startSimulatorProcess(s.dir, 50);
+    try {
+      const gw = await spawnCli(['start'], { DATA_DIR: s.dir, PORT: '0', HOST: '127.0.0.1', MINISTRY_URL: sim.url, LOG_LEVEL: 'warn' });
+      try {
+        const key = (JSON.parse(readFileSync(join(s.dir, 'demo-credentials.json'), 'utf8')) as { vendors: { vnedu: string } }).vendors.vnedu;
+        const bodies = singleRecordBodies(RATE * (seconds + 2));
+        let next = 0;
+        const submissions = (duration: number) =>
+          autocannon({
+            url: gw.url,
+            connections: 32,
+            duration,
+            overallRate: RATE,
+            requests: [
+              {
+                method: 'POST',
+                path: '/v1/submissions',
+                headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+                setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+              },
+            ],
+          });
+        await submissions(2); // warm-up
+        const subs = await submissions(seconds);
+        const health = await autocannon({ url: `${gw.url}/healthz`, connections: 32, duration: Math.min(seconds, 10), overallRate: RATE });
+        const failed = subs.non2xx + subs.errors + subs.timeouts;
+        if (failed > 0) throw new Error(`${failed} of ${subs.requests.total} submissions failed during the latency run`);
+        const bound = 'the event loop sharing 2 cores with the simulator process and the delivery of what arrives (claims, acks, fsyncs of the WAL)';
+        const name = (p: string) => `single-record submission latency ${p} at ${RATE} requests/s, delivery on (SQLite)`;
+        return [
+          makeRow({ section: 'd', name: name('p50'), value: subs.latency.p50, unit: 'ms', floor: Math.max(health.latency.p50, 0.1), floorIs: 'GET /healthz p50, same rate, same server', better: 'lower' }),
+          makeRow({ section: 'd', name: name('p99'), value: subs.latency.p99, unit: 'ms', floor: Math.max(health.latency.p99, 0.1), floorIs: 'GET /healthz p99, same rate, same server', better: 'lower', target: 25, boundBy: bound }),
+        ];
+      } finally {
+        await gw.stop();
+      }
+    } finally {
+      await sim.stop();
+    }
+  } finally {
+    await s.drop();
+  }
+}

@@ -1,0 +1,100 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchDelivery } from './delivery.js';
+import { benchDeliveryGatewaySide } from './delivery-gateway-side.js';
+import { benchImportMemory } from './import-memory.js';
+import { benchIntake } from './intake.js';
+import { benchLatency } from './latency.js';
+import { machine, makeRow, renderMarkdown, renderTable, type BenchReport, type BenchRow } from './report.js';
+import { benchSigning } from './signing.js';
+
+// `npm run bench`: every figure of the speed issue in one run, each beside its floor, written to
+// data/bench/latest.json and printed as a table; `--update-docs` also rewrites
+// docs/benchmarks.json and docs/benchmarks.md from it. Tests never time anything; this does.
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const YEAR_END_RECORDS = 2_000_000;
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'update-docs': { type: 'boolean', default: false },
+    'import-records': { type: 'string', default: '1000000' },
+    'delivery-records': { type: 'string', default: '20000' },
+    'latency-seconds': { type: 'string', default: '20' },
+  },
+});
+const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
+const want = (section: string) => !only || only.has(section);
+
+const sections: [string, string, () => Promise<BenchRow[]>][] = [
+  ['a', 'intake over HTTP (SQLite, PostgreSQL)', async () => [...(await benchIntake('sqlite', 60)), ...(await benchIntake('postgres', 30))]],
+  ['b', 'signatures', () => benchSigning()],
+  ['c', 'delivery to the simulator (SQLite, PostgreSQL)', async () => {
+    const n = Number(values['delivery-records']);
+    // The simulator checks packets on two threads, as a Ministry spreads them over its cores.
+    const sim = ['--workers', '2'];
+    return [...(await benchDelivery('sqlite', n, sim)), ...(await benchDelivery('postgres', n, sim)), ...(await benchDeliveryGatewaySide(n))];
+  }],
+  ['d', 'latency at 500 requests/s', () => benchLatency(Number(values['latency-seconds']))],
+  ['e', 'memory of a streaming import', () => benchImportMemory(Number(values['import-records']))],
+];
+
+const started = performance.now();
+const rows: BenchRow[] = [];
+for (const [id, title, run] of sections) {
+  if (!want(id)) continue;
+  process.stderr.write(`bench ${id}: ${title} …\n`);
+  const t0 = performance.now();
+  try {
+    rows.push(...(await run()));
+  } catch (e) {
+    // One section failing (PostgreSQL down, say) is reported, and the others still run.
+    process.stderr.write(`bench ${id} failed: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 1;
+  }
+  process.stderr.write(`bench ${id}: ${Math.round((performance.now() - t0) / 1000)} s\n`);
+}
+
+// What the year end takes: 2,000,000 records through the slower of intake and delivery.
+const intakeRow = rows.find((r) => r.section === 'a');
+const deliveryRow = rows.find((r) => r.section === 'c');
+if (intakeRow && deliveryRow) {
+  const slower = Math.min(intakeRow.value, deliveryRow.value);
+  const floorRate = Math.min(intakeRow.floor, deliveryRow.floor);
+  rows.push(
+    makeRow({
+      section: 'year',
+      name: `Hà Nội year end: ${YEAR_END_RECORDS.toLocaleString('en-US')} records through the slower of (a) and (c)`,
+      value: YEAR_END_RECORDS / slower / 60,
+      unit: 'minutes',
+      floor: YEAR_END_RECORDS / floorRate / 60,
+      floorIs: 'the same at the floors of (a) and (c)',
+      better: 'lower',
+      target: 15,
+      boundBy: slower === deliveryRow.value ? 'delivery (c)' : 'intake (a)',
+    }),
+  );
+}
+
+const report: BenchReport = { machine: machine(), seconds: (performance.now() - started) / 1000, rows };
+const latest = join(ROOT, 'data', 'bench', 'latest.json');
+mkdirSync(dirname(latest), { recursive: true });
+writeFileSync(latest, JSON.stringify(rows, null, 2) + '\n');
+process.stdout.write('\n' + renderTable(rows));
+process.stdout.write(`\n${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${Math.round(report.seconds)} s; written to ${latest}\n`);
+
+if (values['update-docs']) {
+  if (only) {
+    // The docs show a whole run; a partial one replaces only its own sections.
+    const previous = JSON.parse(readFileSync(join(ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchReport;
+    const sectionsRun = new Set(rows.map((r) => r.section.split('-')[0]));
+    report.rows = [...previous.rows.filter((r) => !sectionsRun.has(r.section.split('-')[0]!)), ...rows];
+    report.seconds = previous.seconds;
+  }
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(report));
+  process.stdout.write('docs/benchmarks.json and docs/benchmarks.md updated\n');
+}
