@@ -137,6 +137,7 @@ t.test('SIGHUP reloads the keys of a running `hocba-gw start`', async (t) => {
   writeFileSync(pki.provinceCert, renewed.pem);
   child.kill('SIGHUP');
   await eventually('the reload to be reported', async () => /SIGHUP: keys reloaded/.test(out), 30_000);
-  t.match(out, new RegExp(`serial ${renewed.serialNumber.replace(/^0+/, '')}`, 'i'));
+  // Serials are compared without leading zeros: one side may print them, the other not.
+    t.match(out, new RegExp(`serial 0*${renewed.serialNumber.replace(/^0+/, '')}\\b`, 'i'));
   t.equal(child.exitCode, null, 'still running');
 });

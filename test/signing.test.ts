@@ -16,7 +16,7 @@ import { buildPacket } from '../src/packet/build.js';
 import { ensureDemoPki, type DemoPkiPaths } from '../src/pki/demo.js';
 import { createSigner } from '../src/signing/create-signer.js';
 import { FileKeySigner } from '../src/signing/file-key/file-key-signer.js';
-import { excC14n } from '../src/signing/exc-c14n.js';
+import { excC14n, excC14nWithSubtrees } from '../src/signing/exc-c14n.js';
 import { signEnveloped, verifyEnveloped } from '../src/signing/xmldsig.js';
 import { xmlsecSkip, xmlsecVerify } from './helpers/xmlsec.js';
 
@@ -159,6 +159,31 @@ t.test('excC14n agrees with xml-crypto on what signed documents hold', async (t)
     for (const el of els) t.equal(excC14n(el), referenceC14n(el), `${d.slice(0, 40)}… at <${el.tagName}>`);
   }
   t.throws(() => excC14n(parse('<a><?pi data?></a>').documentElement as unknown as Element), /processing instructions/, 'refuses what it cannot be checked on');
+});
+
+t.test('excC14nWithSubtrees keeps each wanted subtree exactly as it canonicalises alone', async (t) => {
+  const docs = [
+    '<a xmlns="urn:x" b="2" a="1"><b xmlns="urn:x">t</b><c xmlns="">u</c></a>',
+    '<p:a xmlns:p="urn:p" xmlns:q="urn:q" q:z="1" y="2"><p:b><q:c q:d="x"/></p:b><e xmlns="urn:e" xmlns:p="urn:p2"><p:f/></e></p:a>',
+    '<a attr="x" xml:lang="vi"><b xml:lang="en"><c>1</c></b></a>',
+    '<root xmlns="urn:r"><record key="k"><hocba xmlns="urn:moet:hocba:record:v0"><student><fullName>Ánh &amp; Đức</fullName></student></hocba></record></root>',
+  ];
+  for (const d of docs) {
+    const root = parse(d).documentElement as unknown as Element;
+    const { text, subtrees } = excC14nWithSubtrees(root, () => true);
+    t.equal(text, excC14n(root), `${d.slice(0, 30)}…: the whole text is unchanged`);
+    for (const [el, kept] of subtrees) t.equal(kept, referenceC14n(el), `${d.slice(0, 30)}… keeps <${el.tagName}> as xml-crypto canonicalises it alone`);
+  }
+  const packetLike = parse(docs[3]).documentElement as unknown as Element;
+  const hocba = packetLike.getElementsByTagName('hocba')[0] as unknown as Element;
+  t.ok(excC14nWithSubtrees(packetLike, (el) => el.localName === 'hocba').subtrees.has(hocba), 'a record under a packet in another default namespace is kept');
+  // In context p: is already rendered; alone it must be declared: the two texts differ, so the
+  // subtree is not kept and the caller canonicalises it on its own.
+  const prefixed = parse('<p:a xmlns:p="urn:p"><p:b><p:c/></p:b></p:a>').documentElement as unknown as Element;
+  const b = prefixed.getElementsByTagName('p:b')[0] as unknown as Element;
+  t.notOk(excC14nWithSubtrees(prefixed, (el) => el === b).subtrees.has(b), 'a subtree whose namespace context differs alone is not kept');
+  const recordEl = packetLike.getElementsByTagName('record')[0] as unknown as Element;
+  t.notOk(excC14nWithSubtrees(packetLike, (el) => el === recordEl).subtrees.has(recordEl), 'nor one that inherits its default namespace');
 });
 
 t.test('a packet signed with FileKeySigner (the fast writer)', async (t) => {

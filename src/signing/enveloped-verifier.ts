@@ -2,7 +2,7 @@ import { createHash, createPublicKey, verify as rsaVerify, X509Certificate, type
 import { DOMParser } from '@xmldom/xmldom';
 // Shares xmldom's grammar RegExps between parses (a quarter of parse time); see that file.
 import '../record-signatures/xmldom-regexp-cache.js';
-import { C14nUnsupported, excC14n } from './exc-c14n.js';
+import { C14nUnsupported, excC14n, excC14nWithSubtrees } from './exc-c14n.js';
 import { DSIG_NS, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256, parseSigningTime } from './signature-format.js';
 
 // The province's packet signature verified without xml-crypto: one parse, one walk, the
@@ -47,7 +47,7 @@ export type EnvelopedRefusal =
  * packet from it without parsing `signedXml` again.
  */
 export type EnvelopedVerifyOutcome =
-  | { valid: true; signedXml: string; signingTime: Date; signedRoot: Element }
+  | { valid: true; signedXml: string; signingTime: Date; signedRoot: Element; subtrees?: Map<Element, string> }
   | { valid: false; code: 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'SIGNATURE_SCOPE'; reason: string; refusal: EnvelopedRefusal };
 
 type Refused = Extract<EnvelopedVerifyOutcome, { valid: false }>;
@@ -101,6 +101,7 @@ const DOCUMENT_TYPE_NODE = 10;
 export function parseForVerification(xml: string): Document | { error: string } {
   const errors: string[] = [];
   const parser = new DOMParser({
+    locator: false, // node positions are never read
     normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, '\n'),
     onError: (level, message) => {
       if (level !== 'warning') errors.push(message);
@@ -282,7 +283,20 @@ function signingTimeOf(properties: Element, signatureId: string): Date {
 
 const sha256 = (data: string): Buffer => createHash('sha256').update(data, 'utf8').digest();
 
-function verifyDocument(doc: Document, trustedCertPem: string): { signedXml: string; signingTime: Date; signedRoot: Element } {
+/**
+ * `keepSubtrees` picks elements of the signed document whose own exclusive canonical form the
+ * caller needs as well (a packet's records, for their content hashes): kept from the walk that
+ * digests the document instead of a second one per element (exc-c14n.ts excC14nWithSubtrees).
+ */
+export interface VerifyOptions {
+  keepSubtrees?: (el: Element) => boolean;
+}
+
+function verifyDocument(
+  doc: Document,
+  trustedCertPem: string,
+  options: VerifyOptions,
+): { signedXml: string; signingTime: Date; signedRoot: Element; subtrees?: Map<Element, string> } {
   const root = doc.documentElement;
   if (!root) return refuse('NOT_WELL_FORMED', 'no document element');
   const signature = findSignature(root);
@@ -334,9 +348,9 @@ function verifyDocument(doc: Document, trustedCertPem: string): { signedXml: str
   // Enveloped-signature: the document without the Signature. Detached for good, so that the
   // root handed back is exactly what was digested.
   root.removeChild(signature);
-  const signedXml = excC14n(root);
+  const { text: signedXml, subtrees } = options.keepSubtrees ? excC14nWithSubtrees(root, options.keepSubtrees) : { text: excC14n(root), subtrees: undefined };
   if (!sha256(signedXml).equals(whole[0].digest)) refuse('DOCUMENT_DIGEST', 'the document changed after signing');
-  return { signedXml, signingTime, signedRoot: root };
+  return { signedXml, signingTime, signedRoot: root, ...(subtrees ? { subtrees } : {}) };
 }
 
 /**
@@ -344,7 +358,7 @@ function verifyDocument(doc: Document, trustedCertPem: string): { signedXml: str
  * caller, which this detaches the Signature from) against the certificate the verifier already
  * trusts. Never throws.
  */
-export function verifyEnvelopedFast(input: string | Document, trustedCertPem: string): EnvelopedVerifyOutcome {
+export function verifyEnvelopedFast(input: string | Document, trustedCertPem: string, options: VerifyOptions = {}): EnvelopedVerifyOutcome {
   let doc: Document;
   if (typeof input === 'string') {
     const parsed = parseForVerification(input);
@@ -354,7 +368,7 @@ export function verifyEnvelopedFast(input: string | Document, trustedCertPem: st
     doc = input;
   }
   try {
-    return { valid: true, ...verifyDocument(doc, trustedCertPem) };
+    return { valid: true, ...verifyDocument(doc, trustedCertPem, options) };
   } catch (e) {
     if (e instanceof Refusal) return { valid: false, code: CODE_OF[e.refusal], refusal: e.refusal, reason: e.message };
     // Cannot happen after scanDocument (it refuses PIs first); refused rather than thrown.

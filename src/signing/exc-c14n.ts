@@ -43,15 +43,53 @@ function compareAttrs(a: Attr, b: Attr): number {
   return a.local < b.local ? -1 : a.local > b.local ? 1 : 0;
 }
 
-function writeElement(el: Element, rendered: Rendered, out: string[]): void {
+/**
+ * Subtrees to keep while writing a larger one (`wanted`), and where their text is kept. A kept
+ * subtree's text is its own exclusive canonical form, as excC14n(el) alone would write it; one
+ * whose output context would change that text is not kept (see `standsAlone`).
+ */
+interface Capture {
+  wanted: (el: Element) => boolean;
+  subtrees: Map<Element, string>;
+}
+
+/**
+ * Whether `el` written in the context `rendered` gives the same octets as written alone. Its
+ * output depends on the context only through the prefixes it and its descendants look up; with
+ * nothing rendered but the default namespace, and that one undone or re-declared by `el` itself,
+ * every lookup below `el` answers as it would alone.
+ */
+function standsAlone(el: Element, rendered: Rendered): boolean {
+  for (const p of rendered.keys()) if (p !== '') return false;
+  const outer = rendered.get('') ?? '';
+  if (outer === '') return true;
+  const ns = el.namespaceURI ?? '';
+  return (el.prefix ?? '') === '' && ns !== '' && ns !== outer;
+}
+
+function writeElement(el: Element, rendered: Rendered, out: string[], capture?: Capture): void {
+  if (capture?.wanted(el) && standsAlone(el, rendered)) {
+    const start = out.length;
+    writeElement(el, rendered, out);
+    capture.subtrees.set(el, out.slice(start).join(''));
+    return;
+  }
   const prefix = el.prefix ?? '';
   const elementNs = el.namespaceURI ?? '';
+  const list = el.attributes;
+  if (list.length === 0 && (rendered.get(prefix) ?? (prefix === '' ? '' : undefined)) === elementNs) {
+    // The common case (most elements of a record): no attributes, namespace already in scope.
+    const name = el.tagName;
+    out.push(`<${name}>`);
+    writeChildren(el, rendered, out, capture);
+    out.push(`</${name}>`);
+    return;
+  }
   const attrs: Attr[] = [];
   // Namespaces this element visibly utilises: its own prefix (or the default namespace) and the
   // prefixes of its attributes. Only these are rendered, and only where the output does not
   // already have them in scope with the same URI.
   const used = new Map<string, string>([[prefix, elementNs]]);
-  const list = el.attributes;
   for (let i = 0; i < list.length; i++) {
     const a = list[i] as Attr & globalThis.Attr;
     const ns = a.namespaceURI ?? '';
@@ -78,11 +116,15 @@ function writeElement(el: Element, rendered: Rendered, out: string[]): void {
   for (const a of attrs) attrText += ` ${a.qname}="${escapeC14nAttr(a.value)}"`;
   const name = el.tagName;
   out.push(`<${name}${decls}${attrText}>`);
-  const inScope = next ?? rendered;
+  writeChildren(el, next ?? rendered, out, capture);
+  out.push(`</${name}>`);
+}
+
+function writeChildren(el: Element, inScope: Rendered, out: string[], capture: Capture | undefined): void {
   for (let n = el.firstChild; n; n = n.nextSibling) {
     switch (n.nodeType) {
       case ELEMENT_NODE:
-        writeElement(n as Element, inScope, out);
+        writeElement(n as Element, inScope, out, capture);
         break;
       case TEXT_NODE:
       case CDATA_SECTION_NODE:
@@ -94,7 +136,6 @@ function writeElement(el: Element, rendered: Rendered, out: string[]): void {
       // Comments are dropped (c14n without comments); entity references do not occur (no DTD).
     }
   }
-  out.push(`</${name}>`);
 }
 
 /** The exclusive canonical form (without comments, no InclusiveNamespaces) of `el` and its subtree. */
@@ -102,4 +143,17 @@ export function excC14n(el: Element): string {
   const out: string[] = [];
   writeElement(el, EMPTY, out);
   return out.join('');
+}
+
+/**
+ * excC14n(el), keeping on the way the canonical form of each subtree `wanted` picks, each as
+ * excC14n would write it alone: a packet's digest and its records' content hashes from one walk.
+ * A wanted subtree whose text would differ alone (a namespace context it shares with its
+ * ancestors) is left out of `subtrees`; the caller canonicalises it on its own.
+ */
+export function excC14nWithSubtrees(el: Element, wanted: (el: Element) => boolean): { text: string; subtrees: Map<Element, string> } {
+  const out: string[] = [];
+  const capture: Capture = { wanted, subtrees: new Map() };
+  writeElement(el, EMPTY, out, capture);
+  return { text: out.join(''), subtrees: capture.subtrees };
 }
