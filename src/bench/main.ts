@@ -23,7 +23,7 @@ const { values } = parseArgs({
     'update-docs': { type: 'boolean', default: false },
     'import-records': { type: 'string', default: '1000000' },
     'delivery-records': { type: 'string', default: '20000' },
-    'latency-seconds': { type: 'string', default: '20' },
+    'latency-seconds': { type: 'string', default: '15' },
   },
 });
 const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
