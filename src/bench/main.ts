@@ -22,8 +22,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'update-docs': { type: 'boolean', default: false },
     'import-records': { type: 'string', default: '1000000' },
-    'delivery-records': { type: 'string', default: '20000' },
-    'latency-seconds': { type: 'string', default: '15' },
+    'delivery-records': { type: 'string', default: '10000' },
+    'latency-seconds': { type: 'string', default: '10' },
   },
 });
 const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
