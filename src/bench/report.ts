@@ -27,17 +27,12 @@ export interface BenchRow {
   note?: string;
 }
 
-export interface RowInput {
-  section: string;
-  name: string;
-  value: number;
-  unit: string;
-  floor: number;
-  floorIs: string;
+/** What a section measures; makeRow derives the ratio, the verdict and its note. */
+export type RowInput = Pick<BenchRow, 'section' | 'name' | 'value' | 'unit' | 'floor' | 'floorIs' | 'target'> & {
   better?: Better;
-  target?: number;
+  /** For a missed target: what bounds it. */
   boundBy?: string;
-}
+};
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 

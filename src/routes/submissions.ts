@@ -1,6 +1,7 @@
 import { uuidv7 } from '../ids/uuid-v7.js';
 import type { FastifyInstance } from 'fastify';
 import { ProblemError, requestError } from '../errors/problem.js';
+import { requestHashOf } from '../pipeline/batch-intake.js';
 import { retryPolicyOf, submissionResponse } from '../pipeline/submission.js';
 import { applyVersionRule, queuedKeys } from '../pipeline/versions.js';
 import { idParam, submissionAccepted, submissionHeaders, submissionView } from '../schemas/http.js';
@@ -74,16 +75,17 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
       const handling = preferredHandling(request.headers.prefer);
       if (handling) reply.header('preference-applied', `handling=${handling}`);
       const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null;
-      // Map and validate off the event loop, from the request's own text (cheap to hand over).
-      const outcome = await intake.run(vendor, rawBodies.get(request.raw) ?? JSON.stringify(request.body));
-      const { requestHash } = outcome;
       if (idempotencyKey) {
+        // A retry answers what was stored, without mapping and validating the batch again.
         const prior = await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey);
         if (prior) {
-          if (prior.requestHash !== requestHash) throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
+          if (prior.requestHash !== requestHashOf(request.body)) throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
           return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
         }
       }
+      // Map and validate off the event loop, from the request's own text (cheap to hand over).
+      const outcome = await intake.run(vendor, rawBodies.get(request.raw) ?? JSON.stringify(request.body));
+      const { requestHash } = outcome;
       if (outcome.kind === 'no-adapter') throw new ProblemError('FORBIDDEN', { detail: `No adapter for vendor ${vendor}.` });
       if (outcome.kind === 'format') throw new ProblemError('BATCH_INVALID', { errors: outcome.errors.map((f) => requestError(f.code, f.path, f.detail_en)) });
       if (outcome.kind === 'too-many') {
