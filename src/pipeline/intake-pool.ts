@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { validationContextFrom, type ValidationContextSource } from '../config/validation-context.js';
-import { workerExecArgv } from '../threads/worker-exec-argv.js';
+import { TaskPool } from '../threads/task-pool.js';
 import type { ValidationContext } from '../validation/context.js';
 import { runBatchIntake, type BatchIntakeOutcome } from './batch-intake.js';
 
@@ -36,71 +35,30 @@ class InThreadIntake implements BatchIntake {
   async close(): Promise<void> {}
 }
 
-interface Pending {
-  resolve: (o: BatchIntakeOutcome) => void;
-  reject: (e: Error) => void;
-}
-
 // A batch of a few records maps in well under a millisecond; handing it to a thread and back
 // costs about as much and adds a scheduling hop to its latency, so small ones stay here.
 const INLINE_BELOW_BYTES = 32 * 1024;
 
 class WorkerIntake implements BatchIntake {
   readonly #inline: InThreadIntake;
-  readonly #workers: { worker: Worker; busy: number }[] = [];
-  readonly #ready: Promise<void>;
-  readonly #pending = new Map<number, Pending>();
-  #next = 0;
+  readonly #pool: TaskPool<{ vendor: string; json: string }, BatchIntakeOutcome>;
 
   constructor(options: BatchIntakeOptions) {
     this.#inline = new InThreadIntake(options);
-    const readies: Promise<void>[] = [];
-    for (let i = 0; i < options.workers; i++) {
-      const worker = new Worker(WORKER_URL, {
-        workerData: { validation: options.validation, maxRecords: options.maxRecords },
-        execArgv: workerExecArgv(),
-        ...(options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
-      });
-      worker.unref();
-      const slot = { worker, busy: 0 };
-      readies.push(
-        new Promise((resolve, reject) => {
-          worker.once('error', reject);
-          worker.once('message', () => resolve());
-        }),
-      );
-      worker.on('message', (m: { id?: number; outcome?: BatchIntakeOutcome; error?: string }) => {
-        if (m.id === undefined) return;
-        slot.busy -= 1;
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new Error(m.error));
-        else p?.resolve(m.outcome!);
-      });
-      worker.on('error', (e) => {
-        for (const p of this.#pending.values()) p.reject(e);
-        this.#pending.clear();
-      });
-      this.#workers.push(slot);
-    }
-    this.#ready = Promise.all(readies).then(() => undefined);
-    this.#ready.catch(() => undefined);
+    this.#pool = new TaskPool(WORKER_URL, {
+      size: options.workers,
+      workerData: { validation: options.validation, maxRecords: options.maxRecords },
+      ...(options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
+    });
   }
 
   async run(vendor: string, json: string): Promise<BatchIntakeOutcome> {
     if (json.length < INLINE_BELOW_BYTES) return this.#inline.run(vendor, json);
-    await this.#ready;
-    // The least busy thread: a 5,000-record batch must not queue small ones behind it on one thread.
-    const slot = this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    const id = this.#next++;
-    slot.busy += 1;
-    const done = new Promise<BatchIntakeOutcome>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    slot.worker.postMessage({ id, vendor, json });
-    return done;
+    return this.#pool.run({ vendor, json });
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 }
 

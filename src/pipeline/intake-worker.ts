@@ -3,15 +3,15 @@ import { validationContextFrom, type ValidationContextSource } from '../config/v
 import { runBatchIntake } from './batch-intake.js';
 
 // An intake thread: reads the rule settings and reference data once, then maps and validates
-// the batches it is sent. Messages: { id, vendor, json } in, { id, outcome } or { id, error } out.
+// the batches it is sent (threads/task-pool.ts protocol; a task is { vendor, json }).
 
 const { validation, maxRecords } = workerData as { validation: ValidationContextSource; maxRecords: number };
 const ctx = validationContextFrom(validation);
 parentPort!.postMessage({ ready: true });
-parentPort!.on('message', (m: { id: number; vendor: string; json: string }) => {
+parentPort!.on('message', ({ id, task }: { id: number; task: { vendor: string; json: string } }) => {
   try {
-    parentPort!.postMessage({ id: m.id, outcome: runBatchIntake(m.vendor, m.json, ctx, maxRecords) });
+    parentPort!.postMessage({ id, result: runBatchIntake(task.vendor, task.json, ctx, maxRecords) });
   } catch (e) {
-    parentPort!.postMessage({ id: m.id, error: (e as Error).message });
+    parentPort!.postMessage({ id, error: (e as Error).message });
   }
 });

@@ -1,5 +1,4 @@
-import { Worker } from 'node:worker_threads';
-import { workerExecArgv } from '../threads/worker-exec-argv.js';
+import { TaskFailed, TaskPool } from '../threads/task-pool.js';
 import { loadRecordValidator, PacketRefused, readPacket, type ReadPacket, type RecordValidator } from './packet-check.js';
 
 // Where the simulator reads packets: on its event loop, or in worker threads, as a Ministry
@@ -24,57 +23,29 @@ class InThreadReader implements PacketReader {
   async close(): Promise<void> {}
 }
 
-interface Pending {
-  resolve: (p: ReadPacket) => void;
-  reject: (e: Error) => void;
-}
+type ReadTask = { body: string; rejectRecordKeys?: string[] };
 
 class WorkerReader implements PacketReader {
-  readonly #slots: { worker: Worker; busy: number }[] = [];
-  readonly #pending = new Map<number, Pending>();
-  readonly #ready: Promise<void>;
-  #next = 0;
+  readonly #pool: TaskPool<ReadTask, ReadPacket>;
 
   constructor(workers: number, provinceCertPem: string) {
-    const readies: Promise<void>[] = [];
-    for (let i = 0; i < workers; i++) {
-      // A packet's DOM is a few hundred thousand short-lived nodes: a young generation that holds
-      // one spares promoting them to the old one (a tenth of the reading time, measured).
-      const worker = new Worker(WORKER_URL, { workerData: { provinceCertPem }, execArgv: workerExecArgv(), resourceLimits: { maxYoungGenerationSizeMb: 192 } });
-      worker.unref();
-      const slot = { worker, busy: 0 };
-      readies.push(new Promise((resolve, reject) => (worker.once('error', reject), worker.once('message', () => resolve()))));
-      worker.on('message', (m: { id?: number; packet?: ReadPacket; refused?: { status: number; code: string; message: string }; error?: string }) => {
-        if (m.id === undefined) return;
-        slot.busy -= 1;
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.packet) p?.resolve(m.packet);
-        else if (m.refused) p?.reject(new PacketRefused(m.refused.status, m.refused.code, m.refused.message));
-        else p?.reject(new Error(m.error ?? 'packet check failed'));
-      });
-      worker.on('error', (e) => {
-        for (const p of this.#pending.values()) p.reject(e);
-        this.#pending.clear();
-      });
-      this.#slots.push(slot);
-    }
-    this.#ready = Promise.all(readies).then(() => undefined);
-    this.#ready.catch(() => undefined);
+    // A packet's DOM is a few hundred thousand short-lived nodes: a young generation that holds
+    // one spares promoting them to the old one (a tenth of the reading time, measured).
+    this.#pool = new TaskPool(WORKER_URL, { size: workers, workerData: { provinceCertPem }, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
   }
 
   async read(body: string, rejectRecordKeys?: readonly string[]): Promise<ReadPacket> {
-    await this.#ready;
-    const slot = this.#slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-    const id = this.#next++;
-    slot.busy += 1;
-    const done = new Promise<ReadPacket>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    slot.worker.postMessage({ id, body, rejectRecordKeys: rejectRecordKeys ? [...rejectRecordKeys] : undefined });
-    return done;
+    try {
+      return await this.#pool.run({ body, rejectRecordKeys: rejectRecordKeys ? [...rejectRecordKeys] : undefined });
+    } catch (e) {
+      const refused = e instanceof TaskFailed ? (e.detail as { status: number; code: string } | undefined) : undefined;
+      if (refused) throw new PacketRefused(refused.status, refused.code, (e as Error).message);
+      throw e;
+    }
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 }
 

@@ -2,16 +2,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadRecordValidator, PacketRefused, readPacket } from './packet-check.js';
 
 // A packet-reading thread of the simulator: signature, structure, each record's checks.
-// Messages: { id, body, rejectRecordKeys } in; { id, packet } or { id, refused } or { id, error } out.
+// threads/task-pool.ts protocol; a task is { body, rejectRecordKeys }, a refusal's status and code
+// travel as the error's detail.
 
 const { provinceCertPem } = workerData as { provinceCertPem: string };
 const validateRecord = loadRecordValidator();
 parentPort!.postMessage({ ready: true });
-parentPort!.on('message', (m: { id: number; body: string; rejectRecordKeys?: string[] }) => {
+parentPort!.on('message', ({ id, task }: { id: number; task: { body: string; rejectRecordKeys?: string[] } }) => {
   try {
-    parentPort!.postMessage({ id: m.id, packet: readPacket(m.body, { provinceCertPem, validateRecord, rejectRecordKeys: m.rejectRecordKeys }) });
+    parentPort!.postMessage({ id, result: readPacket(task.body, { provinceCertPem, validateRecord, rejectRecordKeys: task.rejectRecordKeys }) });
   } catch (e) {
-    if (e instanceof PacketRefused) parentPort!.postMessage({ id: m.id, refused: { status: e.status, code: e.code, message: e.message } });
-    else parentPort!.postMessage({ id: m.id, error: (e as Error).message });
+    if (e instanceof PacketRefused) parentPort!.postMessage({ id, error: e.message, detail: { status: e.status, code: e.code } });
+    else parentPort!.postMessage({ id, error: (e as Error).message });
   }
 });
