@@ -6,9 +6,9 @@ import { adapters } from './adapters/registry.js';
 import { buildApp, LOG_REDACT } from './app.js';
 import { pkiDir, type Settings } from './config/settings.js';
 import { ensureDemoCredentials, type DemoCredentials } from './credentials/demo.js';
-import { CircuitBreaker } from './delivery/circuit-breaker.js';
-import { RateLimiter } from './delivery/rate-limiter.js';
-import { DeliveryWorker } from './delivery/worker.js';
+import type { Delivery } from './delivery/delivery.js';
+import { deliveryWorkerFromSettings } from './delivery/from-settings.js';
+import { DeliveryThread } from './delivery/thread/delivery-thread.js';
 import type { KeysReloaded } from './plugins/services.js';
 import { ensureDemoPki, type DemoPkiPaths } from './pki/demo.js';
 import { policyFromSettings } from './record-signatures/policy.js';
@@ -33,7 +33,7 @@ export interface RunningGateway {
   app: FastifyInstance;
   store: Store;
   signer: PacketSigner;
-  worker: DeliveryWorker | null;
+  worker: Delivery | null;
   simulator: RunningSimulator | null;
   demoCredentials: DemoCredentials | null;
   logger: Logger;
@@ -118,41 +118,32 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
     logger.info({ url: ministryUrl }, 'Ministry simulator started in process');
   }
   const transport = createTransport(settings.ministry, ministryUrl);
-  const d = settings.delivery;
-  const circuitLog = logger.child({ component: 'circuit' });
-  const circuit = new CircuitBreaker(d.circuit, (from, to, why) =>
-    (to === 'open' ? circuitLog.warn.bind(circuitLog) : circuitLog.info.bind(circuitLog))({ from, to, why }, `Ministry circuit ${to}`),
-  );
-
-  const worker =
+  const worker: Delivery | null =
     opts.deliver === false
       ? null
-      : new DeliveryWorker({
-          store,
-          transport,
-          signer,
-          provinceCode: settings.provinceCode,
-          packetSize: d.packetSize,
-          concurrency: d.concurrency,
-          pollIntervalMs: d.pollIntervalMs,
-          leaseMs: d.leaseMs,
-          retry: d.retry,
-          circuit,
-          limiter: new RateLimiter(d.packetsPerSecond),
-          logger: logger.child({ component: 'delivery' }),
-        });
+      : settings.delivery.thread
+        ? new DeliveryThread({ settings, ministryUrl, signer, logger })
+        : deliveryWorkerFromSettings(settings, { store, transport, signer, logger });
+  // Started before the HTTP server: what is already queued goes out while the server comes up
+  // (and a delivery thread loads its modules meanwhile).
+  worker?.start();
 
-  const demoCredentials = await ensureDemoCredentials(store, join(settings.dataDir, 'demo-credentials.json'), Object.keys(adapters));
-
-  const app = await buildApp(
-    { settings, store, signer, transport, circuit, nudgeDelivery: () => worker?.nudge(), intake, verifier, reloadKeys },
-    logger.child({ component: 'http' }),
-  );
-  await app.listen({ host: settings.host, port: settings.port });
+  let app: FastifyInstance;
+  let demoCredentials: DemoCredentials | null;
+  try {
+    demoCredentials = await ensureDemoCredentials(store, join(settings.dataDir, 'demo-credentials.json'), Object.keys(adapters));
+    app = await buildApp(
+      { settings, store, signer, transport, circuit: worker?.circuit, nudgeDelivery: () => worker?.nudge(), intake, verifier, reloadKeys },
+      logger.child({ component: 'http' }),
+    );
+    await app.listen({ host: settings.host, port: settings.port });
+  } catch (e) {
+    await worker?.stop(); // a delivery thread would keep the process alive
+    throw e;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
-  worker?.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>

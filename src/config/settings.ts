@@ -92,6 +92,8 @@ export interface Settings {
     leaseMs: number;
     retry: RetrySettings;
     circuit: { failureThreshold: number; coolDownMs: number; maxCoolDownMs: number };
+    /** Deliver from a thread of its own (default) rather than the event loop that answers requests. */
+    thread: boolean;
   };
   /** Province and school codes (config/README.md); paths relative to the package root. */
   referenceData: { provincesFile: string; schoolsFile: string };

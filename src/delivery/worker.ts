@@ -10,6 +10,7 @@ import type { Ack, ClaimedRecord, Outcome, Store } from '../storage/store.js';
 import { PermanentDeliveryError, TransientDeliveryError, type MinistryTransport, type Receipt } from '../transport/transport.js';
 import { nextAttemptAt } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import type { Delivery } from './delivery.js';
 import { RateLimiter } from './rate-limiter.js';
 
 // The outbox drain: claim due records, group them into one packet, sign it with the province
@@ -26,7 +27,8 @@ import { RateLimiter } from './rate-limiter.js';
 export interface WorkerOptions {
   store: Store;
   transport: MinistryTransport;
-  signer: PacketSigner;
+  /** Only signing is needed here: the key stays with whoever holds the signer (thread/). */
+  signer: Pick<PacketSigner, 'sign'>;
   provinceCode: string;
   packetSize: number;
   concurrency: number;
@@ -45,11 +47,12 @@ class NotAttempted extends Error {}
 /** Another worker holds the records now: nothing more may be sent or recorded for them here. */
 class LeaseLost extends Error {}
 
-export class DeliveryWorker {
+export class DeliveryWorker implements Delivery {
   readonly owner: string;
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
-  private wake: (() => void) | null = null;
+  /** One waker per loop that is sleeping (each its own, so that no wake is lost when another loop wakes first). */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly o: WorkerOptions) {
     this.owner = o.owner ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -87,37 +90,38 @@ export class DeliveryWorker {
     };
   }
 
+  get circuit(): CircuitBreaker {
+    return this.o.circuit;
+  }
+
   start(): void {
     for (let i = 0; i < Math.max(1, this.o.concurrency); i++) this.loops.push(this.loop());
   }
 
   /** Wakes idle loops now instead of at the next poll (called after a submission commits). */
   nudge(): void {
-    this.wake?.();
+    for (const wake of [...this.sleepers]) wake();
   }
 
   /** Stops claiming; an in-flight packet finishes (or, if it is waiting to retry, goes back to the queue). */
   async stop(): Promise<void> {
     this.abort.abort();
-    this.wake?.();
+    this.nudge();
     await Promise.allSettled(this.loops);
     this.loops = [];
   }
 
-  private async idle(ms = this.o.pollIntervalMs): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
+  /** Sleeps until `ms` have passed or nudge() or stop() wakes every sleeping loop. */
+  private idle(ms = this.o.pollIntervalMs): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      const prev = this.wake;
-      this.wake = () => {
-        prev?.();
-        done();
       };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
-    this.wake = null;
   }
 
   private async loop(): Promise<void> {

@@ -86,7 +86,10 @@ export class SqliteStore implements Store {
   private readonly walSync: WalSync | null;
   private checkpointer: Worker | null = null;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly options: { checkpoints: boolean } = { checkpoints: true },
+  ) {
     const inMemory = path === ':memory:';
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -111,7 +114,7 @@ export class SqliteStore implements Store {
   }
 
   private startCheckpointer(): void {
-    if (!this.walSync || this.checkpointer) return;
+    if (!this.walSync || this.checkpointer || !this.options.checkpoints) return;
     const worker = new Worker(CHECKPOINTER_URL, { workerData: { path: this.path, intervalMs: CHECKPOINT_INTERVAL_MS }, execArgv: workerExecArgv() });
     worker.unref();
     // A checkpointer that dies only lets the WAL grow; the outbox stays correct. Say so once.
