@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DOMParser } from '@xmldom/xmldom';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { profileOf, recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
@@ -11,6 +10,7 @@ import { PACKET_NAMESPACE } from '../packet/build.js';
 import { excC14n } from '../signing/exc-c14n.js';
 import { verifyEnvelopedFast } from '../signing/xmldsig.js';
 import type { Receipt, ReceiptResult } from '../transport/transport.js';
+import { MalformedXml, parsePacketXml } from './packet-dom.js';
 import type { Sender, SimulatorState } from './state.js';
 
 // How the Ministry reads one packet (specs/ministry-profile/v0/README.md): the signature first,
@@ -83,22 +83,12 @@ const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 
 function parseXml(xml: string): Document {
-  // xmldom only warns on some errors; a Ministry must refuse anything not well-formed.
-  const parser = new DOMParser({
-    // Node positions are not used (error messages carry none either way); tracking them costs 5%.
-    locator: false,
-    // XML 1.0 normalises only CR and CRLF; xmldom 0.9 would also fold U+0085/U+2028/U+2029
-    // into a newline and so change the record's content hash.
-    normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, '\n'),
-    onError: (level, message) => {
-      if (level !== 'warning') throw new PacketRefused(400, 'PACKET_MALFORMED', `not well-formed XML: ${message}`);
-    },
-  });
   try {
-    return parser.parseFromString(xml, 'text/xml') as unknown as Document;
+    // A tree with the DOM members the readers below use (packet-dom.ts), typed as the DOM they read.
+    return parsePacketXml(xml) as unknown as Document;
   } catch (e) {
-    if (e instanceof PacketRefused) throw e;
-    throw new PacketRefused(400, 'PACKET_MALFORMED', `not well-formed XML: ${(e as Error).message}`);
+    if (e instanceof MalformedXml) throw new PacketRefused(400, 'PACKET_MALFORMED', `not well-formed XML: ${e.message}`);
+    throw e;
   }
 }
 
