@@ -15,19 +15,28 @@ function readElement(el: Element, profile: RecordProfile): unknown {
   if (el.namespaceURI !== profile.namespace) {
     throw new RecordXmlError(`element ${el.localName} is not in namespace ${profile.namespace}`);
   }
-  const children: Element[] = [];
+  // One pass for the text and whether there are elements; most elements are leaves, and a
+  // second pass over the children is taken only by those that have some.
   let text = '';
+  let hasElements = false;
   for (let n = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === ELEMENT_NODE) children.push(n as Element);
-    else if (n.nodeType === TEXT_NODE || n.nodeType === CDATA_SECTION_NODE) text += n.nodeValue ?? '';
+    const type = n.nodeType;
+    if (type === ELEMENT_NODE) hasElements = true;
+    else if (type === TEXT_NODE || type === CDATA_SECTION_NODE) text += n.nodeValue ?? '';
   }
   const name = el.localName;
-  if (children.length > 0 && text.trim() !== '') throw new RecordXmlError(`element ${name} mixes text and elements`);
+  if (hasElements && text.trim() !== '') throw new RecordXmlError(`element ${name} mixes text and elements`);
 
-  if (profile.arrays.has(name)) return children.map((c) => readElement(c, profile));
-  if (children.length > 0) {
+  if (profile.arrays.has(name)) {
+    const items: unknown[] = [];
+    for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === ELEMENT_NODE) items.push(readElement(n as Element, profile));
+    return items;
+  }
+  if (hasElements) {
     const obj: Record<string, unknown> = {};
-    for (const child of children) {
+    for (let n = el.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType !== ELEMENT_NODE) continue;
+      const child = n as Element;
       // Only arrays repeat an element; a repeated field would silently lose a value.
       if (Object.hasOwn(obj, child.localName)) throw new RecordXmlError(`element ${child.localName} repeated in ${name}`);
       obj[child.localName] = readElement(child, profile);

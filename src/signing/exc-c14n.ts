@@ -69,9 +69,12 @@ function standsAlone(el: Element, rendered: Rendered): boolean {
 
 function writeElement(el: Element, rendered: Rendered, out: string[], capture?: Capture): void {
   if (capture?.wanted(el) && standsAlone(el, rendered)) {
-    const start = out.length;
-    writeElement(el, rendered, out);
-    capture.subtrees.set(el, out.slice(start).join(''));
+    // Joined once, kept, and handed on as one piece: the whole document's join is then short.
+    const own: string[] = [];
+    writeElement(el, rendered, own);
+    const text = own.join('');
+    capture.subtrees.set(el, text);
+    out.push(text);
     return;
   }
   const prefix = el.prefix ?? '';
