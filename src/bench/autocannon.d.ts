@@ -19,6 +19,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     overallRate?: number;
+    /** Record each response's own latency, without autocannon's coordinated-omission backfill. */
+    ignoreCoordinatedOmission?: boolean;
     headers?: Record<string, string>;
     requests?: Request[];
   }
