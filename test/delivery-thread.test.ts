@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
 import t from 'tap';
+import { loadSettings } from '../src/config/settings.js';
+import { DeliveryThread } from '../src/delivery/thread/delivery-thread.js';
 import { api, eventually, setFaults, simRecords, startTestGateway, waitForStates } from './helpers/gateway.js';
 
 // Where delivery runs: in a thread of its own by default (delivery.thread), or in the event loop.
@@ -47,3 +51,19 @@ for (const thread of [false, true]) {
     t.equal(outcome, 'stopped');
   });
 }
+
+t.test('a delivery thread that dies is started again, and a stopped one is not', async (t) => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+  const settings = loadSettings({}, { dataDir: '/nonexistent' });
+  const thread = new DeliveryThread({ settings, ministryUrl: 'http://127.0.0.1:9', signer: { sign: async (xml) => xml }, logger, script: new URL('./fixtures/dying-delivery-thread.ts', import.meta.url) });
+  const ups = () => lines.filter((l) => l.includes('dying thread up')).length;
+  thread.start();
+  await eventually('started a second time', async () => ups() >= 2, 20_000);
+  const restart = lines.map((l) => JSON.parse(l)).find((l) => /restarting/.test(l.msg));
+  t.match(restart, { level: 50, code: 3 }, 'the exit is logged as an error, with its code');
+  await thread.stop();
+  const after = ups();
+  await sleep(2500);
+  t.equal(ups(), after, 'no restart after stop()');
+});

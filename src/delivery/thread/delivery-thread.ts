@@ -26,6 +26,8 @@ export interface DeliveryThreadOptions {
   ministryUrl: string;
   signer: Pick<PacketSigner, 'sign'>;
   logger: Logger;
+  /** The thread's script: thread-main by default (tests give one that misbehaves). */
+  script?: URL;
 }
 
 export class DeliveryThread implements Delivery {
@@ -40,7 +42,7 @@ export class DeliveryThread implements Delivery {
 
   start(): void {
     const data: DeliveryThreadData = { settings: this.o.settings, ministryUrl: this.o.ministryUrl, logLevel: this.o.logger.level };
-    const thread = new Worker(THREAD_URL, { workerData: data, execArgv: workerExecArgv() });
+    const thread = new Worker(this.o.script ?? THREAD_URL, { workerData: data, execArgv: workerExecArgv() });
     this.#thread = thread;
     thread.on('message', (m: FromThread) => this.#onMessage(thread, m));
     thread.on('error', (e) => this.o.logger.error({ err: e }, 'delivery thread failed'));
