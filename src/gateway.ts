@@ -22,6 +22,7 @@ import type { PacketSigner } from './signing/signer.js';
 import { startSimulator, type RunningSimulator } from './simulator/server.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { threadCount } from './threads/thread-count.js';
 import { createTransport } from './transport/create-transport.js';
 
 // The composition root: settings in, a running gateway out. Order matters: the store and its
@@ -75,7 +76,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
     validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
   });
   const intake = createBatchIntake({
-    workers: settings.intakeWorkers,
+    workers: threadCount(settings.intakeWorkers, 'intakeWorkers'),
     maxRecords: settings.maxRecordsPerBatch,
     validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
   });

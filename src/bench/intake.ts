@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -7,6 +8,7 @@ import { validationContextFrom } from '../config/validation-context.js';
 import { intake } from '../pipeline/intake.js';
 import { runBatchIntake } from '../pipeline/batch-intake.js';
 import { openStore } from '../storage/open-store.js';
+import { threadCount } from '../threads/thread-count.js';
 import { distinctBatch } from './data.js';
 import { benchGateway, benchSettings, scratch } from './gateway-fixture.js';
 import { makeRow, type BenchRow } from './report.js';
@@ -135,7 +137,7 @@ export async function benchIntake(backend: 'sqlite' | 'postgres', batches: numbe
         target: backend === 'sqlite' ? 10_000 : undefined,
         boundBy:
           bound &&
-          `CPU: mapping and validating (${Math.round(bound.intakeUs)} µs/record, on 2 worker threads) and the outbox insert with its indexes and timeline row (${Math.round(bound.storeUs)} µs/record, on the event loop), measured in this run, share 2 cores`,
+          `CPU: mapping and validating (${Math.round(bound.intakeUs)} µs/record, on ${threadCount(settings.intakeWorkers, 'intakeWorkers')} worker thread(s)) and the outbox insert with its indexes and timeline row (${Math.round(bound.storeUs)} µs/record, on the event loop), measured in this run, share ${availableParallelism()} cores`,
       }),
     ];
   } finally {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ThreadSetting } from '../threads/thread-count.js';
 import type { RuleSettings } from '../validation/context.js';
 
 // Settings come from config/default.json, then an optional JSON file named by CONFIG_FILE
@@ -59,7 +60,8 @@ export interface Settings {
   bodyLimitBytes: number;
   maxRecordsPerBatch: number;
   /** Worker threads that map and validate vendor batches (0: on the event loop). */
-  intakeWorkers: number;
+  /** Threads that map and validate batches: "auto" (one fewer than the cores, at least one) or a number; 0 maps in the event loop. */
+  intakeWorkers: ThreadSetting;
   ministry: {
     /** Which binding of the Ministry profile to speak: specs/ministry-profile/v0 openapi.yaml or ministry.wsdl. */
     binding: 'rest' | 'soap';
