@@ -159,6 +159,9 @@ t.test('bad requests get problem details and never a 500', async (t) => {
     ['wrong media type', { token: gw.vendorKey, raw: 'x', headers: { 'content-type': 'text/plain' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['oversized body', { token: gw.vendorKey, raw: JSON.stringify({ pad: 'x'.repeat(100 * 1024) }) }, 413, 'BODY_TOO_LARGE'],
     ['prototype pollution', { token: gw.vendorKey, raw: '{"__proto__": {"admin": true}}' }, 400, 'BODY_MALFORMED'],
+    ['constructor pollution', { token: gw.vendorKey, raw: '{"MaTruong": "x", "constructor": {"prototype": {"admin": true}}}' }, 400, 'BODY_MALFORMED'],
+    ['empty body', { token: gw.vendorKey, raw: '' }, 400, 'BODY_MALFORMED'],
+    ['a JSON string', { token: gw.vendorKey, raw: '"students"' }, 400, 'REQUEST_INVALID'],
     ['envelope without students', { token: gw.vendorKey, body: { MaTruong: 'x' } }, 422, 'BATCH_INVALID'],
   ];
   for (const [name, opts, status, code] of cases) {
