@@ -73,6 +73,9 @@ export function learningLevel(averages: readonly number[], comments: readonly Co
  */
 export function allowedLearningLevels(averages: readonly number[], comments: readonly CommentResult[]): ResultLevel[] {
   const plain = learningLevel(averages, comments);
+  // A raise needs a plain result two levels below Khá or Tốt: Đạt or Chưa đạt. Tốt and Khá, most
+  // records, need no look at the subjects one by one.
+  if (RANK[plain] < 2) return [plain];
   const withoutOne = [
     ...averages.map((_, i) => learningLevel(averages.map((a, j) => (i === j ? 10 : a)), comments)),
     ...comments.map((_, i) => learningLevel(averages, comments.map((c, j) => (i === j ? 'DAT' : c)))),
