@@ -3,9 +3,7 @@ import pino from 'pino';
 import { getAdapter } from '../adapters/registry.js';
 import { pkiDir } from '../config/settings.js';
 import { validationContextFrom } from '../config/validation-context.js';
-import { CircuitBreaker } from '../delivery/circuit-breaker.js';
-import { RateLimiter } from '../delivery/rate-limiter.js';
-import { DeliveryWorker } from '../delivery/worker.js';
+import { deliveryWorkerFromSettings } from '../delivery/from-settings.js';
 import { intake } from '../pipeline/intake.js';
 import { retryPolicyOf } from '../pipeline/submission.js';
 import { ensureDemoPki } from '../pki/demo.js';
@@ -42,7 +40,7 @@ class InstantMinistry implements MinistryTransport {
 export async function benchDeliveryGatewaySide(records: number): Promise<BenchRow[]> {
   const s = await scratch('sqlite');
   try {
-    const settings = benchSettings(s);
+    const settings = benchSettings(s, { delivery: { packetSize: PACKET, concurrency: CONCURRENCY, pollIntervalMs: 50 } });
     const pki = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
     const adapter = getAdapter('vnedu')!;
     const ctx = validationContextFrom(settings);
@@ -54,19 +52,10 @@ export async function benchDeliveryGatewaySide(records: number): Promise<BenchRo
         const result = intake(adapter, items, context, ctx);
         await store.insertSubmission({ id: `bench-${b}`, vendor: 'vnedu', idempotencyKey: null, requestHash: `b${b}`, response: {}, createdAt: Date.now() }, result.records, retryPolicyOf(settings));
       }
-      const d = settings.delivery;
-      const worker = new DeliveryWorker({
+      const worker = deliveryWorkerFromSettings(settings, {
         store,
         transport: new InstantMinistry(),
         signer: new FileKeySigner({ keyPath: pki.provinceKey, certPath: pki.provinceCert }),
-        provinceCode: settings.provinceCode,
-        packetSize: PACKET,
-        concurrency: CONCURRENCY,
-        pollIntervalMs: 50,
-        leaseMs: d.leaseMs,
-        retry: d.retry,
-        circuit: new CircuitBreaker(d.circuit, () => undefined),
-        limiter: new RateLimiter(0),
         logger: pino({ level: 'warn' }),
       });
       const start = performance.now();

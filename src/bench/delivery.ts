@@ -7,6 +7,7 @@ import { buildPacket } from '../packet/build.js';
 import { FileKeySigner } from '../signing/file-key/file-key-signer.js';
 import { loadRecordValidator, readPacket } from '../simulator/packet-check.js';
 import { intake } from '../pipeline/intake.js';
+import { retryPolicyOf } from '../pipeline/submission.js';
 import { ensureDemoPki } from '../pki/demo.js';
 import { openStore } from '../storage/open-store.js';
 import { startSimulatorProcess } from './child-processes.js';
@@ -34,7 +35,6 @@ export async function benchDelivery(backend: 'sqlite' | 'postgres', records: num
     const ctx = validationContextFrom(settings);
     const store = await openStore(settings.databaseUrl);
     await store.migrate();
-    const r = settings.delivery.retry;
     const packets: string[] = [];
     for (let b = 0; b * 500 < records; b++) {
       const { items, context } = adapter.split(distinctBatch(b, 500, 3000));
@@ -42,7 +42,7 @@ export async function benchDelivery(backend: 'sqlite' | 'postgres', records: num
       await store.insertSubmission(
         { id: `bench-${b}`, vendor: 'vnedu', idempotencyKey: null, requestHash: `bench-${b}`, response: {}, createdAt: Date.now() },
         result.records,
-        { maxAttempts: r.maxAttempts, baseDelayMs: r.baseDelayMs, capDelayMs: r.capDelayMs, totalTimeMs: r.totalTimeMs },
+        retryPolicyOf(settings),
       );
       if (packets.length < 5) {
         packets.push(

@@ -4,9 +4,11 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { getAdapter } from '../adapters/registry.js';
+import type { Settings } from '../config/settings.js';
 import { validationContextFrom } from '../config/validation-context.js';
 import { intake } from '../pipeline/intake.js';
 import { runBatchIntake } from '../pipeline/batch-intake.js';
+import { retryPolicyOf } from '../pipeline/submission.js';
 import { openStore } from '../storage/open-store.js';
 import { threadCount } from '../threads/thread-count.js';
 import { distinctBatch } from './data.js';
@@ -81,7 +83,7 @@ function floorRate(bodies: string[], dir: string, ctxSource: Parameters<typeof v
  * record to map and validate a batch (pipeline/batch-intake.ts, as an intake thread runs it) and
  * to store it in a SQLite outbox of its own (the store the gateway uses, indexes and all).
  */
-async function boundMicros(bodies: string[], dir: string, settings: Parameters<typeof validationContextFrom>[0]): Promise<{ intakeUs: number; storeUs: number }> {
+async function boundMicros(bodies: string[], dir: string, settings: Settings): Promise<{ intakeUs: number; storeUs: number }> {
   const ctx = validationContextFrom(settings);
   const results = [];
   let start = performance.now();
@@ -100,7 +102,7 @@ async function boundMicros(bodies: string[], dir: string, settings: Parameters<t
       await store.insertSubmission(
         { id: `bound-${i}`, vendor: 'vnedu', idempotencyKey: null, requestHash: `bound-${i}`, response: {}, createdAt: Date.now() },
         results[i]!.records,
-        { maxAttempts: 5, baseDelayMs: 1000, capDelayMs: 60_000, totalTimeMs: 3_600_000 },
+        retryPolicyOf(settings),
       );
     }
     return { intakeUs, storeUs: ((performance.now() - start) * 1000) / records };
