@@ -77,9 +77,6 @@ export class DeliveryThread implements Delivery {
       case 'circuit':
         this.#snapshot = m.snapshot;
         break;
-      case 'started':
-      case 'stopped':
-        break;
     }
   }
 

@@ -20,7 +20,6 @@ export type ToThread =
   | { type: 'sign-failed'; id: number; message: string };
 
 export type FromThread =
-  | { type: 'started' }
   | { type: 'sign'; id: number; xml: string }
   | { type: 'log'; line: string }
   | { type: 'circuit'; snapshot: CircuitSnapshot }

@@ -76,4 +76,3 @@ port.on('message', async (m: ToThread) => {
 });
 
 worker.start();
-post({ type: 'started' });
