@@ -132,14 +132,22 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   let app: FastifyInstance;
   let demoCredentials: DemoCredentials | null;
   try {
-    demoCredentials = await ensureDemoCredentials(store, join(settings.dataDir, 'demo-credentials.json'), Object.keys(adapters));
+    demoCredentials = await ensureDemoCredentials(
+      store,
+      join(settings.dataDir, 'demo-credentials.json'),
+      Object.fromEntries(Object.values(adapters).map((a) => [a.vendor, a.sampleSchools])),
+    );
     app = await buildApp(
       { settings, store, signer, transport, circuit: worker?.circuit, nudgeDelivery: () => worker?.nudge(), intake, verifier, reloadKeys },
       logger.child({ component: 'http' }),
     );
     await app.listen({ host: settings.host, port: settings.port });
   } catch (e) {
-    await worker?.stop(); // a delivery thread would keep the process alive
+    // A gateway that cannot start leaves nothing running: a delivery thread, the simulator or a
+    // pool's threads would keep the process alive.
+    await worker?.stop();
+    await Promise.allSettled([transport.close(), simulator?.close(), verifier.close(), intake.close()]);
+    await Promise.allSettled([signer.close?.(), store.close()]);
     throw e;
   }
   const address = app.server.address();

@@ -1,3 +1,4 @@
+import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import t from 'tap';
 import { getAdapter } from '../src/adapters/registry.js';
 import { loadSettings } from '../src/config/settings.js';
@@ -15,18 +16,18 @@ function withoutIds(o: unknown): unknown {
 
 t.test('worker threads and the calling thread give the same outcome for one batch', async (t) => {
   // 40 records: large enough (over 32 kB) to be handed to a worker thread.
-  const batch = getAdapter('vnedu')!.sample(40, 11) as { DanhSachHocSinh: Record<string, unknown>[] };
+  const batch = sampleVneduBatch(40, 11) as { DanhSachHocSinh: Record<string, unknown>[] };
   batch.DanhSachHocSinh[3]!.NgaySinh = '31/02/2015'; // one invalid record among valid ones
   const json = JSON.stringify(batch);
   const local = createBatchIntake({ workers: 0, maxRecords: 5000, validation });
   const pool = createBatchIntake({ workers: 2, maxRecords: 5000, validation });
   t.teardown(() => pool.close());
-  const [a, b] = await Promise.all([local.run('vnedu', json), pool.run('vnedu', json)]);
+  const [a, b] = await Promise.all([local.run({ vendor: 'vnedu', mediaType: 'application/json', body: json }), pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: json })]);
   t.ok(json.length > 32 * 1024, 'the batch goes to a thread');
   t.equal(a.kind, 'ok');
   t.same(withoutIds(b), withoutIds(a));
   t.equal(a.requestHash, requestHashOf(batch), 'the request hash is the hash of the batch, not of its whitespace');
-  t.equal((await pool.run('vnedu', JSON.stringify(batch, null, 2))).requestHash, a.requestHash);
+  t.equal((await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(batch, null, 2) }))).requestHash, a.requestHash);
   if (a.kind !== 'ok') return;
   t.equal(a.result.outcomes.filter((o) => o.status === 'rejected').length, 1);
   t.equal(a.result.outcomes[3]!.status, 'rejected');
@@ -35,10 +36,10 @@ t.test('worker threads and the calling thread give the same outcome for one batc
 t.test('an unreadable envelope, too many records and an unknown vendor are told apart', async (t) => {
   const pool = createBatchIntake({ workers: 1, maxRecords: 5, validation });
   t.teardown(() => pool.close());
-  t.equal((await pool.run('vnedu', JSON.stringify({ DanhSachHocSinh: 'none' }))).kind, 'format');
-  const six = getAdapter('vnedu')!.sample(6, 2);
-  t.match(await pool.run('vnedu', JSON.stringify(six)), { kind: 'too-many', count: 6 });
-  t.equal((await pool.run('no-such-vendor', '{}')).kind, 'no-adapter');
+  t.equal((await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify({ DanhSachHocSinh: 'none' }) }))).kind, 'format');
+  const six = sampleVneduBatch(6, 2);
+  t.match(await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(six) })), { kind: 'too-many', count: 6 });
+  t.equal((await pool.run({ vendor: 'no-such-vendor', mediaType: 'application/json', body: '{}' })).kind, 'no-adapter');
 });
 
 t.test('record IDs are UUIDv7: version 7, variant 10, in the order they were made', async (t) => {

@@ -1,3 +1,4 @@
+import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import t from 'tap';
 import { getAdapter } from '../src/adapters/registry.js';
 import { startTestGateway } from './helpers/gateway.js';
@@ -7,7 +8,7 @@ import { startTestGateway } from './helpers/gateway.js';
 
 t.test('each request writes one line, with counts for a submission and the code for a refusal', async (t) => {
   const gw = await startTestGateway(t);
-  const batch = getAdapter('vnedu')!.sample(5, 3);
+  const batch = sampleVneduBatch(5, 3);
   const post = (auth: string) =>
     fetch(`${gw.url}/v1/submissions`, { method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
   const ok = await post(gw.vendorKey);

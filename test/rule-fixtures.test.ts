@@ -4,7 +4,7 @@ import t from 'tap';
 import { ERRORS } from '../src/errors/catalogue.js';
 import { intake } from '../src/pipeline/intake.js';
 import { normaliseRecord } from '../src/pipeline/normalise.js';
-import { applyVersionRule, queuedKeys } from '../src/pipeline/versions.js';
+import { applyVersionRule } from '../src/pipeline/versions.js';
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import type { RuleFixture } from '../src/tools/rules-doc.js';
 import { RULES } from '../src/validation/rules/registry.js';
@@ -58,7 +58,7 @@ for (const [i, f] of fixtures.entries()) {
       await store.insertSubmission({ id: 's1', vendor: 'v', idempotencyKey: null, requestHash: 'h', response: {}, createdAt: Date.now() }, first.records, policy);
       const second = intake(canonicalAdapter, [record], null, ctx);
       t.same(second.validationErrors, [], 'the new record is valid on its own');
-      applyVersionRule(second, await store.latestVersions(queuedKeys(second)));
+      applyVersionRule(second, await store.latestVersions(second.records.filter((r) => r.state === 'queued' && r.recordKey).map((r) => r.recordKey!)));
       t.same(second.validationErrors.map((e) => [e.index, e.code, e.path]), [[0, f.code, f.expect.path]]);
       t.equal(second.records[0]!.state, 'rejected');
       t.equal(second.records[0]!.recordXml, null, 'nothing of it would be sent');

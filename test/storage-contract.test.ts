@@ -94,10 +94,10 @@ for (const backend of backends) {
 
     t.test('credentials are found by hash', async (t) => {
       const before = await store.countCredentials();
-      await store.addCredential('hash-v-' + backend.name, { kind: 'vendor', vendor: 'vnedu' });
-      await store.addCredential('hash-a-' + backend.name, { kind: 'admin', vendor: null });
-      t.same(await second.findCredential('hash-v-' + backend.name), { kind: 'vendor', vendor: 'vnedu' });
-      t.same(await store.findCredential('hash-a-' + backend.name), { kind: 'admin', vendor: null });
+      await store.addCredential('hash-v-' + backend.name, { kind: 'vendor', vendor: 'vnedu', schools: ['01009876'] });
+      await store.addCredential('hash-a-' + backend.name, { kind: 'admin', vendor: null, schools: null });
+      t.same(await second.findCredential('hash-v-' + backend.name), { kind: 'vendor', vendor: 'vnedu', schools: ['01009876'] });
+      t.same(await store.findCredential('hash-a-' + backend.name), { kind: 'admin', vendor: null, schools: null });
       t.equal(await store.findCredential('nope'), null);
       t.equal(await store.countCredentials(), before + 2);
     });

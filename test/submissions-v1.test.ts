@@ -1,3 +1,4 @@
+import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import t from 'tap';
 import { sampleVneduBatch, vneduAdapter, type VneduBatch } from '../src/adapters/vnedu/index.js';
 import { ERRORS } from '../src/errors/catalogue.js';
@@ -11,7 +12,7 @@ const post = (gw: { url: string; vendorKey: string }, body: unknown, headers: Re
 
 t.test('a batch of 500 records across grades 1-12 with one wrong score: 202, 499 queued, one precise error', async (t) => {
   const gw = await startTestGateway(t);
-  const batch = vneduAdapter.sample(500, 2024) as VneduBatch;
+  const batch = sampleVneduBatch(500, 2024) as VneduBatch;
   const broken = 250;
   const student = batch.DanhSachHocSinh[broken]!;
   t.equal(student.Khoi, 11, 'an upper-secondary student');

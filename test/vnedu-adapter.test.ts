@@ -1,3 +1,5 @@
+import { splitVneduBatch } from '../src/adapters/vnedu/map.js';
+import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { BatchFormatError } from '../src/adapters/adapter.js';
@@ -14,7 +16,7 @@ const ctx = contextWith();
 
 /** Maps and validates every student: the records, and [index, code, path] for every problem. */
 function run(batch: unknown): { records: CanonicalRecord[]; problems: [number, string, string][] } {
-  const { items, context } = vneduAdapter.split(batch);
+  const { items, context } = splitVneduBatch(batch);
   const records: CanonicalRecord[] = [];
   const problems: [number, string, string][] = [];
   items.forEach((item, i) => {
@@ -35,7 +37,7 @@ function mapOne(change: (s: Record<string, unknown>) => void) {
   const batch = sample(3, 9);
   const student = batch.DanhSachHocSinh[2] as unknown as Record<string, unknown>;
   change(student);
-  const { items, context } = vneduAdapter.split(batch);
+  const { items, context } = splitVneduBatch(batch);
   return vneduAdapter.map(items[2], context);
 }
 const mapErrors = (change: (s: Record<string, unknown>) => void) => {
@@ -70,7 +72,7 @@ t.test('sample(40) at a primary school maps and validates with no errors', async
 });
 
 t.test('the default sample covers grades 1-12 and a batch of 240 validates', async (t) => {
-  const { records, problems } = run(vneduAdapter.sample(240, 5));
+  const { records, problems } = run(sampleVneduBatch(240, 5));
   t.same(problems, []);
   t.same([...new Set(records.map((r) => r.grade))].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const secondary = records.filter((r) => r.secondary);
@@ -182,7 +184,7 @@ t.test('missing and mistyped values pass through to schema validation', async (t
 t.test('split rejects an unusable envelope', async (t) => {
   const paths = (batch: unknown) => {
     try {
-      vneduAdapter.split(batch);
+      splitVneduBatch(batch);
       return 'no error';
     } catch (e) {
       t.type(e, BatchFormatError);
@@ -198,7 +200,7 @@ t.test('split rejects an unusable envelope', async (t) => {
     ['VENDOR_FIELD_INVALID', '/DanhSachHocSinh'],
   ]);
   t.same(paths({ MaSoGD: '01', MaTruong: 'X', NamHoc: '2024-2025' }), [['SCHEMA_REQUIRED', '/DanhSachHocSinh']]);
-  const { items, context } = vneduAdapter.split(sample(2));
+  const { items, context } = splitVneduBatch(sample(2));
   t.equal(items.length, 2);
   t.same(context, { MaSoGD: '01', MaTruong: '01001234', TenTruong: 'Trường Tiểu học Nguyễn Du', NamHoc: '2024-2025', HieuTruong: sample(2).HieuTruong });
   t.throws(() => sampleVneduBatch(2, 1, { schoolId: 'nope' }), RangeError);
@@ -209,7 +211,7 @@ function mapSecondary(change: (s: Record<string, any>) => void) {
   const batch = sampleVneduBatch(10, 21);
   const student = batch.DanhSachHocSinh[9] as unknown as Record<string, any>;
   change(student);
-  const { items, context } = vneduAdapter.split(batch);
+  const { items, context } = splitVneduBatch(batch);
   const o = vneduAdapter.map(items[9], context);
   return o.ok ? validateRecord(o.record, ctx).map((e) => [e.code, e.path]) : o.errors.map((e) => [e.code, e.path]);
 }
@@ -218,7 +220,7 @@ t.test('secondary students map to score and comment subjects', async (t) => {
   const batch = sampleVneduBatch(10, 21);
   const student = batch.DanhSachHocSinh[9]!;
   t.equal(student.Khoi, 10);
-  const { items, context } = vneduAdapter.split(batch);
+  const { items, context } = splitVneduBatch(batch);
   const o = vneduAdapter.map(items[9], context);
   if (!o.ok) return t.fail('did not map');
   const s = o.record.secondary!;

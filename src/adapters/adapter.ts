@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { CanonicalRecord } from '../canonical/record.js';
-import type { FieldError } from '../validation/types.js';
+import type { FieldError, SourceLocation } from '../validation/types.js';
 
 /** The envelope of a vendor batch is unusable as a whole (not one record can be read). */
 export class BatchFormatError extends Error {
@@ -14,17 +15,87 @@ export class BatchFormatError extends Error {
 
 export type MapOutcome = { ok: true; record: CanonicalRecord } | { ok: false; errors: FieldError[] };
 
+/** A batch read from a body or a file: the items (one per student) and what they share (school, year). */
+export interface SplitBatch {
+  items: unknown[];
+  context: unknown;
+  /**
+   * The Idempotency-Key fingerprint of the body, when the format defines its own (JSON: SHA-256 of
+   * the parsed batch re-serialised, as stored by earlier versions); otherwise SHA-256 of the bytes.
+   */
+  requestHash?: string;
+}
+
+/**
+ * One media type a vendor adapter reads. Routes know no vendor: they find the format by the
+ * request's Content-Type among the adapter's formats, and the import by `--format`.
+ */
+export interface BatchFormat {
+  /** Lower case, without parameters: `application/json`, `application/xml`, the xlsx type. */
+  readonly mediaType: string;
+  /** Its name for `hocba-gw import --format` and `vendor-check --format`: json, xml, xlsx. */
+  readonly name: string;
+  /** For /docs: what the body is, its schema (JSON Schema) and an example. */
+  readonly docs: { summary: string; schema: Record<string, unknown>; example?: unknown };
+  /**
+   * The whole body of one request, as received (text formats get the text, binary ones the
+   * bytes). Throws BatchFormatError. Runs in an intake thread: pure, no I/O.
+   */
+  read(body: string | Uint8Array): SplitBatch | Promise<SplitBatch>;
+  /** Text formats are handed to read() as a string, binary ones as bytes. */
+  readonly binary: boolean;
+  /**
+   * A file of any size, as it is read: batches of at most `size` items each, all with the batch's
+   * context, without holding the file in memory. Throws BatchFormatError naming where it stopped.
+   */
+  stream(input: Readable, size: number): AsyncIterable<SplitBatch>;
+}
+
+export interface SampleOptions {
+  records: number;
+  seed: number;
+  /** One grade (1-12) for every student; default: a mix the adapter chooses. */
+  grade?: number;
+}
+
+/** A sample body, ready to post (or to write to a file). */
+export interface Sample {
+  mediaType: string;
+  body: string | Buffer;
+}
+
 /**
  * A vendor adapter turns one vendor's native batch into canonical records. It is stateless:
- * `split` reads the envelope, `map` maps one item; neither validates business rules (that is
- * validation/'s job on the canonical record).
+ * its formats read the envelope, `map` maps one item; neither validates business rules (that is
+ * validation/'s job on the canonical record). A new vendor is one folder under adapters/ and one
+ * line in registry.ts.
  */
 export interface VendorAdapter {
+  /** The name used in URLs, credentials and configuration. */
   readonly vendor: string;
-  /** The batch member that holds the records, for the streaming bulk import (src/import/). */
-  readonly itemsField: string;
-  split(batch: unknown): { items: unknown[]; context: unknown };
+  /** For people: "VNPT vnEdu". */
+  readonly title: string;
+  readonly formats: readonly BatchFormat[];
   map(item: unknown, context: unknown): MapOutcome;
-  /** A valid synthetic batch of `count` students, for `hocba-gw sample` and tests. */
-  sample(count: number, seed?: number): unknown;
+  /**
+   * Where in the vendor's document a problem with this item lies (sheet, row, cell, field), for
+   * formats whose users think in cells rather than JSON paths. `path` is the error's path: a
+   * vendor path for mapping errors, a canonical one otherwise.
+   */
+  locate?(item: unknown, path: string): SourceLocation | undefined;
+  /** The schools its samples use; the demo credential of this vendor may submit for these only. */
+  readonly sampleSchools: readonly string[];
+  /** A valid synthetic batch, for `hocba-gw sample`, examples and tests. */
+  sample(options: SampleOptions): Sample | Promise<Sample>;
+}
+
+/** The format of `adapter` for a Content-Type header value (parameters ignored), if it reads it. */
+export function formatFor(adapter: VendorAdapter, contentType: string | undefined): BatchFormat | undefined {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return adapter.formats.find((f) => f.mediaType === type || (type === 'text/xml' && f.mediaType === 'application/xml'));
+}
+
+/** The format of `adapter` by its name (`--format`), or its first when no name is given. */
+export function formatNamed(adapter: VendorAdapter, name: string | undefined): BatchFormat | undefined {
+  return name === undefined ? adapter.formats[0] : adapter.formats.find((f) => f.name === name);
 }

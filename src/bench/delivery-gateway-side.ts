@@ -1,3 +1,4 @@
+import { splitVneduBatch } from '../adapters/vnedu/map.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { getAdapter } from '../adapters/registry.js';
@@ -48,7 +49,7 @@ export async function benchDeliveryGatewaySide(records: number): Promise<BenchRo
     await store.migrate();
     try {
       for (let b = 0; b * 500 < records; b++) {
-        const { items, context } = adapter.split(distinctBatch(b, 500, 4000));
+        const { items, context } = splitVneduBatch(distinctBatch(b, 500, 4000));
         const result = intake(adapter, items, context, ctx);
         await store.insertSubmission({ id: `bench-${b}`, vendor: 'vnedu', idempotencyKey: null, requestHash: `b${b}`, response: {}, createdAt: Date.now() }, result.records, retryPolicyOf(settings));
       }

@@ -1,3 +1,4 @@
+import { splitVneduBatch } from '../adapters/vnedu/map.js';
 import { createHash, createPrivateKey, sign as rsaSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { getAdapter } from '../adapters/registry.js';
@@ -37,7 +38,7 @@ export async function benchDelivery(backend: 'sqlite' | 'postgres', records: num
     await store.migrate();
     const packets: string[] = [];
     for (let b = 0; b * 500 < records; b++) {
-      const { items, context } = adapter.split(distinctBatch(b, 500, 3000));
+      const { items, context } = splitVneduBatch(distinctBatch(b, 500, 3000));
       const result = intake(adapter, items.slice(0, Math.min(500, records - b * 500)), context, ctx);
       await store.insertSubmission(
         { id: `bench-${b}`, vendor: 'vnedu', idempotencyKey: null, requestHash: `bench-${b}`, response: {}, createdAt: Date.now() },

@@ -1,3 +1,4 @@
+import { splitVneduBatch } from '../adapters/vnedu/map.js';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
@@ -55,7 +56,7 @@ function floorRate(bodies: string[], dir: string, ctxSource: Parameters<typeof v
   const ctx = validationContextFrom(ctxSource);
   // The rows to insert are the real ones (same sizes); making them is not part of the floor.
   const prepared = bodies.map((b) => {
-    const { items, context } = adapter.split(JSON.parse(b));
+    const { items, context } = splitVneduBatch(JSON.parse(b));
     return intake(adapter, items, context, ctx).records;
   });
   const db = new Database(join(dir, 'floor.db'));
@@ -88,7 +89,7 @@ async function boundMicros(bodies: string[], dir: string, settings: Settings): P
   const results = [];
   let start = performance.now();
   for (const body of bodies) {
-    const outcome = runBatchIntake('vnedu', body, ctx, BATCH);
+    const outcome = await runBatchIntake({ vendor: 'vnedu', mediaType: 'application/json', body }, ctx, BATCH);
     if (outcome.kind !== 'ok') throw new Error(`bench batch refused in process: ${outcome.kind}`);
     results.push(outcome.result);
   }

@@ -1,16 +1,23 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { formatNamed } from '../adapters/adapter.js';
 import { getAdapter } from '../adapters/registry.js';
 import { loadSettings } from '../config/settings.js';
 import { importStream, type ImportSummary } from '../import/import-stream.js';
 import { createBatchIntake } from '../pipeline/intake-pool.js';
+import { hashKey } from '../plugins/auth.js';
 import { openStore } from '../storage/open-store.js';
+import type { ValidationError } from '../validation/types.js';
 
 // `hocba-gw import`: the operator's side of the bulk import (src/import/): settings, store,
-// intake threads, the errors file.
+// intake threads, the errors file. The import acts for a vendor key (`--key`: that key's schools
+// only), for a list of schools (`--schools`), or, by default, for the operator, who may store
+// records of any school of the province.
 
 export interface ImportCommand {
   vendor: string;
+  /** The adapter's format by name (json, xml, xlsx); default its first. */
+  format?: string;
   /** A file path, or '-' for standard input. */
   source: string;
   chunk: number;
@@ -18,11 +25,21 @@ export interface ImportCommand {
   errorsFile: string | null;
   /** Intake threads; 0 maps and validates on the import's own thread (least memory). */
   workers: number;
+  /** A vendor key whose schools bound the import. */
+  key?: string | null;
+  /** Schools the import may store records for. */
+  schools?: string[] | null;
+  /** Store nothing: map, validate and report (vendor-check). */
+  dryRun?: boolean;
+  onRejected?: (errors: ValidationError[], chunk: number) => void;
+  onProgress?: (summary: ImportSummary) => void;
 }
 
 export async function runImport(c: ImportCommand): Promise<ImportSummary> {
   const adapter = getAdapter(c.vendor);
   if (!adapter) throw new Error(`unknown vendor: ${c.vendor}`);
+  const format = formatNamed(adapter, c.format);
+  if (!format) throw new Error(`vendor ${c.vendor} has no format ${c.format} (it reads ${adapter.formats.map((f) => f.name).join(', ')})`);
   if (!Number.isInteger(c.chunk) || c.chunk < 1) throw new Error('--chunk must be a positive whole number');
   if (!Number.isInteger(c.workers) || c.workers < 0) throw new Error('--workers must be a whole number');
   const settings = loadSettings();
@@ -33,6 +50,13 @@ export async function runImport(c: ImportCommand): Promise<ImportSummary> {
   const name = c.name ?? (fromStdin ? null : `${basename(c.source)}:${statSync(c.source).size}`);
   const store = await openStore(settings.databaseUrl);
   await store.migrate();
+  let schools = c.schools ?? null;
+  if (c.key) {
+    const cred = await store.findCredential(hashKey(c.key));
+    if (!cred || cred.kind !== 'vendor') throw new Error('--key is not a vendor key of this gateway');
+    if (cred.vendor !== c.vendor) throw new Error(`--key is a key of ${cred.vendor}, not of ${c.vendor}`);
+    schools = cred.schools === null ? schools : schools === null ? cred.schools : schools.filter((s) => cred.schools!.includes(s));
+  }
   const intake = createBatchIntake({
     workers: c.workers,
     maxRecords: settings.maxRecordsPerBatch,
@@ -44,12 +68,19 @@ export async function runImport(c: ImportCommand): Promise<ImportSummary> {
   try {
     return await importStream(fromStdin ? process.stdin : createReadStream(c.source, { highWaterMark: 1 << 20 }), {
       adapter,
+      format,
       store,
       intake,
       settings,
+      principal: { schools },
       name,
       chunkSize: c.chunk,
-      onRejected: errors ? (list, chunk) => errors.write(list.map((e) => JSON.stringify({ chunk, ...e })).join('\n') + '\n') : undefined,
+      dryRun: c.dryRun === true,
+      onRejected: (list, chunk) => {
+        c.onRejected?.(list, chunk);
+        errors?.write(list.map((e) => JSON.stringify({ chunk, ...e })).join('\n') + '\n');
+      },
+      onProgress: c.onProgress,
     });
   } finally {
     await intake.close();

@@ -111,13 +111,18 @@ async function simulator(args: string[]): Promise<void> {
 const STREAM_SAMPLES_ABOVE = 5000;
 
 async function sample(args: string[]): Promise<void> {
-  const { getAdapter } = await import('../adapters/registry.js');
-  const { values } = parseArgs({ args, options: { vendor: { type: 'string', default: 'vnedu' }, records: { type: 'string', default: '30' }, seed: { type: 'string' }, signed: { type: 'boolean' } } });
+  const { getAdapter, adapters } = await import('../adapters/registry.js');
+  const { values } = parseArgs({
+    args,
+    options: { vendor: { type: 'string', default: 'vnedu' }, records: { type: 'string', default: '30' }, seed: { type: 'string' }, signed: { type: 'boolean' }, grade: { type: 'string' }, out: { type: 'string' } },
+  });
   const adapter = getAdapter(values.vendor!);
-  if (!adapter) throw new Error(`unknown vendor: ${values.vendor}`);
+  if (!adapter) throw new Error(`unknown vendor: ${values.vendor} (vendors: ${Object.keys(adapters).join(', ')})`);
   const n = Number(values.records);
   if (!Number.isInteger(n) || n < 1) throw new Error('--records must be a positive whole number');
   const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
+  const grade = values.grade !== undefined ? Number(values.grade) : undefined;
+  if (grade !== undefined && !(Number.isInteger(grade) && grade >= 1 && grade <= 12)) throw new Error('--grade must be a whole number from 1 to 12');
   if (values.signed) {
     // Signed học bạ documents for POST /v1/signed-records, signed by demo teacher, principal and
     // seal certificates from this data directory's demo CA.
@@ -129,16 +134,23 @@ async function sample(args: string[]): Promise<void> {
     process.stdout.write(JSON.stringify({ documents }) + '\n');
     return;
   }
-  if (n <= STREAM_SAMPLES_ABOVE) {
-    process.stdout.write(JSON.stringify(adapter.sample(n, seed), null, 2) + '\n');
+  if (n > STREAM_SAMPLES_ABOVE && values.vendor === 'vnedu' && !values.out && grade === undefined) {
+    // A year-end-sized sample is written as it is made (blocks of 500 students), never whole in memory.
+    const { sampleBatchText } = await import('../adapters/vnedu/sample-stream.js');
+    for (const piece of sampleBatchText(n, seed)) {
+      if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+    }
     return;
   }
-  // A year-end-sized sample is written as it is made (blocks of 500 students), never whole in memory.
-  if (values.vendor !== 'vnedu') throw new Error(`--records above ${STREAM_SAMPLES_ABOVE} is only available for vnedu`);
-  const { sampleBatchText } = await import('../adapters/vnedu/sample-stream.js');
-  for (const piece of sampleBatchText(n, seed)) {
-    if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+  const made = await adapter.sample({ records: n, seed, ...(grade !== undefined ? { grade } : {}) });
+  if (values.out) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(values.out, made.body);
+    process.stderr.write(`${values.out}: ${made.mediaType}, ${n} students of vendor ${adapter.vendor}\n`);
+    return;
   }
+  if (typeof made.body !== 'string' && process.stdout.isTTY) throw new Error(`a ${made.mediaType} sample is binary: give --out FILE`);
+  process.stdout.write(made.body);
 }
 
 // The import's heap is capped: V8 otherwise grows it lazily to several hundred MB of garbage

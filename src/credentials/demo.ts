@@ -16,14 +16,18 @@ function newKey(prefix: string): string {
   return `${prefix}_${randomBytes(24).toString('base64url')}`;
 }
 
-export async function ensureDemoCredentials(store: Store, path: string, vendors: string[]): Promise<DemoCredentials | null> {
+/**
+ * `vendors`: each demo vendor and the schools its key may submit for (the schools of that
+ * vendor's samples), so that the demo keys are limited as real ones are.
+ */
+export async function ensureDemoCredentials(store: Store, path: string, vendors: Record<string, readonly string[]>): Promise<DemoCredentials | null> {
   if ((await store.countCredentials()) > 0) return null;
   const creds: DemoCredentials = { vendors: {}, admin: newKey('adm') };
-  for (const v of vendors) {
+  for (const [v, schools] of Object.entries(vendors)) {
     creds.vendors[v] = newKey(`vk_${v}`);
-    await store.addCredential(hashKey(creds.vendors[v]), { kind: 'vendor', vendor: v });
+    await store.addCredential(hashKey(creds.vendors[v]), { kind: 'vendor', vendor: v, schools: [...schools] });
   }
-  await store.addCredential(hashKey(creds.admin), { kind: 'admin', vendor: null });
+  await store.addCredential(hashKey(creds.admin), { kind: 'admin', vendor: null, schools: null });
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   return creds;

@@ -42,6 +42,8 @@ export const ERRORS = Object.freeze({
   PERSONAL_ID_CENTURY_MISMATCH: d(422, 'Personal ID and century disagree', 'The century digit of the personal ID does not match the birth year.', 'Chữ số thế kỷ trong mã định danh không khớp năm sinh.'),
   PERSONAL_ID_BIRTH_YEAR_MISMATCH: d(422, 'Personal ID and birth year disagree', 'Digits 5-6 of the personal ID do not match the birth year.', 'Chữ số 5-6 của mã định danh không khớp năm sinh.'),
   TEXT_INVALID_CHARACTER: d(422, 'Character not allowed', 'The text holds a control character that XML cannot carry.', 'Văn bản chứa ký tự điều khiển mà XML không cho phép.'),
+  SCHOOL_NOT_AUTHORISED: d(403, 'School not authorised for this key', 'This key may not submit records for this school; the province grants each key its schools.', 'Khóa này không được gửi hồ sơ của trường này; Sở GD&ĐT cấp cho mỗi khóa danh sách trường của nó.'),
+  RECORD_HELD: d(409, 'Record waiting for signatures', 'A signed record with this key waits at the gateway for its missing signatures; complete it with a signed record rather than an unsigned one.', 'Học bạ này đang chờ đủ chữ ký tại cổng; hãy gửi bản đã ký đầy đủ thay vì bản chưa ký.'),
   DUPLICATE_IN_BATCH: d(422, 'Student twice in batch', 'The same record key appears more than once in this batch.', 'Cùng một hồ sơ xuất hiện nhiều lần trong lô.'),
 
   // Record level, business rules of profile v1 (docs/rules.md, src/validation/rules/)

@@ -1,14 +1,14 @@
 import { validationContextFrom, type ValidationContextSource } from '../config/validation-context.js';
 import { TaskPool } from '../threads/task-pool.js';
 import type { ValidationContext } from '../validation/context.js';
-import { runBatchIntake, type BatchIntakeOutcome } from './batch-intake.js';
+import { runBatchIntake, type BatchIntakeOutcome, type IntakeTask } from './batch-intake.js';
 
 // Mapping and validating a batch is the CPU-heavy part of intake (about two thirds of it), so it
 // runs in worker threads while the event loop parses requests and commits to the outbox. With no
 // workers configured it runs in the calling thread: the same function, no other difference.
 
 export interface BatchIntake {
-  run(vendor: string, json: string): Promise<BatchIntakeOutcome>;
+  run(task: IntakeTask): Promise<BatchIntakeOutcome>;
   close(): Promise<void>;
 }
 
@@ -29,8 +29,8 @@ class InThreadIntake implements BatchIntake {
   constructor(readonly options: BatchIntakeOptions) {
     this.#ctx = validationContextFrom(options.validation);
   }
-  async run(vendor: string, json: string): Promise<BatchIntakeOutcome> {
-    return runBatchIntake(vendor, json, this.#ctx, this.options.maxRecords);
+  run(task: IntakeTask): Promise<BatchIntakeOutcome> {
+    return runBatchIntake(task, this.#ctx, this.options.maxRecords);
   }
   async close(): Promise<void> {}
 }
@@ -41,7 +41,7 @@ const INLINE_BELOW_BYTES = 32 * 1024;
 
 class WorkerIntake implements BatchIntake {
   readonly #inline: InThreadIntake;
-  readonly #pool: TaskPool<{ vendor: string; json: string }, BatchIntakeOutcome>;
+  readonly #pool: TaskPool<IntakeTask, BatchIntakeOutcome>;
 
   constructor(options: BatchIntakeOptions) {
     this.#inline = new InThreadIntake(options);
@@ -52,9 +52,10 @@ class WorkerIntake implements BatchIntake {
     });
   }
 
-  async run(vendor: string, json: string): Promise<BatchIntakeOutcome> {
-    if (json.length < INLINE_BELOW_BYTES) return this.#inline.run(vendor, json);
-    return this.#pool.run({ vendor, json });
+  async run(task: IntakeTask): Promise<BatchIntakeOutcome> {
+    const size = 'body' in task ? (typeof task.body === 'string' ? task.body.length : task.body.byteLength) : task.batch.items.length * 2048;
+    if (size < INLINE_BELOW_BYTES) return this.#inline.run(task);
+    return this.#pool.run(task);
   }
 
   close(): Promise<void> {

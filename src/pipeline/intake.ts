@@ -17,8 +17,12 @@ export interface RecordOutcome {
   index: number;
   recordId: string;
   recordKey?: string;
-  status: 'queued' | 'rejected';
+  /** held: a signed record waiting for the signatures the province requires. */
+  status: 'queued' | 'held' | 'rejected';
   errors?: ValidationError[];
+  /** Signed records: each signature's verdict and signer. */
+  signatures?: unknown[];
+  missingSignatures?: string[];
 }
 
 export interface IntakeResult {
@@ -36,9 +40,18 @@ function keyIfAny(r: unknown): string | undefined {
 
 function checkOne(adapter: VendorAdapter, item: unknown, context: unknown, ctx: ValidationContext): { record?: CanonicalRecord; errors: FieldError[] } {
   const mapped = adapter.map(item, context);
-  if (!mapped.ok) return { errors: mapped.errors };
+  if (!mapped.ok) return { errors: located(adapter, item, mapped.errors) };
   const record = normaliseRecord(mapped.record, ctx);
-  return { record, errors: validateRecord(record, ctx) };
+  return { record, errors: located(adapter, item, validateRecord(record, ctx)) };
+}
+
+/** Errors with the place in the vendor's document each points at, for formats that have places (workbooks). */
+function located(adapter: VendorAdapter, item: unknown, errors: FieldError[]): FieldError[] {
+  if (!adapter.locate || errors.length === 0) return errors;
+  return errors.map((e) => {
+    const source = e.source ?? adapter.locate!(item, e.path);
+    return source ? { ...e, source } : e;
+  });
 }
 
 /** Marks a record rejected with these errors (also used by later steps, such as the version rule). */
@@ -50,7 +63,19 @@ export function rejectRecord(result: IntakeResult, index: number, errors: FieldE
   outcome.status = 'rejected';
   outcome.errors = [...(outcome.errors ?? []), ...ve];
   const row = result.records[index]!;
-  Object.assign(row, { state: 'rejected', contentHash: null, recordXml: null, errors: outcome.errors });
+  Object.assign(row, { state: 'rejected', contentHash: null, recordXml: null, signedXml: null, errors: outcome.errors });
+}
+
+/** What the record is about, for the school authority check and the province's searches (never personal data). */
+export function facetsOf(record: Partial<CanonicalRecord> | undefined): Pick<NewRecord, 'schoolId' | 'learnerId' | 'grade' | 'className' | 'schoolYear'> {
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return {
+    schoolId: str(record?.school?.schoolId),
+    learnerId: str(record?.student?.learnerId),
+    grade: typeof record?.grade === 'number' ? record.grade : null,
+    className: str(record?.className),
+    schoolYear: str(record?.schoolYear),
+  };
 }
 
 export function intake(adapter: VendorAdapter, items: unknown[], context: unknown, ctx: ValidationContext): IntakeResult {
@@ -74,7 +99,17 @@ export function intake(adapter: VendorAdapter, items: unknown[], context: unknow
     const outcome: RecordOutcome = { index, recordId: id, status: 'queued' };
     if (recordKey) outcome.recordKey = recordKey;
     result.outcomes.push(outcome);
-    result.records.push({ id, index, recordKey: recordKey ?? null, version, contentHash: null, recordXml: null, state: 'queued', errors: null });
+    result.records.push({
+      id,
+      index,
+      recordKey: recordKey ?? null,
+      version,
+      contentHash: null,
+      recordXml: null,
+      state: 'queued',
+      errors: null,
+      ...facetsOf(record),
+    });
     if (errors.length > 0 || !record || !recordKey) return rejectRecord(result, index, errors);
     keys.add(recordKey);
     students.set(`${record.student.personalId}/${record.schoolYear}`, recordKey);

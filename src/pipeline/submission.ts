@@ -6,23 +6,34 @@ import type { IntakeResult } from './intake.js';
 // bulk import: the per-record outcomes, and the retry policy stored on each record's row.
 
 export interface SubmissionResponse {
-  submissionId: string;
+  /** null in a dry run: nothing was stored. */
+  submissionId: string | null;
   vendor: string;
+  dryRun?: true;
   received: number;
   queued: number;
+  /** Signed records only: waiting for the signatures the province requires. */
+  held?: number;
   rejected: number;
   records: IntakeResult['outcomes'];
   validationErrors: IntakeResult['validationErrors'];
 }
 
-export function submissionResponse(submissionId: string, vendor: string, result: IntakeResult): SubmissionResponse {
-  const queued = result.outcomes.filter((o) => o.status === 'queued').length;
+export function submissionResponse(
+  submissionId: string | null,
+  vendor: string,
+  result: IntakeResult,
+  o: { dryRun?: boolean; signed?: boolean } = {},
+): SubmissionResponse {
+  const count = (s: string) => result.outcomes.filter((x) => x.status === s).length;
   return {
     submissionId,
     vendor,
+    ...(o.dryRun ? { dryRun: true as const } : {}),
     received: result.outcomes.length,
-    queued,
-    rejected: result.outcomes.length - queued,
+    queued: count('queued'),
+    ...(o.signed ? { held: count('held') } : {}),
+    rejected: count('rejected'),
     records: result.outcomes,
     validationErrors: result.validationErrors,
   };

@@ -6,15 +6,10 @@ import { rejectRecord, type IntakeResult } from './intake.js';
 // the highest this gateway accepted for the key; the very same content at the same version is
 // a re-send (a vendor retrying after a lost answer) and passes, as the Ministry counts it once.
 
-/** Keys of the records still queued, for the store lookup. */
-export function queuedKeys(result: IntakeResult): string[] {
-  return result.records.filter((r) => r.state === 'queued' && r.recordKey).map((r) => r.recordKey!);
-}
-
-/** Rejects queued records whose version is not above the accepted one (VERSION_NOT_HIGHER at /version). */
+/** Rejects accepted (queued or held) records whose version is not above the accepted one (VERSION_NOT_HIGHER at /version). */
 export function applyVersionRule(result: IntakeResult, accepted: ReadonlyMap<string, AcceptedVersion>): void {
   for (const row of result.records) {
-    if (row.state !== 'queued' || !row.recordKey || row.version === null) continue;
+    if (row.state === 'rejected' || !row.recordKey || row.version === null) continue;
     const known = accepted.get(row.recordKey);
     if (!known) continue;
     const resend = row.version === known.version && row.contentHash === known.contentHash;

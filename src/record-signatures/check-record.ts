@@ -1,5 +1,6 @@
 import { recordKeyOf, type CanonicalRecord } from '../canonical/record.js';
 import { contentHashOf } from '../canonical/xml.js';
+import { facetsOf } from '../pipeline/intake.js';
 import { checkXmlChars } from '../validation/rules/xml-chars.js';
 import type { ValidationContext } from '../validation/context.js';
 import type { FieldError } from '../validation/types.js';
@@ -25,6 +26,8 @@ export interface SignedRecordOutcome {
   /** Roles the policy requires that no valid signature provides. */
   missing: SignerRole[];
   errors: FieldError[];
+  /** What the record is about (school, learner, grade, class, year), for the acceptance step and searches. */
+  facets?: ReturnType<typeof facetsOf>;
 }
 
 export function checkSignedRecord(xml: string, trust: TrustStore, policy: SignaturePolicy, ctx: ValidationContext, now = new Date()): SignedRecordOutcome {
@@ -42,7 +45,14 @@ export function checkSignedRecord(xml: string, trust: TrustStore, policy: Signat
     ...signatures.filter((s) => !s.valid).map((s): FieldError => ({ path: `/signatures/${s.id ?? ''}`, code: s.code!, detail_en: s.detail, detail_vi: s.detail })),
     ...recordErrors,
   ];
-  const base = { recordKey, recordXml: verdict.recordXml, contentHash: contentHashOf(verdict.recordXml), version: typeof record.version === 'number' ? record.version : undefined, signatures };
+  const base = {
+    recordKey,
+    recordXml: verdict.recordXml,
+    contentHash: contentHashOf(verdict.recordXml),
+    version: typeof record.version === 'number' ? record.version : undefined,
+    signatures,
+    facets: facetsOf(record),
+  };
   const present = new Set(signatures.filter((s) => s.valid).map((s) => s.role));
   const missing = policy.required.filter((r) => !present.has(r));
   if (errors.length) return { ...base, status: 'rejected', missing: [], errors };

@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { getAdapter } from '../adapters/registry.js';
+import { splitVneduBatch } from '../adapters/vnedu/map.js';
+import { sampleVneduBatch } from '../adapters/vnedu/sample.js';
 import type { CanonicalRecord } from '../canonical/record.js';
 import { recordToXml } from '../canonical/xml.js';
 import { issueCertificate, type CaFiles } from '../pki/signer-certificates.js';
@@ -33,7 +35,7 @@ export class DemoSigners {
 
 export function sampleRecords(count: number, seed = 1): CanonicalRecord[] {
   const adapter = getAdapter('vnedu')!;
-  const { items, context } = adapter.split(adapter.sample(count, seed));
+  const { items, context } = splitVneduBatch(sampleVneduBatch(count, seed));
   return items.map((item) => {
     const m = adapter.map(item, context);
     if (!m.ok) throw new Error('the vnEdu sample does not map');

@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto';
-import { uuidv7 } from '../ids/uuid-v7.js';
 import type { FastifyInstance } from 'fastify';
+import { uuidv7 } from '../ids/uuid-v7.js';
 import { ProblemError } from '../errors/problem.js';
+import { accept, priorAnswer } from '../pipeline/accept.js';
+import { sha256 } from '../pipeline/batch-intake.js';
+import type { IntakeResult } from '../pipeline/intake.js';
 import type { SignedRecordOutcome } from '../record-signatures/check-record.js';
 import type { SignatureReport } from '../record-signatures/verify-document.js';
 import { signedRecordsAccepted, submissionHeaders } from '../schemas/http.js';
-import type { NewRecord } from '../storage/store.js';
-import type { ValidationError } from '../validation/types.js';
 import { toValidationErrors } from '../validation/validate.js';
+import { preferredHandling, prefersDryRun, replyAccepted } from './submissions.js';
 
 // Records a vendor's SIS has already signed (teacher, principal, school seal): one signed
 // document as `application/xml`, or several as JSON `{ "documents": ["<signedHocba …>", …] }`.
@@ -28,6 +29,51 @@ function compact(s: SignatureReport) {
     ...(s.signer ? { signer: { commonName: s.signer.commonName, subject: s.signer.subject, issuer: s.signer.issuer, serialNumber: s.signer.serialNumber } } : {}),
     ...(s.note ? { note: s.note } : {}),
   };
+}
+
+/** Verified documents as the acceptance step takes them: one outcome and one row each. */
+export function signedIntakeResult(checked: SignedRecordOutcome[], docs: string[]): IntakeResult {
+  const result: IntakeResult = { outcomes: [], records: [], validationErrors: [] };
+  const seen = new Set<string>();
+  checked.forEach((o, index) => {
+    const id = uuidv7();
+    let status = o.status;
+    let fieldErrors = o.errors;
+    if (o.recordKey && status !== 'rejected') {
+      if (seen.has(o.recordKey)) {
+        status = 'rejected';
+        fieldErrors = [{ path: '/hocba/student/learnerId', code: 'DUPLICATE_IN_BATCH', detail_en: o.recordKey, detail_vi: o.recordKey }];
+      }
+      seen.add(o.recordKey);
+    }
+    const errors = toValidationErrors(index, o.recordKey, fieldErrors);
+    result.validationErrors.push(...errors);
+    const signatures = o.signatures.map(compact);
+    const accepted = status !== 'rejected';
+    result.records.push({
+      id,
+      index,
+      recordKey: o.recordKey ?? null,
+      contentHash: accepted ? o.contentHash! : null,
+      version: accepted ? (o.version ?? null) : null,
+      recordXml: accepted ? o.recordXml! : null,
+      state: status,
+      errors: errors.length && status === 'rejected' ? errors : null,
+      signatures,
+      signedXml: accepted ? docs[index] : null,
+      ...o.facets,
+    });
+    result.outcomes.push({
+      index,
+      recordId: id,
+      ...(o.recordKey ? { recordKey: o.recordKey } : {}),
+      status,
+      ...(errors.length ? { errors } : {}),
+      signatures,
+      ...(o.missing.length ? { missingSignatures: o.missing } : {}),
+    });
+  });
+  return result;
 }
 
 export default async function signedRecordRoutes(app: FastifyInstance): Promise<void> {
@@ -58,92 +104,32 @@ export default async function signedRecordRoutes(app: FastifyInstance): Promise<
       },
     },
     async (request, reply) => {
-      const vendor = request.principal!.vendor!;
+      const principal = request.principal!;
+      const vendor = principal.vendor!;
       const single = typeof request.body === 'string';
       const docs = single ? [request.body as string] : (request.body as { documents: string[] }).documents;
       if (docs.length > settings.signedRecords.maxDocumentsPerRequest) {
         throw new ProblemError('BODY_TOO_LARGE', { detail: `At most ${settings.signedRecords.maxDocumentsPerRequest} documents per request; split them.`, status: 413 });
       }
-      const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null;
-      const requestHash = createHash('sha256').update(single ? (request.body as string) : JSON.stringify(request.body)).digest('hex');
-      const replayed = async () => {
-        const prior = idempotencyKey ? await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey) : null;
-        if (!prior) return null;
-        if (prior.requestHash !== requestHash) throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
-        return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
-      };
-      const prior = await replayed();
-      if (prior) return prior;
+      const dryRun = prefersDryRun(request.headers.prefer);
+      const handling = preferredHandling(request.headers.prefer);
+      const idempotencyKey = dryRun ? null : ((request.headers['idempotency-key'] as string | undefined) ?? null);
+      const requestHash = sha256(single ? (request.body as string) : JSON.stringify(request.body));
+      const prior = await priorAnswer(store, vendor, idempotencyKey, requestHash);
+      if (prior) return replyAccepted(reply, prior);
 
-      const outcomes: SignedRecordOutcome[] = await verifier.check(docs);
-      const seen = new Set<string>();
-      const records: NewRecord[] = [];
-      const validationErrors: ValidationError[] = [];
-      const views = outcomes.map((o, index) => {
-        const id = uuidv7();
-        let status = o.status;
-        let fieldErrors = o.errors;
-        if (o.recordKey && status !== 'rejected') {
-          if (seen.has(o.recordKey)) {
-            status = 'rejected';
-            fieldErrors = [{ path: '/hocba/student/learnerId', code: 'DUPLICATE_IN_BATCH', detail_en: o.recordKey, detail_vi: o.recordKey }];
-          }
-          seen.add(o.recordKey);
-        }
-        const errors = toValidationErrors(index, o.recordKey, fieldErrors);
-        validationErrors.push(...errors);
-        const signatures = o.signatures.map(compact);
-        const accepted = status !== 'rejected';
-        records.push({
-          id,
-          index,
-          recordKey: o.recordKey ?? null,
-          contentHash: accepted ? o.contentHash! : null,
-          version: accepted ? o.version ?? null : null,
-          recordXml: accepted ? o.recordXml! : null,
-          state: status,
-          errors: errors.length && status === 'rejected' ? errors : null,
-          signatures,
-          signedXml: accepted ? docs[index] : null,
-        });
-        return {
-          index,
-          recordId: id,
-          ...(o.recordKey ? { recordKey: o.recordKey } : {}),
-          status,
-          ...(errors.length ? { errors } : {}),
-          signatures,
-          ...(o.missing.length ? { missingSignatures: o.missing } : {}),
-        };
-      });
-      const count = (s: string) => views.filter((v) => v.status === s).length;
-      const queued = count('queued');
-      const held = count('held');
-      if (queued + held === 0) {
-        // One document: answer with what failed it; several: the batch-level code, details per record.
-        const code = single && validationErrors[0] ? validationErrors[0].code : 'BATCH_REJECTED';
-        throw new ProblemError(code, { validationErrors, ...(single && validationErrors[0] ? { detail: validationErrors[0].message_en, detail_vi: validationErrors[0].message_vi } : {}) });
+      const checked: SignedRecordOutcome[] = await verifier.check(docs);
+      const result = signedIntakeResult(checked, docs);
+      const outcome = await accept(
+        { store, settings, nudge: app.services.nudgeDelivery },
+        { principal: { vendor, schools: principal.schools }, idempotencyKey, requestHash, handling, dryRun, result, signed: true },
+      );
+      if (outcome.kind === 'refused' && single && outcome.response.validationErrors[0]) {
+        // One document: answer with what failed it.
+        const first = outcome.response.validationErrors[0];
+        throw new ProblemError(first.code, { validationErrors: outcome.response.validationErrors, detail: first.message_en, detail_vi: first.message_vi });
       }
-      const submissionId = uuidv7();
-      const response = { submissionId, vendor, received: docs.length, queued, held, rejected: count('rejected'), records: views, validationErrors };
-      const r = settings.delivery.retry;
-      const now = Date.now();
-      try {
-        await store.insertSubmission(
-          { id: submissionId, vendor, idempotencyKey, requestHash, response, createdAt: now },
-          records,
-          { maxAttempts: r.maxAttempts, baseDelayMs: r.baseDelayMs, capDelayMs: r.capDelayMs },
-        );
-      } catch (e) {
-        const winner = await replayed();
-        if (winner) return winner;
-        throw e;
-      }
-      // A later document for the same record book replaces one still waiting for signatures.
-      for (const rec of records) if (rec.recordKey && rec.state !== 'rejected') await store.supersedeHeld(rec.recordKey, vendor, rec.id, now);
-      if (queued > 0) app.services.nudgeDelivery();
-      request.logSummary = { submissionId, vendor, queued, held, rejected: response.rejected };
-      return reply.code(202).header('location', `/v1/submissions/${submissionId}`).send(response);
+      return replyAccepted(reply, outcome);
     },
   );
 }

@@ -1,9 +1,9 @@
-import { uuidv7 } from '../ids/uuid-v7.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { adapters } from '../adapters/registry.js';
 import { ProblemError, requestError } from '../errors/problem.js';
-import { requestHashOf } from '../pipeline/batch-intake.js';
-import { retryPolicyOf, submissionResponse } from '../pipeline/submission.js';
-import { applyVersionRule, queuedKeys } from '../pipeline/versions.js';
+import { accept, priorAnswer, type AcceptOutcome } from '../pipeline/accept.js';
+import { sha256, type BatchIntakeOutcome } from '../pipeline/batch-intake.js';
+import { parseJsonBody, requestHashOf } from '../adapters/json-format.js';
 import { idParam, submissionAccepted, submissionHeaders, submissionView } from '../schemas/http.js';
 import type { RecordRow } from '../storage/store.js';
 
@@ -12,13 +12,91 @@ import type { RecordRow } from '../storage/store.js';
 // a batch is handled leniently (RFC 7240): valid records are queued, invalid ones listed. With
 // `Prefer: handling=strict` one invalid record rejects the batch and nothing is stored.
 
+function preferValues(prefer: string | string[] | undefined): string[] {
+  return (Array.isArray(prefer) ? prefer.join(',') : prefer ?? '').split(/[,;]/).map((p) => p.trim().toLowerCase().replace(/\s*=\s*/, '='));
+}
+
 /** The handling the vendor asked for in `Prefer` (RFC 7240), lenient unless it says strict. */
 export function preferredHandling(prefer: string | string[] | undefined): 'strict' | 'lenient' | null {
-  const values = (Array.isArray(prefer) ? prefer.join(',') : prefer ?? '').split(/[,;]/).map((p) => p.trim().toLowerCase().replace(/\s*=\s*/, '='));
+  const values = preferValues(prefer);
   if (values.includes('handling=strict')) return 'strict';
   if (values.includes('handling=lenient')) return 'lenient';
   return null;
 }
+
+/** `Prefer: handling=dry-run` (or the bare `dry-run` preference): every record's outcome, nothing stored. */
+export function prefersDryRun(prefer: string | string[] | undefined): boolean {
+  const values = preferValues(prefer);
+  return values.includes('handling=dry-run') || values.includes('dry-run');
+}
+
+/** A batch the intake could not turn into records at all, as the problem that answers it. */
+export function intakeProblem(outcome: Exclude<BatchIntakeOutcome, { kind: 'ok' }>, vendor: string, maxRecords: number): ProblemError {
+  switch (outcome.kind) {
+    case 'malformed':
+      return new ProblemError('BODY_MALFORMED');
+    // As a body schema of { type: 'object' } would have said it.
+    case 'not-object':
+      return new ProblemError('REQUEST_INVALID', { errors: [requestError('REQUEST_INVALID', 'body', 'must be object')] });
+    case 'no-adapter':
+      return new ProblemError('FORBIDDEN', { detail: `No adapter for vendor ${vendor}.` });
+    case 'unsupported-media-type':
+      return new ProblemError('UNSUPPORTED_MEDIA_TYPE', {
+        detail: `Vendor ${vendor} sends ${outcome.accepted.join(' or ')}.`,
+        detail_vi: `Nhà cung cấp ${vendor} gửi ${outcome.accepted.join(' hoặc ')}.`,
+      });
+    case 'format':
+      return new ProblemError('BATCH_INVALID', { errors: outcome.errors.map((f) => ({ ...requestError(f.code, f.path, f.detail_en), ...(f.source ? { source: f.source } : {}) })) });
+    case 'too-many':
+      return new ProblemError('BODY_TOO_LARGE', {
+        detail: `A batch holds at most ${maxRecords} records; this one has ${outcome.count}. Split it.`,
+        detail_vi: `Một lô có tối đa ${maxRecords} hồ sơ; lô này có ${outcome.count}. Hãy chia nhỏ.`,
+        status: 413,
+      });
+  }
+}
+
+/** How an HTTP route answers the acceptance step's outcome. */
+export function replyAccepted(reply: FastifyReply, outcome: AcceptOutcome, headers: Record<string, string> = {}): FastifyReply {
+  switch (outcome.kind) {
+    case 'replayed':
+      return reply.code(202).headers(headers).header('idempotent-replayed', 'true').send(outcome.response);
+    case 'conflict':
+      throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
+    case 'refused':
+      throw new ProblemError(outcome.code, { validationErrors: outcome.response.validationErrors, headers });
+    case 'dry-run':
+      return reply.code(200).headers(headers).send(outcome.response);
+    case 'stored': {
+      const { response } = outcome;
+      reply.request.logSummary = { submissionId: response.submissionId, vendor: response.vendor, queued: response.queued, held: response.held, rejected: response.rejected };
+      return reply.code(202).headers(headers).header('location', `/v1/submissions/${response.submissionId}`).send(response);
+    }
+  }
+}
+
+/** The media types some adapter reads, text or binary: the bodies this route takes. */
+function bodyTypes(): { text: string[]; binary: string[] } {
+  const text = new Set<string>();
+  const binary = new Set<string>();
+  for (const a of Object.values(adapters)) for (const f of a.formats) (f.binary ? binary : text).add(f.mediaType);
+  return { text: [...text], binary: [...binary] };
+}
+
+/** For /docs: each media type with its schema and example (a vendor's own batch format). */
+function bodyContent(): Record<string, { schema: Record<string, unknown>; example?: unknown }> {
+  const content: Record<string, { schema: Record<string, unknown>; example?: unknown }> = {};
+  for (const a of Object.values(adapters)) {
+    for (const f of a.formats) {
+      const entry = { schema: { ...f.docs.schema, description: `${a.title} (${a.vendor}): ${f.docs.summary}` }, ...(f.docs.example !== undefined ? { example: f.docs.example } : {}) };
+      const prior = content[f.mediaType];
+      // Two vendors, one media type (vnEdu and EMIS both send JSON): either shape, named by the key's vendor.
+      content[f.mediaType] = prior ? { schema: { oneOf: [...((prior.schema.oneOf as unknown[]) ?? [prior.schema]), entry.schema] } } : entry;
+    }
+  }
+  return content;
+}
+
 
 const problemResponses = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, 413: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } };
 
@@ -46,77 +124,82 @@ export function recordToView(r: RecordRow) {
 export default async function submissionRoutes(app: FastifyInstance): Promise<void> {
   const { store, settings, intake } = app.services;
 
-  // The batch's JSON text goes as it is to the intake (a thread, for a large batch), which parses
-  // and checks it (pipeline/batch-intake.ts): parsing it here as well cost the event loop a
-  // parse and its garbage for every batch. The body the route sees is only a stand-in object.
-  const rawBodies = new WeakMap<object, string>();
+  // The body goes as it is (text, or bytes for binary formats) to the intake (a thread, for a
+  // large batch), which reads it with the format of the key's vendor for its media type
+  // (pipeline/batch-intake.ts): parsing JSON here as well cost the event loop a parse and its
+  // garbage for every batch. The body the route sees is only a stand-in object.
+  const rawBodies = new WeakMap<object, { mediaType: string; body: string | Buffer }>();
+  const { text, binary } = bodyTypes();
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    rawBodies.set(request.raw, body as string);
-    done(null, {});
-  });
+  for (const mediaType of text) {
+    app.addContentTypeParser(mediaType, { parseAs: 'string' }, (request, body, done) => {
+      rawBodies.set(request.raw, { mediaType, body: body as string });
+      done(null, {});
+    });
+  }
+  for (const mediaType of binary) {
+    app.addContentTypeParser(mediaType, { parseAs: 'buffer' }, (request, body, done) => {
+      rawBodies.set(request.raw, { mediaType, body: body as Buffer });
+      done(null, {});
+    });
+  }
+
+  /** The Idempotency-Key fingerprint of a body without reading it whole: what its format would compute. */
+  const requestHashOfBody = (raw: { mediaType: string; body: string | Buffer }): string =>
+    raw.mediaType === 'application/json' ? requestHashOf(parseJsonBody(raw.body.toString())) : sha256(raw.body);
 
   app.post(
     '/v1/submissions',
     {
       preHandler: app.requireVendor,
+      attachValidation: true,
       schema: {
         tags: ['vendor'],
         summary: 'Submit a batch of records in the vendor\'s native format',
-        description: 'The body is the vendor\'s own batch format (see src/adapters/<vendor>/README.md). 202 after the valid records are committed to the outbox; invalid ones are listed with their errors.',
+        description:
+          'The body is the vendor\'s own batch format, in one of the media types below (src/adapters/<vendor>/README.md); the key says which vendor. ' +
+          '202 after the valid records are committed to the outbox; invalid ones are listed with their errors. ' +
+          '`Prefer: handling=strict`: one invalid record rejects the batch. `Prefer: handling=dry-run`: 200 with every record\'s outcome, nothing stored. ' +
+          'Viettel SMAS also speaks SOAP 1.1: WSDL at [/soap/smas/v1?wsdl](/soap/smas/v1?wsdl).',
         headers: submissionHeaders,
-        body: { type: 'object' },
-        response: { 202: submissionAccepted, 200: submissionAccepted, ...problemResponses },
+        // Each media type's schema and example, for /docs; the intake checks the body, not fastify
+        // (attachValidation below: only a header error answers here).
+        body: { content: bodyContent() },
+        response: { 202: submissionAccepted, 200: submissionAccepted, ...problemResponses, 415: { $ref: 'Problem#' } },
         security: [{ bearer: [] }],
       },
     },
     async (request, reply) => {
-      const vendor = request.principal!.vendor!;
+      if (request.validationError && request.validationError.validationContext !== 'body') throw request.validationError;
+      const principal = request.principal!;
+      const vendor = principal.vendor!;
+      const dryRun = prefersDryRun(request.headers.prefer);
       const handling = preferredHandling(request.headers.prefer);
-      if (handling) reply.header('preference-applied', `handling=${handling}`);
+      const applied = [handling ? `handling=${handling}` : null, dryRun ? 'handling=dry-run' : null].filter((x) => x !== null).join(', ');
+      const headers: Record<string, string> = applied ? { 'preference-applied': applied } : {};
+      if (applied) reply.headers(headers);
+      const raw = rawBodies.get(request.raw) ?? { mediaType: 'application/json', body: '' };
       const idempotencyKey = (request.headers['idempotency-key'] as string | undefined) ?? null;
-      if (idempotencyKey) {
+      if (idempotencyKey && !dryRun) {
         // A retry answers what was stored, without mapping and validating the batch again.
-        const prior = await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey);
-        if (prior) {
-          // Not JSON at all throws SyntaxError, which answers BODY_MALFORMED (plugins/problem-handler.ts).
-          if (prior.requestHash !== requestHashOf(JSON.parse(rawBodies.get(request.raw) ?? ''))) throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
-          return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
+        // Not JSON at all throws, which answers BODY_MALFORMED (plugins/problem-handler.ts).
+        let hash: string;
+        try {
+          hash = requestHashOfBody(raw);
+        } catch {
+          throw new ProblemError('BODY_MALFORMED');
         }
+        const prior = await priorAnswer(store, vendor, idempotencyKey, hash);
+        if (prior) return replyAccepted(reply, prior, headers);
       }
-      // Map and validate off the event loop, from the request's own text (cheap to hand over).
-      const outcome = await intake.run(vendor, rawBodies.get(request.raw) ?? '');
-      if (outcome.kind === 'malformed') throw new ProblemError('BODY_MALFORMED');
-      // As the route's body schema ({ type: 'object' }) would have said it.
-      if (outcome.kind === 'not-object') throw new ProblemError('REQUEST_INVALID', { errors: [requestError('REQUEST_INVALID', 'body', 'must be object')] });
-      const { requestHash } = outcome;
-      if (outcome.kind === 'no-adapter') throw new ProblemError('FORBIDDEN', { detail: `No adapter for vendor ${vendor}.` });
-      if (outcome.kind === 'format') throw new ProblemError('BATCH_INVALID', { errors: outcome.errors.map((f) => requestError(f.code, f.path, f.detail_en)) });
-      if (outcome.kind === 'too-many') {
-        throw new ProblemError('BODY_TOO_LARGE', { detail: `A batch holds at most ${settings.maxRecordsPerBatch} records; split it.`, status: 413 });
-      }
-      const { result } = outcome;
-      applyVersionRule(result, await store.latestVersions(queuedKeys(result)));
-      const submissionId = uuidv7();
-      const response = submissionResponse(submissionId, vendor, result);
-      const { queued } = response;
-      const headers = handling ? { 'preference-applied': `handling=${handling}` } : undefined;
-      if (handling === 'strict' && queued < result.outcomes.length) {
-        throw new ProblemError('BATCH_REJECTED_STRICT', { validationErrors: result.validationErrors, headers });
-      }
-      if (queued === 0) throw new ProblemError('BATCH_REJECTED', { validationErrors: result.validationErrors, headers });
-      try {
-        await store.insertSubmission({ id: submissionId, vendor, idempotencyKey, requestHash, response, createdAt: Date.now() }, result.records, retryPolicyOf(settings));
-      } catch (e) {
-        // Two concurrent requests with one Idempotency-Key: the loser answers what the winner stored.
-        const prior = idempotencyKey ? await store.findSubmissionByIdempotencyKey(vendor, idempotencyKey) : null;
-        if (!prior) throw e;
-        if (prior.requestHash !== requestHash) throw new ProblemError('IDEMPOTENCY_KEY_REUSED');
-        return reply.code(202).header('idempotent-replayed', 'true').send(prior.response);
-      }
-      app.services.nudgeDelivery();
-      request.logSummary = { submissionId, vendor, queued, rejected: response.rejected };
-      return reply.code(202).header('location', `/v1/submissions/${submissionId}`).send(response);
+      // Map and validate off the event loop, from the request's own body (cheap to hand over).
+      const outcome = await intake.run({ vendor, mediaType: raw.mediaType, body: raw.body });
+      if (outcome.kind !== 'ok') throw intakeProblem(outcome, vendor, settings.maxRecordsPerBatch);
+      const accepted = await accept(
+        { store, settings, nudge: app.services.nudgeDelivery },
+        { principal: { vendor, schools: principal.schools }, idempotencyKey: dryRun ? null : idempotencyKey, requestHash: outcome.requestHash, handling, dryRun, result: outcome.result },
+      );
+      return replyAccepted(reply, accepted, headers);
     },
   );
 

@@ -13,7 +13,16 @@ const localized = {
 export const validationError = {
   $id: 'ValidationError',
   type: 'object',
-  properties: { index: { type: 'integer' }, recordKey: { type: 'string' }, ...localized },
+  properties: {
+    index: { type: 'integer' },
+    recordKey: { type: 'string' },
+    ...localized,
+    source: {
+      type: 'object',
+      description: 'Where in the vendor\'s document (workbooks: sheet, row, A1 cell and column heading)',
+      properties: { sheet: { type: 'string' }, row: { type: 'integer' }, cell: { type: 'string' }, field: { type: 'string' } },
+    },
+  },
 } as const;
 
 export const problemSchema = {
@@ -67,23 +76,19 @@ const recordOutcome = {
 export const submissionAccepted = {
   type: 'object',
   properties: {
-    submissionId: { type: 'string' },
+    submissionId: { type: ['string', 'null'], description: 'null in a dry run: nothing was stored' },
     vendor: { type: 'string' },
+    dryRun: { type: 'boolean' },
     received: { type: 'integer' },
     queued: { type: 'integer' },
+    held: { type: 'integer' },
     rejected: { type: 'integer' },
     records: { type: 'array', items: recordOutcome },
     validationErrors: { type: 'array', items: { $ref: 'ValidationError#' } },
   },
 } as const;
 
-export const signedRecordsAccepted = {
-  type: 'object',
-  properties: {
-    ...submissionAccepted.properties,
-    held: { type: 'integer' },
-  },
-} as const;
+export const signedRecordsAccepted = submissionAccepted;
 
 const recordState = { type: 'string', enum: [...RECORD_STATES] } as const;
 

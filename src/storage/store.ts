@@ -8,6 +8,12 @@ import type { RecordState } from '../delivery/states.js';
 export interface Credential {
   kind: 'vendor' | 'admin';
   vendor: string | null;
+  /**
+   * The schools (Ministry school IDs) a vendor key may submit for; the acceptance step refuses a
+   * record of any other school (SCHOOL_NOT_AUTHORISED). null: any school of the province (keys
+   * made before credentials named their schools).
+   */
+  schools: string[] | null;
 }
 
 export interface RetryPolicy {
@@ -32,6 +38,14 @@ export interface NewRecord {
   signatures?: unknown[] | null;
   /** Signed records only: the signed document as received (kept as evidence). */
   signedXml?: string | null;
+  /** What the record is about, from its content (null when it could not be read): for authority and searches. */
+  schoolId?: string | null;
+  learnerId?: string | null;
+  grade?: number | null;
+  className?: string | null;
+  schoolYear?: string | null;
+  /** Set by the acceptance step: refused in a way that stores nothing of it (another school's record). */
+  notStored?: boolean;
 }
 
 export interface NewSubmission {
@@ -117,6 +131,8 @@ export interface Outcome {
 export interface AcceptedVersion {
   version: number;
   contentHash: string;
+  /** A record of this key waits for signatures (state held): an unsigned submission may not overtake it. */
+  held: boolean;
 }
 
 export interface Store {

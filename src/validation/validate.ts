@@ -123,6 +123,7 @@ export function toValidationErrors(index: number, recordKey: string | undefined,
       message_vi: e.detail_vi ? `${def.vi}: ${e.detail_vi}` : def.vi,
     };
     if (recordKey !== undefined) out.recordKey = recordKey;
+    if (e.source) out.source = e.source;
     return out;
   });
 }

@@ -112,4 +112,25 @@ ALTER TABLE records ADD COLUMN signed_xml TEXT;
 CREATE INDEX records_held_by_key ON records (record_key) WHERE state = 'held';
 `,
   },
+  // 5 mirrors the SQLite migration of the same number (SQLite's 4 was folded into 1 here).
+  {
+    id: 5,
+    name: 'credential schools and record facets',
+    sql: `
+ALTER TABLE credentials ADD COLUMN schools TEXT;
+ALTER TABLE records ADD COLUMN school_id TEXT;
+ALTER TABLE records ADD COLUMN learner_id TEXT;
+ALTER TABLE records ADD COLUMN grade INTEGER;
+ALTER TABLE records ADD COLUMN class_name TEXT;
+ALTER TABLE records ADD COLUMN school_year TEXT;
+ALTER TABLE records ADD COLUMN vendor TEXT;
+UPDATE records SET
+  school_id = substring(record_xml from '<schoolId>([^<]*)</schoolId>'),
+  learner_id = substring(record_xml from '<learnerId>([^<]*)</learnerId>'),
+  vendor = (SELECT vendor FROM submissions WHERE submissions.id = records.submission_id)
+  WHERE record_xml IS NOT NULL;
+CREATE INDEX records_by_school ON records (school_id, state);
+CREATE INDEX records_by_learner ON records (learner_id);
+`,
+  },
 ]);

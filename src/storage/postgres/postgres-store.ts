@@ -142,12 +142,15 @@ export class PostgresStore implements Store {
   }
 
   async addCredential(keyHash: string, cred: Credential): Promise<void> {
-    await this.q('INSERT INTO credentials (key_hash, kind, vendor, created_at) VALUES ($1, $2, $3, $4)', [keyHash, cred.kind, cred.vendor, Date.now()]);
+    await this.q('INSERT INTO credentials (key_hash, kind, vendor, schools, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      keyHash, cred.kind, cred.vendor, cred.schools ? JSON.stringify(cred.schools) : null, Date.now(),
+    ]);
   }
 
   async findCredential(keyHash: string): Promise<Credential | null> {
-    const { rows } = await this.q('SELECT kind, vendor FROM credentials WHERE key_hash = $1', [keyHash]);
-    return rows[0] ? { kind: rows[0].kind as Credential['kind'], vendor: rows[0].vendor as string | null } : null;
+    const { rows } = await this.q('SELECT kind, vendor, schools FROM credentials WHERE key_hash = $1', [keyHash]);
+    const r = rows[0];
+    return r ? { kind: r.kind as Credential['kind'], vendor: r.vendor as string | null, schools: r.schools ? (JSON.parse(r.schools as string) as string[]) : null } : null;
   }
 
   async countCredentials(): Promise<number> {
@@ -168,16 +171,18 @@ export class PostgresStore implements Store {
       await c.query(
         `INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors, record_version,
            signatures, signed_xml, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at,
-           last_code, last_reason, created_at, updated_at)
+           last_code, last_reason, created_at, updated_at, school_id, learner_id, grade, class_name, school_year, vendor)
          SELECT u.id, $11, u.idx, u.record_key, u.content_hash, u.record_xml, u.state, u.errors, u.version, u.signatures,
            u.signed_xml, $12, $13, $14, $15, $16, $16,
            CASE u.state WHEN 'rejected' THEN 'VALIDATION' WHEN 'held' THEN 'SIGNATURES_INCOMPLETE' END,
            CASE u.state WHEN 'rejected' THEN 'failed validation at the gateway'
                         WHEN 'held' THEN 'held until the required signatures arrive'
                         ELSE 'accepted from ' || $17 END,
-           $16, $16
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
-           AS u(id, idx, record_key, content_hash, record_xml, state, errors, version, signatures, signed_xml)`,
+           $16, $16, u.school_id, u.learner_id, u.grade, u.class_name, u.school_year, $17
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
+                     $18::text[], $19::text[], $20::int[], $21::text[], $22::text[])
+           AS u(id, idx, record_key, content_hash, record_xml, state, errors, version, signatures, signed_xml,
+                school_id, learner_id, grade, class_name, school_year)`,
         [
           records.map((r) => r.id),
           records.map((r) => r.index),
@@ -196,6 +201,11 @@ export class PostgresStore implements Store {
           policy.totalTimeMs ?? null,
           sub.createdAt,
           sub.vendor,
+          records.map((r) => r.schoolId ?? null),
+          records.map((r) => r.learnerId ?? null),
+          records.map((r) => r.grade ?? null),
+          records.map((r) => r.className ?? null),
+          records.map((r) => r.schoolYear ?? null),
         ],
       );
     });
@@ -210,12 +220,13 @@ export class PostgresStore implements Store {
     const out = new Map<string, AcceptedVersion>();
     if (recordKeys.length === 0) return out;
     const { rows } = await this.q(
-      `SELECT DISTINCT ON (record_key) record_key, record_version, content_hash FROM records
+      `SELECT DISTINCT ON (record_key) record_key, record_version, content_hash,
+         bool_or(state = 'held') OVER (PARTITION BY record_key) AS held FROM records
        WHERE record_key = ANY($1::text[]) AND state <> 'rejected' AND record_version IS NOT NULL
        ORDER BY record_key, record_version DESC`,
       [recordKeys],
     );
-    for (const r of rows) out.set(r.record_key as string, { version: r.record_version as number, contentHash: r.content_hash as string });
+    for (const r of rows) out.set(r.record_key as string, { version: r.record_version as number, contentHash: r.content_hash as string, held: r.held === true });
     return out;
   }
 

@@ -126,4 +126,30 @@ WHEN OLD.state IS NOT NEW.state OR OLD.attempts IS NOT NEW.attempts
 END;
 `,
   },
+  {
+    id: 5,
+    name: 'credential schools and record facets',
+    // A vendor key names the schools it may submit for (the acceptance step refuses others), and
+    // each record keeps what it is about, outside its XML, for that check and the province's
+    // searches: school, learner ID, grade, class, school year and the submitting vendor. Rows
+    // written before this migration get them from their canonical XML (text cannot hold a "<").
+    sql: `
+ALTER TABLE credentials ADD COLUMN schools TEXT;
+ALTER TABLE records ADD COLUMN school_id TEXT;
+ALTER TABLE records ADD COLUMN learner_id TEXT;
+ALTER TABLE records ADD COLUMN grade INTEGER;
+ALTER TABLE records ADD COLUMN class_name TEXT;
+ALTER TABLE records ADD COLUMN school_year TEXT;
+ALTER TABLE records ADD COLUMN vendor TEXT;
+UPDATE records SET
+  school_id = CASE WHEN instr(record_xml, '<schoolId>') > 0 THEN substr(record_xml, instr(record_xml, '<schoolId>') + 10,
+    instr(record_xml, '</schoolId>') - instr(record_xml, '<schoolId>') - 10) END,
+  learner_id = CASE WHEN instr(record_xml, '<learnerId>') > 0 THEN substr(record_xml, instr(record_xml, '<learnerId>') + 11,
+    instr(record_xml, '</learnerId>') - instr(record_xml, '<learnerId>') - 11) END,
+  vendor = (SELECT vendor FROM submissions WHERE submissions.id = records.submission_id)
+  WHERE record_xml IS NOT NULL;
+CREATE INDEX records_by_school ON records (school_id, state);
+CREATE INDEX records_by_learner ON records (learner_id);
+`,
+  },
 ]);

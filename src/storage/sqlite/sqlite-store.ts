@@ -143,8 +143,8 @@ export class SqliteStore implements Store {
   private prepareAll() {
     const db = this.db;
     return {
-      addCredential: db.prepare('INSERT INTO credentials (key_hash, kind, vendor, created_at) VALUES (?, ?, ?, ?)'),
-      findCredential: db.prepare('SELECT kind, vendor FROM credentials WHERE key_hash = ?'),
+      addCredential: db.prepare('INSERT INTO credentials (key_hash, kind, vendor, schools, created_at) VALUES (?, ?, ?, ?, ?)'),
+      findCredential: db.prepare('SELECT kind, vendor, schools FROM credentials WHERE key_hash = ?'),
       countCredentials: db.prepare('SELECT count(*) AS n FROM credentials'),
       findByIdem: db.prepare('SELECT * FROM submissions WHERE vendor = ? AND idempotency_key = ?'),
       getSubmission: db.prepare('SELECT * FROM submissions WHERE id = ?'),
@@ -153,8 +153,8 @@ export class SqliteStore implements Store {
       ),
       insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors,
         max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at, last_code, last_reason,
-        created_at, updated_at, record_version, signatures, signed_xml)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        created_at, updated_at, record_version, signatures, signed_xml, school_id, learner_id, grade, class_name, school_year, vendor)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
       claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
@@ -233,12 +233,13 @@ export class SqliteStore implements Store {
   }
 
   async addCredential(keyHash: string, cred: Credential): Promise<void> {
-    this.s.addCredential.run(keyHash, cred.kind, cred.vendor, Date.now());
+    this.s.addCredential.run(keyHash, cred.kind, cred.vendor, cred.schools ? JSON.stringify(cred.schools) : null, Date.now());
     await this.durable();
   }
 
   async findCredential(keyHash: string): Promise<Credential | null> {
-    return (this.s.findCredential.get(keyHash) as Credential | undefined) ?? null;
+    const r = this.s.findCredential.get(keyHash) as { kind: Credential['kind']; vendor: string | null; schools: string | null } | undefined;
+    return r ? { kind: r.kind, vendor: r.vendor, schools: r.schools ? (JSON.parse(r.schools) as string[]) : null } : null;
   }
 
   async countCredentials(): Promise<number> {
@@ -263,6 +264,7 @@ export class SqliteStore implements Store {
           r.state === 'rejected' ? 'failed validation at the gateway' : r.state === 'held' ? 'held until the required signatures arrive' : `accepted from ${sub.vendor}`,
           sub.createdAt, sub.createdAt, r.version,
           r.signatures ? JSON.stringify(r.signatures) : null, r.signedXml ?? null,
+          r.schoolId ?? null, r.learnerId ?? null, r.grade ?? null, r.className ?? null, r.schoolYear ?? null, sub.vendor,
         );
       }
     })();
@@ -280,10 +282,12 @@ export class SqliteStore implements Store {
     // Chunks keep each statement well under SQLite's limit on bound parameters.
     for (let i = 0; i < recordKeys.length; i += 500) {
       const chunk = recordKeys.slice(i, i + 500);
-      const rows = this.latestVersionsStatement(chunk.length).all(...chunk) as { record_key: string; record_version: number; content_hash: string }[];
+      const rows = this.latestVersionsStatement(chunk.length).all(...chunk) as { record_key: string; record_version: number; content_hash: string; state: string }[];
       for (const r of rows) {
         const known = out.get(r.record_key);
-        if (!known || r.record_version > known.version) out.set(r.record_key, { version: r.record_version, contentHash: r.content_hash });
+        const held = r.state === 'held' || (known?.held ?? false);
+        if (!known || r.record_version > known.version) out.set(r.record_key, { version: r.record_version, contentHash: r.content_hash, held });
+        else known.held = held;
       }
     }
     return out;
@@ -293,7 +297,7 @@ export class SqliteStore implements Store {
   private latestVersionsStatement(n: number): Database.Statement {
     let st = this.latestVersionsByLength.get(n);
     if (!st) {
-      st = this.db.prepare(`SELECT record_key, record_version, content_hash FROM records
+      st = this.db.prepare(`SELECT record_key, record_version, content_hash, state FROM records
         WHERE record_key IN (${Array.from({ length: n }, () => '?').join(', ')}) AND state <> 'rejected' AND record_version IS NOT NULL`);
       this.latestVersionsByLength.set(n, st);
     }
