@@ -100,6 +100,10 @@ export const ERRORS = Object.freeze({
   SIGNER_NAME_MISMATCH: d(422, 'Signer is not the person named in the record', 'The certificate does not name the homeroom teacher or principal of the record.', 'Chứng thư số không mang tên giáo viên chủ nhiệm hoặc hiệu trưởng ghi trong học bạ.'),
   SIGNATURES_INCOMPLETE: d(422, 'Signatures missing', 'The record lacks signatures the province requires before sending.', 'Học bạ còn thiếu chữ ký bắt buộc trước khi gửi.'),
 
+  // Signed documents bounded before parsing (issue 14: hostile documents; settings signedRecords.maxDocumentBytes and the rest)
+  DOCUMENT_TOO_LARGE: d(413, 'Signed document too large', 'A signed document exceeds signedRecords.maxDocumentBytes; a signed học bạ is about 15 kB.', 'Văn bản ký số vượt quá kích thước cho phép (signedRecords.maxDocumentBytes); một học bạ ký số chỉ khoảng 15 kB.'),
+  DOCUMENT_LIMIT_EXCEEDED: d(422, 'Signed document too complex', 'A signed document has more elements, deeper nesting or more attributes than the gateway reads (signedRecords.maxElements, maxDepth, maxAttributes); a signed học bạ has a few hundred elements.', 'Văn bản ký số có quá nhiều phần tử, lồng quá sâu hoặc quá nhiều thuộc tính (signedRecords.maxElements, maxDepth, maxAttributes); một học bạ ký số chỉ có vài trăm phần tử.'),
+
   // Admin
   KEYS_RELOAD_FAILED: d(409, 'Keys not reloaded', 'The new key, certificate or trust files could not be loaded; the previous ones stay in use.', 'Không nạp được khoá, chứng thư hoặc tệp tin cậy mới; cổng tiếp tục dùng bộ cũ.'),
 
