@@ -62,8 +62,12 @@ export interface AttributeFault {
   detail: string;
 }
 
-/** The first attribute (or namespace use) of the document the profile does not allow, or null. */
-export function profileAttributeFault(root: Element, hocba: Element): AttributeFault | null {
+/**
+ * The first attribute (or namespace use) of the document the profile does not allow, or null.
+ * An `Id` that a signature's reference names is left to the signature checks, which refuse the
+ * signature with the more telling SIGNATURE_PARTIAL (or SIGNATURE_WRAPPING), and the document with it.
+ */
+export function profileAttributeFault(root: Element, hocba: Element, referencedIds: ReadonlySet<string> = new Set()): AttributeFault | null {
   const stack: Element[] = [root];
   while (stack.length > 0) {
     const el = stack.pop()!;
@@ -84,7 +88,7 @@ export function profileAttributeFault(root: Element, hocba: Element): AttributeF
       }
       if (a.prefix && !a.namespaceURI) return { path: at(), detail: `the prefix ${a.prefix} of the attribute ${a.name} is not declared` };
       allowed ??= allowedOn(el, hocba);
-      if (a.namespaceURI || !allowed.has(a.name)) {
+      if (a.namespaceURI || (!allowed.has(a.name) && !(a.name === 'Id' && referencedIds.has(a.value)))) {
         const may = allowed.size ? `only ${[...allowed].join(', ')} and namespace declarations` : 'no attributes but namespace declarations';
         return { path: at(), detail: `the attribute ${a.name} is not part of the profile: <${el.tagName}> may carry ${may}` };
       }

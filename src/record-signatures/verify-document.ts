@@ -298,7 +298,12 @@ export function verifySignedDocument(xml: string, trust: TrustStore, o: VerifyOp
   if (doc.getElementsByTagNameNS(DSIG_NS, 'Signature').length !== signatures.length) {
     return bad('SIGNATURE_WRAPPING', 'a signature sits somewhere other than beside the record');
   }
-  const fault = profileAttributeFault(root, hocba);
+  const referenced = new Set<string>();
+  for (const sig of signatures) {
+    const refs = sig.getElementsByTagNameNS(DSIG_NS, 'Reference');
+    for (let i = 0; i < refs.length; i++) referenced.add((refs[i].getAttribute('URI') ?? '').slice(1));
+  }
+  const fault = profileAttributeFault(root, hocba, referenced);
   if (fault) return bad('SIGNED_RECORD_MALFORMED', fault.detail, fault.path);
   const recordId = hocba.getAttribute('Id') ?? '';
   // The Id travels to the Ministry with the record, signed or not: never one of the packet's.

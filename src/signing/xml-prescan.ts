@@ -45,8 +45,30 @@ export function overBytes(s: string, max: number): number | null {
 /** Why not, and where when it is known: the open elements' names, then `@attribute` for one in a start tag. */
 export type PrescanRefusal = { kind: 'too-large' | 'limit' | 'malformed'; detail: string; path?: string };
 
-/** XML 1.0 Char (§2.2); with the u flag a lone surrogate is a code point outside it. */
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/**
+ * Code units that may start a character outside XML 1.0 Char (§2.2): controls, U+FFFE/U+FFFF
+ * and surrogates (which are fine in pairs). A plain class without the u flag: the u-flag
+ * negated class over the whole Char production took 0.24 ms per 12 kB document, this 0.01.
+ */
+const SUSPECT = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/g;
+
+/** The first character of `s` outside XML 1.0 Char, with its position, or null. */
+export function firstNonXmlChar(s: string): { codePoint: number; index: number } | null {
+  SUSPECT.lastIndex = 0;
+  for (let m = SUSPECT.exec(s); m; m = SUSPECT.exec(s)) {
+    const i = m.index;
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        SUSPECT.lastIndex = i + 2;
+        continue;
+      }
+    }
+    return { codePoint: c, index: i };
+  }
+  return null;
+}
 const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 const XML_DECL = /^\s+version\s*=\s*(["'])([^"']*)\1(?:\s+encoding\s*=\s*(["'])([^"']*)\3)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\5)?\s*$/;
 
@@ -70,8 +92,8 @@ const limit = (detail: string): never => {
 export function prescanXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): PrescanRefusal | null {
   const bytes = overBytes(xml, limits.maxDocumentBytes);
   if (bytes !== null) return { kind: 'too-large', detail: `the document has ${bytes} bytes or more; at most ${limits.maxDocumentBytes} are accepted` };
-  const bad = NOT_XML_CHAR.exec(xml);
-  if (bad) return { kind: 'malformed', detail: `the character ${u(bad[0].codePointAt(0)!)} at position ${bad.index} is not allowed in XML 1.0` };
+  const bad = firstNonXmlChar(xml);
+  if (bad) return { kind: 'malformed', detail: `the character ${u(bad.codePoint)} at position ${bad.index} is not allowed in XML 1.0` };
   try {
     scan(xml, limits);
     return null;
