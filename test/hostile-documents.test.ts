@@ -208,7 +208,9 @@ t.test('size, element count and depth are bounded before a tree is built (items 
 });
 
 t.test('over HTTP: a document too large is 413, one too deep 422, nothing answers 500', async (t) => {
-  const gw = await startTestGateway(t);
+  // Verified in the request's thread: worker threads would compile the TypeScript sources again
+  // (40 s on a loaded machine); the limits reach them the same way (verify-pool.ts).
+  const gw = await startTestGateway(t, { signedRecords: { verifyWorkers: 0 } });
   const good = await signedDocument(new DemoSigners(demoPkiPaths(join(gw.dir, 'pki'))), sampleRecords(1, 11)[0]);
   const xml = { 'content-type': 'application/xml' };
   const head = `<signedHocba xmlns="${NS}"><hocba Id="HB-1">`;
@@ -224,8 +226,10 @@ t.test('over HTTP: a document too large is 413, one too deep 422, nothing answer
   const r3 = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, body: { documents: [good, deep] } });
   t.equal(r3.status, 202, 'a batch: the deep one is refused on its own');
   t.match(r3.json, { records: [{ status: 'queued' }, { status: 'rejected', errors: [{ code: 'DOCUMENT_LIMIT_EXCEEDED' }] }] });
-  const r4 = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, body: { documents: [good, big] } });
+  const overLimit = head + '<a/>'.repeat(270_000) + tail; // just over 1 MiB
+  const r4 = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, body: { documents: [good, overLimit] } });
   t.equal(r4.status, 413, 'one document too large refuses the request');
+  t.match(r4.json, { code: 'DOCUMENT_TOO_LARGE', detail: /^Document 1 has/ });
 });
 
 t.test('c14n orders attributes by code point, as xmllint does (item 9)', async (t) => {
