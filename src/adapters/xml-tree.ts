@@ -21,6 +21,8 @@ export interface XNode {
   children: XNode[];
   /** xsi:nil="true": the element says it has no value. */
   nil?: true;
+  /** Its attributes other than namespace declarations, when it has any (an array: names are never keys). */
+  attrs?: { name: string; ns: string; value: string }[];
   /** 1-based line of its start tag. */
   line: number;
 }
@@ -60,6 +62,7 @@ export interface TreeParserHandlers {
 }
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+const XMLNS = 'http://www.w3.org/2000/xmlns/';
 
 /** A push parser: write() text as it arrives, then close(). Errors are thrown as XmlTreeError. */
 export class TreeParser {
@@ -113,7 +116,10 @@ export class TreeParser {
     if (++this.#elements > this.limits.maxElements) throw new XmlTreeError(`<${this.#stack[0]?.name ?? tag.local}> holds more than ${this.limits.maxElements} elements`, line);
     const node: XNode = { name: tag.local, ns: tag.uri, text: '', children: [], line };
     for (const a of Object.values(tag.attributes)) {
+      if (a.uri === XMLNS || a.name === 'xmlns') continue;
       if (a.uri === XSI && a.local === 'nil' && (a.value === 'true' || a.value === '1')) node.nil = true;
+      (node.attrs ??= []).push({ name: a.local, ns: a.uri, value: a.value });
+      if (node.attrs.length > 64) throw new XmlTreeError(`<${tag.local}> has more than 64 attributes`, line);
     }
     this.#stack.at(-1)?.children.push(node);
     this.#stack.push(node);
@@ -148,6 +154,7 @@ export function parseXmlTree(text: string, limits: XmlLimits): XNode {
 
 // ---- Reading a tree (never by object keys) ----
 
+export const attrNamed = (node: XNode | undefined, name: string, ns = ''): string | undefined => node?.attrs?.find((a) => a.name === name && a.ns === ns)?.value;
 export const childNamed = (node: XNode | undefined, name: string): XNode | undefined => node?.children.find((c) => c.name === name);
 export const childrenNamed = (node: XNode | undefined, name: string): XNode[] => (node ? node.children.filter((c) => c.name === name) : []);
 
