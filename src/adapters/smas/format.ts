@@ -151,7 +151,7 @@ export const smasXmlFormat: BatchFormat = {
   docs: {
     summary:
       'SMAS XML batch: <SchoolBatch xmlns="urn:viettel:smas:hocba:v1"> with ProvinceCode, SchoolCode, AcademicYear (2024 = 2024-2025), then <Pupils> of <PupilProfile> (src/adapters/smas/README.md, specs/vendors/smas/v1/smas-batch.xsd)',
-    schema: { type: 'string', format: 'xml', description: 'XML; its XSD: specs/vendors/smas/v1/smas-batch.xsd (served at /soap/smas/v1?xsd=smas-batch.xsd)' },
+    schema: { type: 'string', description: 'XML; its XSD: specs/vendors/smas/v1/smas-batch.xsd (served at /soap/smas/v1?xsd=smas-batch.xsd)' },
   },
   read(body) {
     const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
