@@ -157,6 +157,10 @@ t.test('xmllint: the XSD validates the samples, the WSDL\'s types the sample env
   const envelope = parseXmlTree(sampleSmasEnvelope(5, 8, { schoolId: '01004002' }), { maxDepth: 64, maxElements: 1e6, maxChars: 1e8 });
   writeFileSync(join(dir, 'submit.xml'), serializeTree(find(envelope, 'SubmitBatch')!));
   t.doesNotThrow(() => lint(join(dir, 'service.xsd'), join(dir, 'submit.xml')), 'SubmitBatch of the sample envelope');
+  // The golden fault's detail is a GatewayFault as the WSDL declares it.
+  const fault = parseXmlTree(readFileSync(join(import.meta.dirname, 'fixtures', 'smas', 'fault-auth-missing.xml'), 'utf8'), { maxDepth: 64, maxElements: 1e6, maxChars: 1e8 });
+  writeFileSync(join(dir, 'fault.xml'), serializeTree(find(fault, 'GatewayFault')!));
+  t.doesNotThrow(() => lint(join(dir, 'service.xsd'), join(dir, 'fault.xml')), 'GatewayFault');
   // A broken batch is refused by xmllint (the XSD is not a formality).
   writeFileSync(join(dir, 'bad.xml'), readFileSync(files[0]!, 'utf8').replace(/<Genre>[^<]*</, '<Genre>2<'));
   t.throws(() => lint(join(SPEC, 'smas-batch.xsd'), join(dir, 'bad.xml')));

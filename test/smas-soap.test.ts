@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import soap from 'soap';
 import t from 'tap';
 import { renderSmasBatch, sampleSmasEnvelope, sampleSmasRecords } from '../src/adapters/smas/index.js';
@@ -7,6 +9,7 @@ import { find, findAll, postSoap, smasKey, textOf, xmlToObject } from './helpers
 // The SMAS SOAP endpoint against a real gateway and simulator, driven by a client generated from
 // the served WSDL alone (node-soap), and by hand-written envelopes for what a client would not send.
 
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'smas');
 const gw = await startTestGateway(t);
 const key = smasKey(gw);
 const wsdlUrl = `${gw.url}/soap/smas/v1?wsdl`;
@@ -142,6 +145,9 @@ t.test('authentication faults', async (t) => {
   const wrongUser = await wsdlClient('vnedu');
   t.equal((await wrongUser.GetSubmissionAsync({ SubmissionId: 'x' }).then(() => null, faultOf))!.code, 'AUTH_INVALID');
 
+  // Golden: the request and the fault it gets, byte for byte (test/fixtures/smas/).
+  const golden = await postSoap(gw, readFileSync(join(FIXTURES, 'get-submission-request.xml'), 'utf8'));
+  t.equal(golden.text, readFileSync(join(FIXTURES, 'fault-auth-missing.xml'), 'utf8'));
   const none = await postSoap(gw, getEnvelope('x'));
   t.equal(none.status, 500);
   t.match(none.type, /^text\/xml/);
