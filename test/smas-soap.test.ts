@@ -105,6 +105,15 @@ t.test('the sample envelope posts as it is with a Bearer key (curl)', async (t) 
   t.match(res.type, /^text\/xml/);
   t.equal(textOf(res.tree, 'Queued'), '3');
   t.equal(findAll(res.tree, 'Record').length, 3);
+  // The batch's namespace bound to a prefix on the Envelope (as many clients write it), and a '>' in an attribute.
+  const prefixed = sampleSmasEnvelope(2, 22, { schoolId: '01004002', dryRun: true, firstNumber: 300 })
+    .replace('<soap:Envelope ', '<soap:Envelope xmlns:b="urn:viettel:smas:hocba:v1" ')
+    .replace(/<(\/?)SchoolBatch>/g, '<$1b:SchoolBatch>')
+    .replace('<b:SchoolBatch>', '<b:SchoolBatch note="a>b">');
+  const dry = await postSoap(gw, prefixed, { authorization: `Bearer ${key}` });
+  t.equal(dry.status, 200, dry.text.slice(0, 500));
+  t.equal(textOf(dry.tree, 'Queued'), '2');
+  t.equal(textOf(dry.tree, 'DryRun'), 'true');
 });
 
 t.test('DryRun: every outcome, nothing stored', async (t) => {

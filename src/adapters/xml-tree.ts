@@ -52,6 +52,19 @@ export interface OpenElement {
   line: number;
 }
 
+/** Where a raw element lies in the text, and the namespace bindings it needs to stand alone. */
+export interface RawSpan {
+  /** Just past `<qname` (the `<` is the last one before it). */
+  tagOpen: number;
+  /** Just past its end tag. */
+  end: number;
+  qname: string;
+  /** Namespace bindings in effect at the element, by prefix ('' for the default namespace). */
+  ns: Readonly<Record<string, string>>;
+  /** Prefixes it declares itself ('' for the default namespace). */
+  declared: string[];
+}
+
 export interface TreeParserHandlers {
   /** At the start of an element outside any captured subtree: true builds its whole subtree. `path` ends with this element. */
   capture(path: readonly OpenElement[]): boolean;
@@ -59,20 +72,33 @@ export interface TreeParserHandlers {
   onTree(node: XNode, path: readonly OpenElement[]): void;
   /** At the end of an element that was not captured. */
   onClose?(path: readonly OpenElement[]): void;
+  /**
+   * At the start of any element: true leaves it out of any tree and hands its span of the text
+   * instead (`onRaw`), checked for well-formedness and depth but not built: for a part that is
+   * passed on as text, to be read again elsewhere.
+   */
+  raw?(path: readonly OpenElement[]): boolean;
+  /** A raw element's span: `tagOpen` is just past `<name` (the `<` is the last one before it), `end` just past its end tag; `ns` the bindings in scope. */
+  onRaw?(span: RawSpan, path: readonly OpenElement[]): void;
 }
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
+const NO_BINDINGS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
 
 /** A push parser: write() text as it arrives, then close(). Errors are thrown as XmlTreeError. */
 export class TreeParser {
   readonly #parser: SaxesParser<{ xmlns: true; position: true }>;
   readonly #path: OpenElement[] = [];
+  readonly #nsStack: Readonly<Record<string, string>>[] = [];
   /** The subtree being built: its open elements, outermost first. */
   readonly #stack: XNode[] = [];
   #elements = 0;
   #chars = 0;
   #sawRoot = false;
+  #tagOpen = 0;
+  /** The raw element being skipped: its depth and where it started. */
+  #raw: (RawSpan & { depth: number }) | null = null;
 
   constructor(
     readonly limits: XmlLimits,
@@ -86,6 +112,7 @@ export class TreeParser {
     p.on('doctype', () => {
       throw new XmlTreeError('a DOCTYPE is not accepted (no DTDs, no entities)', p.line);
     });
+    p.on('opentagstart', () => (this.#tagOpen = p.position));
     p.on('opentag', (tag) => this.#open(tag as SaxesTagNS));
     p.on('closetag', () => this.#close());
     p.on('text', (t) => this.#text(t));
@@ -106,7 +133,18 @@ export class TreeParser {
     const line = this.#parser.line;
     const el: OpenElement = { name: tag.local, ns: tag.uri, line };
     this.#path.push(el);
+    // saxes gives each tag only the bindings it declares; the ones in effect are kept here.
+    const parentNs = this.#nsStack.at(-1) ?? NO_BINDINGS;
+    let own = false;
+    for (const _ in tag.ns) own = true;
+    this.#nsStack.push(own ? { ...parentNs, ...tag.ns } : parentNs);
     if (this.#path.length > this.limits.maxDepth) throw new XmlTreeError(`elements nest deeper than ${this.limits.maxDepth} levels`, line);
+    if (this.#raw) return;
+    if (this.handlers.raw?.(this.#path)) {
+      const declared = Object.values(tag.attributes).flatMap((a) => (a.name === 'xmlns' ? [''] : a.prefix === 'xmlns' ? [a.local] : []));
+      this.#raw = { depth: this.#path.length, tagOpen: this.#tagOpen, end: 0, qname: tag.name, ns: this.#nsStack.at(-1)!, declared };
+      return;
+    }
     const capturing = this.#stack.length > 0;
     if (!capturing && !this.handlers.capture(this.#path)) return;
     if (!capturing) {
@@ -127,6 +165,16 @@ export class TreeParser {
 
   #close(): void {
     const path = this.#path;
+    this.#nsStack.pop();
+    if (this.#raw) {
+      if (path.length === this.#raw.depth) {
+        const { depth: _, ...span } = this.#raw;
+        this.#raw = null;
+        this.handlers.onRaw?.({ ...span, end: this.#parser.position }, path);
+      }
+      path.pop();
+      return;
+    }
     if (this.#stack.length > 0) {
       const node = this.#stack.pop()!;
       if (this.#stack.length === 0) this.handlers.onTree(node, path);
@@ -135,12 +183,28 @@ export class TreeParser {
   }
 
   #text(t: string): void {
+    if (this.#raw) return;
     const node = this.#stack.at(-1);
     if (!node) return; // outside captured subtrees text is not kept (whitespace between records)
     this.#chars += t.length;
     if (this.#chars > this.limits.maxChars) throw new XmlTreeError(`<${this.#stack[0]!.name}> holds more than ${this.limits.maxChars} characters of text`, this.#parser.line);
     node.text += t;
   }
+}
+
+/**
+ * An element's text as a standalone document: the span `onRaw` reported, with the namespace
+ * bindings it inherited declared on its start tag (those it declares itself are already there).
+ */
+export function standaloneElement(text: string, span: RawSpan): string {
+  const start = text.lastIndexOf('<', span.tagOpen - 1);
+  const afterName = start + 1 + span.qname.length;
+  let decls = '';
+  for (const prefix in span.ns) {
+    if (prefix === 'xml' || prefix === 'xmlns' || span.declared.includes(prefix)) continue;
+    decls += ` ${prefix === '' ? 'xmlns' : `xmlns:${prefix}`}="${xmlEscape(span.ns[prefix]!)}"`;
+  }
+  return text.slice(start, afterName) + decls + text.slice(afterName, span.end);
 }
 
 /** Parses a whole document into one tree (bounded by `limits`). */
