@@ -81,6 +81,8 @@ t.test('mapping errors name the SMAS element; missing values are reported at the
   t.same(await problemsAfter((x) => x.replace(/<Role>HT</, '<Role>BOSS<')), [['VENDOR_FIELD_INVALID', '/Signatures/Signature[2]/Role']]);
   t.same(await problemsAfter((x) => x.replace(/<FullName>[^<]*<\/FullName>/, '')), [['SCHEMA_REQUIRED', '/student/fullName']]);
   t.same(await problemsAfter((x) => x.replace(/<Revision>1</, '<Revision>one<')), [['SCHEMA_TYPE', '/version']]);
+  t.same(await problemsAfter((x) => x.replace(/<Comment>[^<]*<\/Comment>/, '<Comment/>')), [], 'remarks may be empty');
+  t.same(await problemsAfter((x) => x.replace(/<Comment>[^<]*<\/Comment>/, '')), [['SCHEMA_REQUIRED', '/secondary/remarks']]);
   t.same(await problemsAfter((x) => x.replace(/<Rating>1<\/Rating>/, '<Rating>9</Rating>'), '01005001'), [['VENDOR_FIELD_INVALID', '/PrimaryResult/Qualities/Evaluation[1]/Rating']]);
   // Unknown elements are ignored; signatures in any order give the same record (and content hash).
   const a = await run(renderSmasBatch(sampleSmasRecords(1, 5)));

@@ -203,7 +203,9 @@ export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
   const promoted = boolean(v('IsPromoted'));
   const rewards = childNamed(item, 'Rewards');
   const commendations = rewards ? childrenNamed(rewards, 'Reward').map((r) => leafText(r)) : [];
-  const remarks = v('Comment');
+  // Remarks may be empty (a teacher wrote none): an empty <Comment/> is "", an absent one is missing.
+  const comment = childNamed(item, 'Comment');
+  const remarks = comment ? (leafText(comment) ?? '') : undefined;
   const ethnic = v('EthnicCode');
   // Literal objects in the order of canonical/record.ts: that order is the XML element order.
   const record = {
