@@ -19,7 +19,7 @@ export const COMMAND_USAGE: Record<string, string> = {
   write a valid synthetic batch of N students to stdout (or FILE); --signed: {"documents": [...]}
   signed by demo teacher, principal and seal
 `,
-  import: `usage: hocba-gw import --vendor V <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
+  import: `usage: hocba-gw import --vendor V [--format json|xml|xlsx] <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
   stream a vendor batch of any size into the outbox (DATABASE_URL), N records a submission (500);
   a re-run stores nothing twice; prints a JSON summary; rejected records' errors go to FILE as
   NDJSON; W intake threads (0: faster per core, least memory). On a terminal a progress bar
