@@ -48,7 +48,7 @@ t.test('admin API', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hocba-admin-'));
   const store = new SqliteStore(join(dir, 'gateway.db'));
   await store.migrate();
-  const settings = loadSettings({}, { dataDir: dir, metrics: { token: 'metrics-secret' } });
+  const settings = loadSettings({}, { dataDir: dir, metrics: { token: 'metrics-secret' }, bodyLimitBytes: 200_000 });
   const pki = await ensureDemoPki(join(dir, 'pki'), { provinceCode: '01' });
   const signer = { name: 'test', certificatePem: () => readFileSync(pki.provinceCert, 'utf8'), sign: async (x: string) => x, reload: async () => undefined };
   const parts = { store, signer: signer as never, circuit: { snapshot: () => ({ state: 'open' as const, consecutiveFailures: 5, nextProbeAt: null, lastFailure: 'x' }) }, settings };
@@ -216,6 +216,14 @@ t.test('admin API', async (t) => {
 
     const actions = (await call('GET', '/admin/v1/audit?limit=1000', tokens.admin)).json.entries.map((e: { action: string }) => e.action);
     for (const a of ['credentials.create', 'credentials.rotate', 'credentials.revoke', 'admins.create', 'admins.revoke', 'keys.reload', 'replay', 'cancel']) t.ok(actions.includes(a), `${a} is audited`);
+  });
+
+  t.test('a 413 names the limit', async (t) => {
+    const r = await call('POST', '/admin/v1/replay', tokens.operator, { ids: ['x'], reason: 'y'.repeat(300_000) });
+    t.equal(r.status, 413);
+    t.equal(r.json.code, 'BODY_TOO_LARGE');
+    t.equal(r.json.detail, 'The body exceeds the limit of 200000 bytes (bodyLimitBytes).');
+    t.match(r.json.detail_vi, /200000 byte/);
   });
 
   t.test('metrics: every named series, only with the token', async (t) => {
