@@ -8,6 +8,7 @@ import requestLog from './plugins/request-log.js';
 import services, { type Services } from './plugins/services.js';
 import adminRoutes from './routes/admin.js';
 import healthRoutes from './routes/health.js';
+import metricsRoutes from './routes/metrics.js';
 import signedRecordRoutes from './routes/signed-records.js';
 import soapRoutes from './routes/soap.js';
 import submissionRoutes from './routes/submissions.js';
@@ -57,5 +58,6 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(signedRecordRoutes);
   await app.register(soapRoutes);
   await app.register(adminRoutes);
+  await app.register(metricsRoutes);
   return app as unknown as FastifyInstance;
 }

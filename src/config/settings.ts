@@ -110,6 +110,15 @@ export interface Settings {
   referenceData: { provincesFile: string; schoolsFile: string };
   /** Business-rule settings, checked by config/validation-context.ts (docs/rules.md). */
   rules: RuleSettings;
+  // Operations (issue 13): retention of payloads and the Prometheus endpoint.
+  /** Payloads (record and signed XML) are cleared payloadDays after acknowledgement (admin/retention.ts). */
+  retention: { payloadDays: number | null; batchSize: number; intervalMs: number };
+  /**
+   * GET /metrics (Prometheus). `token`: required as Bearer when set (METRICS_TOKEN); `port`: serve
+   * it on a port of its own (host `host`) instead of the API's port; with neither it is refused
+   * on the API port (set one of them). `cacheMs`: how long the counts behind the gauges are reused.
+   */
+  metrics: { enabled: boolean; token: string | null; port: number | null; host: string; cacheMs: number };
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -158,6 +167,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.SIGNER_PASSPHRASE) signer.passphrase = env.SIGNER_PASSPHRASE;
   if (env.PKCS11_PIN) signer.pkcs11 = { pin: env.PKCS11_PIN };
   if (Object.keys(signer).length) fromEnv.signer = signer;
+  if (env.METRICS_TOKEN) fromEnv.metrics = { token: env.METRICS_TOKEN };
   s = deepMerge(s, fromEnv);
   s = deepMerge(s, overrides);
   if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');

@@ -26,6 +26,11 @@ export const ERRORS = Object.freeze({
   IDEMPOTENCY_KEY_REUSED: d(409, 'Idempotency key reused', 'This Idempotency-Key was used with a different body.', 'Idempotency-Key này đã được dùng với nội dung khác.'),
   NOT_FOUND: d(404, 'Not found', 'No such resource.', 'Không tìm thấy tài nguyên.'),
   RATE_LIMITED: d(429, 'Too many requests', 'Slow down and retry later.', 'Gửi quá nhanh, hãy thử lại sau.'),
+  // Credentials, admin roles, audit (issue 13)
+  AUTH_REVOKED: d(401, 'Credential revoked', 'This key was revoked by the province; ask the Sở GD&ĐT for a new one.', 'Khóa này đã bị Sở GD&ĐT thu hồi; hãy đề nghị cấp khóa mới.'),
+  AUTH_EXPIRED: d(401, 'Credential expired', 'This key has expired (or the grace period of its rotation has ended); use the new key.', 'Khóa này đã hết hạn (hoặc đã hết thời gian chuyển tiếp khi đổi khóa); hãy dùng khóa mới.'),
+  ROLE_FORBIDDEN: d(403, 'Role may not do this', 'Your admin role may not do this: viewer reads, operator also replays and cancels, admin also manages credentials and reloads keys.', 'Vai trò quản trị của bạn không được làm việc này: viewer chỉ xem, operator được phát lại và hủy, admin được quản lý khóa và nạp lại khóa ký.'),
+  CREDENTIAL_INVALID: d(400, 'Credential request invalid', 'The credential cannot be made as asked.', 'Không thể tạo khóa theo yêu cầu.'),
   INTERNAL: d(500, 'Internal error', 'The gateway failed; nothing was accepted.', 'Cổng kết nối gặp lỗi; chưa có dữ liệu nào được nhận.'),
 
   // Record level (validationErrors)

@@ -135,7 +135,7 @@ export default async function signedRecordRoutes(app: FastifyInstance): Promise<
       const checked: SignedRecordOutcome[] = await verifier.check(docs);
       const result = signedIntakeResult(checked, docs);
       const outcome = await accept(
-        { store, settings, nudge: app.services.nudgeDelivery },
+        { store, settings, nudge: app.services.nudgeDelivery, observe: app.services.observeIntake },
         { principal: { vendor, schools: principal.schools }, idempotencyKey, requestHash, handling, dryRun, result, signed: true },
       );
       if (outcome.kind === 'refused' && single && outcome.response.validationErrors[0]) {

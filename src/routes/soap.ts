@@ -8,7 +8,7 @@ import type { ErrorCode } from '../errors/catalogue.js';
 import { ProblemError, problem } from '../errors/problem.js';
 import { accept } from '../pipeline/accept.js';
 import type { SubmissionResponse } from '../pipeline/submission.js';
-import { hashKey } from '../plugins/auth.js';
+import { credentialRefusal, hashKey } from '../plugins/auth.js';
 import type { Credential } from '../storage/store.js';
 import type { ValidationError } from '../validation/types.js';
 import { intakeProblem, recordToView } from './submissions.js';
@@ -205,11 +205,13 @@ function serviceRoutes(adapter: VendorAdapter, service: SoapService) {
         key = token.password;
       }
       const cred = await store.findCredential(hashKey(key!));
-      if (!cred) throw new SoapFault('AUTH_INVALID');
+      if (!cred || !cred.id) throw new SoapFault('AUTH_INVALID');
+      const refusal = credentialRefusal(cred, Date.now());
+      if (refusal) throw new SoapFault(refusal);
       if (cred.kind !== 'vendor' || cred.vendor !== vendor) {
         throw new SoapFault('FORBIDDEN', { detail: `This endpoint is for ${adapter.title} keys.`, detail_vi: `Điểm cuối này dành cho khóa của ${adapter.title}.` });
       }
-      request.principal = cred;
+      request.principal = { ...cred, id: cred.id, role: cred.role ?? null, name: cred.name ?? null, via: 'api' };
       return cred;
     };
 
@@ -226,7 +228,7 @@ function serviceRoutes(adapter: VendorAdapter, service: SoapService) {
         throw new SoapFault(p.code, p.extra);
       }
       const accepted = await accept(
-        { store, settings, nudge: app.services.nudgeDelivery },
+        { store, settings, nudge: app.services.nudgeDelivery, observe: app.services.observeIntake },
         { principal: { vendor, schools: cred.schools }, idempotencyKey: dryRun ? null : idempotencyKey, requestHash: outcome.requestHash, handling: null, dryRun, result: outcome.result },
       );
       switch (accepted.kind) {
