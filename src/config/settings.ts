@@ -101,6 +101,13 @@ export interface Settings {
   referenceData: { provincesFile: string; schoolsFile: string };
   /** Business-rule settings, checked by config/validation-context.ts (docs/rules.md). */
   rules: RuleSettings;
+  /** The dashboard's session (plugins/session.ts). */
+  admin: {
+    /** Signs session cookies; null: a random secret kept in <dataDir>/session-secret (0600). */
+    sessionSecret: string | null;
+    /** How long a dashboard sign-in lasts. */
+    sessionHours: number;
+  };
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -149,6 +156,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.SIGNER_PASSPHRASE) signer.passphrase = env.SIGNER_PASSPHRASE;
   if (env.PKCS11_PIN) signer.pkcs11 = { pin: env.PKCS11_PIN };
   if (Object.keys(signer).length) fromEnv.signer = signer;
+  if (env.ADMIN_SESSION_SECRET) fromEnv.admin = { sessionSecret: env.ADMIN_SESSION_SECRET };
   s = deepMerge(s, fromEnv);
   s = deepMerge(s, overrides);
   if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ProblemError } from '../errors/problem.js';
 import type { Credential } from '../storage/store.js';
+import { sessionCredential } from './session.js';
 
 // Bearer keys. Only a SHA-256 of each key is stored, so a copy of the database does not hand
 // out working keys; the keys themselves are shown once, when made.
@@ -23,6 +24,9 @@ export function hashKey(key: string): string {
 
 async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Credential> {
   const header = request.headers.authorization;
+  // The dashboard's session cookie stands in for the key when no Authorization header is sent.
+  const viaSession = header ? null : await sessionCredential(app, request);
+  if (viaSession) return (request.principal = viaSession);
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!m) throw new ProblemError('AUTH_MISSING', { headers: { 'www-authenticate': 'Bearer' } });
   const cred = await app.services.store.findCredential(hashKey(m[1]));
