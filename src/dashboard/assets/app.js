@@ -199,7 +199,7 @@
       const msg = el('div');
       out.replaceChildren(
         el('p', {}, t('previewResult') + ': ', el('strong', { id: 'preview-count', text: fmtNum(preview.matched) })),
-        preview.first && preview.first.length ? [el('h3', { text: t('previewFirst') }), deadTable(preview.first, 'preview-records')] : null,
+        ...(preview.first && preview.first.length ? [el('h3', { text: t('previewFirst') }), deadTable(preview.first, 'preview-records')] : []),
         el('div', { class: 'toolbar' }, el('label', { for: 'replay-reason', text: t('reason') }), reason, replayBtn), msg);
     }
     await load();
