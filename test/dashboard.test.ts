@@ -158,6 +158,7 @@ t.test('in a browser: sign in, counts move, preview and replay a dead record, ti
   t.equal(await page.textContent('#preview-count'), '1', 'the preview counts the record');
   t.match(await page.textContent('#replay'), refusedKey, 'and shows it');
   t.equal((await api(gw, 'GET', '/admin/v1/records?state=dead', { token: gw.adminToken })).json.records.length, 1, 'a preview replays nothing');
+  await page.screenshot({ path: '/tmp/hocba-dashboard-dead.png', fullPage: true });
   await page.click('#replay-go');
   t.match(await page.textContent('#replay-result'), /lý do/i, 'a replay needs a reason');
   await page.fill('#replay-reason', 'lỗi đã được trường sửa');
@@ -175,6 +176,7 @@ t.test('in a browser: sign in, counts move, preview and replay a dead record, ti
   t.match(timeline.join('\n'), /RECORD_REFUSED/);
   t.match(timeline.join('\n'), /lỗi đã được trường sửa/, 'with the replay\'s reason');
   t.match(await page.textContent('#record-facts'), /Bộ đã nhận/);
+  await page.screenshot({ path: '/tmp/hocba-dashboard-record.png', fullPage: true });
 
   // English.
   await page.click('#lang-switch');

@@ -80,6 +80,8 @@ export const DICT = {
   lastReason: t('Nguyên nhân', 'Reason'),
   updatedAt: t('Cập nhật', 'Updated'),
   timeline: t('Diễn biến', 'Timeline'),
+  details: t('Chi tiết', 'Details'),
+  auditReason: t('Lý do', 'Reason'),
 
   recordTitle: t('Hồ sơ', 'Record'),
   at: t('Thời điểm', 'At'),
@@ -112,6 +114,7 @@ export const DICT = {
   via: t('Qua', 'Via'),
 
   // Record states
+  st_received: t('Tiếp nhận', 'Received'),
   st_queued: t('Chờ gửi', 'Queued'),
   st_sending: t('Đang gửi', 'Sending'),
   st_retry: t('Chờ thử lại', 'Retry'),

@@ -24,8 +24,9 @@
     return e;
   }
   const fmtNum = (n) => (typeof n === 'number' ? n.toLocaleString(locale) : '—');
-  const fmtTime = (s) => (s ? new Date(s).toLocaleString(locale, { dateStyle: 'short', timeStyle: 'medium' }) : '—');
-  const fmtShare = (x) => (typeof x === 'number' ? (x * 100).toLocaleString(locale, { maximumFractionDigits: 1 }) + ' %' : '—');
+  const TIME = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false };
+  const fmtTime = (s) => (s ? new Date(s).toLocaleString(locale, TIME) : '—');
+  const fmtShare = (x) => (typeof x === 'number' ? (x * 100).toLocaleString(locale, { maximumFractionDigits: 1 }) + '\u00a0%' : '—');
   function fmtAge(sec) {
     if (sec === null || sec === undefined) return '—';
     if (sec < 120) return Math.round(sec) + ' ' + t('seconds');
@@ -35,7 +36,7 @@
   }
   const stateLabel = (s) => ('st_' + s in T ? T['st_' + s] : s);
   const badge = (s) => el('span', { class: 'badge st-' + s, text: stateLabel(s) });
-  const recordLink = (r) => el('a', { href: '/admin/records/' + encodeURIComponent(r.recordId), text: r.recordKey || r.recordId });
+  const recordLink = (r) => el('a', { class: 'nowrap', href: '/admin/records/' + encodeURIComponent(r.recordId), text: r.recordKey || r.recordId });
 
   /** A table from column specs: [label, (row) => cell content, className?]. */
   function table(columns, rows, attrs) {
@@ -133,7 +134,7 @@
     const share = typeof x === 'number' ? Math.max(0, Math.min(1, x)) : 0;
     const fill = el('span', { class: 'fill' });
     fill.style.width = (share * 100).toFixed(1) + '%'; // CSSOM: the CSP forbids style attributes
-    return el('span', { class: 'bar', title: fmtShare(x) }, fill, el('span', { class: 'pct', text: fmtShare(x) }));
+    return el('span', { class: 'bar', title: fmtShare(x) }, el('span', { class: 'track' }, fill), el('span', { class: 'pct', text: fmtShare(x) }));
   }
 
   async function dead() {
@@ -231,8 +232,8 @@
     fact(t('className'), r.className);
     fact(t('submission'), r.submissionId);
     fact(t('attempts'), fmtNum(r.attempts));
-    fact(t('lastCode'), r.lastCode ? el('code', { text: r.lastCode }) : null);
-    fact(t('lastReason'), r.lastReason);
+    fact(t('code'), r.lastCode ? el('code', { text: r.lastCode }) : null);
+    fact(t('details'), r.lastReason);
     fact(t('ministryRecordId'), r.ministryRecordId);
     fact(t('updatedAt'), fmtTime(r.updatedAt));
     app.replaceChildren(dl, el('h2', { text: t('timeline') }),
@@ -241,7 +242,7 @@
         [t('from'), (e) => (e.from ? badge(e.from) : '—')],
         [t('to'), (e) => badge(e.to)],
         [t('code'), (e) => el('code', { text: e.code || '' })],
-        [t('reason'), (e) => e.reason || ''],
+        [t('details'), (e) => e.reason || ''],
       ], data.timeline || [], { id: 'timeline' }));
   }
 
@@ -311,7 +312,7 @@
         [t('action'), (e) => el('code', { text: e.action })],
         [t('target'), (e) => e.target || ''],
         [t('count'), (e) => (e.count === null || e.count === undefined ? '' : fmtNum(e.count)), 'num'],
-        [t('reason'), (e) => e.reason || ''],
+        [t('auditReason'), (e) => e.reason || ''],
         [t('via'), (e) => [e.via, e.source].filter(Boolean).join(' · ')],
       ], entries, { id: 'audit' }), cursor ? moreBtn : '');
     }
