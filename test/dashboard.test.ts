@@ -84,6 +84,10 @@ t.test('session: cookie flags, CSRF on actions, refusals with codes', async (t) 
   const out = await api(gw, 'POST', '/admin/logout', { headers: { cookie, 'x-csrf-token': csrf } });
   t.equal(out.status, 200);
   t.match(out.headers.get('set-cookie')!, /hocba_session=;.*Expires=Thu, 01 Jan 1970/);
+
+  const logs = gw.logs.join('');
+  t.notOk(logs.includes(gw.adminToken), 'the token stays out of the logs');
+  t.notOk(logs.includes(cookie.split('=')[1]), 'and so does the session cookie');
 });
 
 t.test('in a browser: sign in, counts move, preview and replay a dead record, timeline, English, sign out', async (t) => {
