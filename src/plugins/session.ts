@@ -19,17 +19,14 @@ export const SESSION_COOKIE = 'hocba_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export interface SessionPrincipal {
-  /** The credential's id (once the store gives ids), otherwise null and `ref` names it. */
-  credentialId: string | null;
-  /** What the cookie names: 'i:<credential id>' or 'h:<SHA-256 of the key>'. */
-  ref: string;
-  expiresAt: number;
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
-    sessionPrincipal: SessionPrincipal | null;
+    /**
+     * Set from a valid session cookie; null without one. The same declaration as the admin API's
+     * auth plugin. credentialId is the credential's id, or, while the store has no ids (before the
+     * admin API), 'h:' and the SHA-256 of its key.
+     */
+    sessionPrincipal: { credentialId: string } | null;
   }
   interface FastifyInstance {
     /** The CSRF token pages send back in x-csrf-token; null without a valid session. */
@@ -46,10 +43,18 @@ type StoreWithIds = { getCredential?(id: string): Promise<(Credential & { id?: s
  * same file; the `wx` flag makes the first writer win when two start at once.
  */
 export function sessionSecret(dataDir: string, configured: string | null | undefined): string {
-  if (configured) return configured;
+  if (configured) {
+    if (configured.length < 32) throw new Error('admin.sessionSecret (ADMIN_SESSION_SECRET) must be at least 32 characters');
+    return configured;
+  }
   const path = join(dataDir, 'session-secret');
+  const read = () => {
+    const secret = readFileSync(path, 'utf8').trim();
+    if (secret.length < 32) throw new Error(`${path} holds no usable secret (under 32 characters); delete it to make a new one`);
+    return secret;
+  };
   try {
-    return readFileSync(path, 'utf8').trim();
+    return read();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
@@ -60,18 +65,15 @@ export function sessionSecret(dataDir: string, configured: string | null | undef
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-  return readFileSync(path, 'utf8').trim();
+  return read();
 }
 
 /** A credential may open a session when it is an admin's and neither revoked nor expired. */
 function usable(cred: Credential | null, now: number): cred is Credential {
   if (!cred || cred.kind !== 'admin') return false;
-  const c = cred as Credential & { revokedAt?: unknown; expiresAt?: unknown };
-  if (c.revokedAt) return false;
-  if (c.expiresAt) {
-    const t = typeof c.expiresAt === 'number' ? c.expiresAt : Date.parse(String(c.expiresAt));
-    if (Number.isFinite(t) && t <= now) return false;
-  }
+  // The admin API's credentials carry these (epoch ms); a rotated key's grace ends like an expiry.
+  const c = cred as Credential & { revokedAt?: number | null; expiresAt?: number | null; graceUntil?: number | null };
+  for (const end of [c.revokedAt, c.expiresAt, c.graceUntil]) if (end != null && end <= now) return false;
   return true;
 }
 
@@ -81,12 +83,12 @@ function usable(cred: Credential | null, now: number): cred is Credential {
  * has no Authorization header. One place to change when sessions name credential ids only.
  */
 export async function sessionCredential(app: FastifyInstance, request: FastifyRequest): Promise<Credential | null> {
-  const s = request.sessionPrincipal;
-  if (!s) return null;
+  const id = request.sessionPrincipal?.credentialId;
+  if (!id) return null;
   const store = app.services.store as typeof app.services.store & StoreWithIds;
   let cred: Credential | null = null;
-  if (s.ref.startsWith('i:') && store.getCredential) cred = await store.getCredential(s.ref.slice(2));
-  else if (s.ref.startsWith('h:')) cred = await store.findCredential(s.ref.slice(2));
+  if (id.startsWith('h:')) cred = await store.findCredential(id.slice(2));
+  else if (store.getCredential) cred = await store.getCredential(id);
   return usable(cred, Date.now()) ? cred : null;
 }
 
@@ -132,11 +134,10 @@ async function session(app: FastifyInstance, opts: SessionOptions): Promise<void
     if (!raw) return;
     const u = request.unsignCookie(raw);
     if (!u.valid || !u.value) return;
-    const m = /^([ih]:[^|]{1,200})\|(\d{1,15})$/.exec(u.value);
-    if (!m) return;
-    const expiresAt = Number(m[2]);
-    if (expiresAt <= Date.now()) return;
-    request.sessionPrincipal = { credentialId: m[1].startsWith('i:') ? m[1].slice(2) : null, ref: m[1], expiresAt };
+    // <credential id or h:key hash>|<expiry, epoch ms>
+    const m = /^([^|]{1,200})\|(\d{1,15})$/.exec(u.value);
+    if (!m || Number(m[2]) <= Date.now()) return;
+    request.sessionPrincipal = { credentialId: m[1] };
     // Unsafe requests the cookie would authenticate (no Authorization header) need the token.
     if (SAFE_METHODS.has(request.method) || request.headers.authorization) return;
     const url = request.url.split('?')[0];
@@ -170,7 +171,7 @@ async function session(app: FastifyInstance, opts: SessionOptions): Promise<void
         if (!usable(cred, Date.now())) throw new ProblemError('AUTH_INVALID', { detail: 'The token is not an admin token of this gateway, or it was revoked or has expired.', detail_vi: 'Mã không phải mã quản trị của cổng này, hoặc đã bị thu hồi hay hết hạn.' });
         const store = app.services.store as typeof app.services.store & StoreWithIds;
         // Sessions name the credential's id once the store has ids, until then its key's hash.
-        const ref = cred.id && store.getCredential ? `i:${cred.id}` : `h:${keyHash}`;
+        const ref = cred.id && store.getCredential ? cred.id : `h:${keyHash}`;
         const expiresAt = Date.now() + ttlMs;
         reply.setCookie(SESSION_COOKIE, `${ref}|${expiresAt}`, {
           signed: true,

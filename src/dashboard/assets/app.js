@@ -168,8 +168,17 @@
       list.replaceChildren(el('p', { class: 'muted', text: t('loading') }));
       renderReplay(null);
       try {
-        const data = await api('GET', '/admin/v1/records' + qs({ state: 'dead', limit: 200, ...current() }));
-        list.replaceChildren(deadTable(data.records || [], 'dead-records'));
+        const rows = [];
+        let cursor = null;
+        const page = async () => {
+          const data = await api('GET', '/admin/v1/records' + qs({ state: 'dead', limit: 200, ...current(), cursor }));
+          rows.push(...(data.records || []));
+          cursor = data.nextCursor || null;
+          const more = el('button', { type: 'button', id: 'dead-more', text: t('more') });
+          more.addEventListener('click', () => page().catch((e) => failed(list, e)));
+          list.replaceChildren(deadTable(rows, 'dead-records'), ...(cursor ? [more] : []));
+        };
+        await page();
       } catch (e) { failed(list, e); }
     }
 
@@ -310,11 +319,11 @@
         [t('actor'), (e) => e.actorName || '—'],
         [t('role'), (e) => e.role || '—'],
         [t('action'), (e) => el('code', { text: e.action })],
-        [t('target'), (e) => e.target || ''],
+        [t('target'), (e) => (e.target === null || e.target === undefined ? '' : typeof e.target === 'object' ? JSON.stringify(e.target) : String(e.target))],
         [t('count'), (e) => (e.count === null || e.count === undefined ? '' : fmtNum(e.count)), 'num'],
         [t('auditReason'), (e) => e.reason || ''],
         [t('via'), (e) => [e.via, e.source].filter(Boolean).join(' · ')],
-      ], entries, { id: 'audit' }), cursor ? moreBtn : '');
+      ], entries, { id: 'audit' }), ...(cursor ? [moreBtn] : []));
     }
     app.replaceChildren(holder);
     await page();
