@@ -171,7 +171,7 @@ async function session(app: FastifyInstance, opts: SessionOptions): Promise<void
         if (!usable(cred, Date.now())) throw new ProblemError('AUTH_INVALID', { detail: 'The token is not an admin token of this gateway, or it was revoked or has expired.', detail_vi: 'Mã không phải mã quản trị của cổng này, hoặc đã bị thu hồi hay hết hạn.' });
         const store = app.services.store as typeof app.services.store & StoreWithIds;
         // Sessions name the credential's id once the store has ids, until then its key's hash.
-        const ref = cred.id && store.getCredential ? cred.id : `h:${keyHash}`;
+        const ref = cred.id && typeof store.getCredential === 'function' ? cred.id : `h:${keyHash}`;
         const expiresAt = Date.now() + ttlMs;
         reply.setCookie(SESSION_COOKIE, `${ref}|${expiresAt}`, {
           signed: true,
