@@ -182,6 +182,17 @@ t.test('in a browser: sign in, counts move, preview and replay a dead record, ti
   t.match(await page.textContent('#record-facts'), /Bộ đã nhận/);
   await page.screenshot({ path: '/tmp/hocba-dashboard-record.png', fullPage: true });
 
+  // Credentials and audit render (their content is the admin API's; its own tests hold it).
+  for (const [path, shot] of [['/admin/credentials', 'credentials'], ['/admin/audit', 'audit']]) {
+    await page.goto(gw.url + path);
+    await ready();
+    t.notOk(await page.$('#app .error'), `${path} shows no error`);
+    t.ok(await page.$('#app table, #app .empty'), `${path} shows its table`);
+    await page.screenshot({ path: `/tmp/hocba-dashboard-${shot}.png`, fullPage: true });
+  }
+  await page.goto(gw.url + `/admin/records/${deadId}`);
+  await ready();
+
   // English.
   await page.click('#lang-switch');
   await ready();

@@ -34,6 +34,14 @@
     if (sec < 172800) return (sec / 3600).toLocaleString(locale, { maximumFractionDigits: 1 }) + ' h';
     return Math.round(sec / 86400) + ' ' + t('days');
   }
+  /** An audit target (ids, a filter…) as short text: key=value pairs, empty values left out. */
+  function fmtTarget(v) {
+    if (v === null || v === undefined) return '';
+    if (Array.isArray(v)) return v.map(fmtTarget).join(', ');
+    if (typeof v !== 'object') return String(v);
+    return Object.entries(v).filter(([, x]) => x !== null && x !== undefined && x !== '')
+      .map(([k, x]) => (typeof x === 'object' ? fmtTarget(x) : k + '=' + x)).join(', ');
+  }
   const stateLabel = (s) => ('st_' + s in T ? T['st_' + s] : s);
   const badge = (s) => el('span', { class: 'badge st-' + s, text: stateLabel(s) });
   const recordLink = (r) => el('a', { class: 'nowrap', href: '/admin/records/' + encodeURIComponent(r.recordId), text: r.recordKey || r.recordId });
@@ -319,7 +327,7 @@
         [t('actor'), (e) => e.actorName || '—'],
         [t('role'), (e) => e.role || '—'],
         [t('action'), (e) => el('code', { text: e.action })],
-        [t('target'), (e) => (e.target === null || e.target === undefined ? '' : typeof e.target === 'object' ? JSON.stringify(e.target) : String(e.target))],
+        [t('target'), (e) => fmtTarget(e.target)],
         [t('count'), (e) => (e.count === null || e.count === undefined ? '' : fmtNum(e.count)), 'num'],
         [t('auditReason'), (e) => e.reason || ''],
         [t('via'), (e) => [e.via, e.source].filter(Boolean).join(' · ')],
