@@ -190,6 +190,13 @@ t.test('in a browser: sign in, counts move, preview and replay a dead record, ti
     t.ok(await page.$('#app table, #app .empty'), `${path} shows its table`);
     await page.screenshot({ path: `/tmp/hocba-dashboard-${shot}.png`, fullPage: true });
   }
+  // The sign-in is in the audit log with the replay (the admin API's log; the stand-in of this
+  // branch lists nothing: drop the condition when merging).
+  const audit = (await api(gw, 'GET', '/admin/v1/audit', { token: gw.adminToken })).json.entries as { action: string; via: string; reason: string | null }[];
+  if (audit.length) {
+    t.ok(audit.some((e) => e.action === 'sign-in' && e.via === 'page'), 'the sign-in is audited');
+    t.ok(audit.some((e) => e.action === 'replay' && e.via === 'page' && e.reason === 'lỗi đã được trường sửa'), 'so is the replay, with its reason');
+  }
   await page.goto(gw.url + `/admin/records/${deadId}`);
   await ready();
 

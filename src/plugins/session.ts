@@ -34,8 +34,19 @@ declare module 'fastify' {
   }
 }
 
-/** Store methods that arrive with the admin API (ids on credentials); used when present. */
-type StoreWithIds = { getCredential?(id: string): Promise<(Credential & { id?: string }) | null> };
+/** Store methods that arrive with the admin API (ids on credentials, the audit log); used when present. */
+type StoreWithIds = {
+  getCredential?(id: string): Promise<(Credential & { id?: string }) | null>;
+  appendAudit?(entry: { at: number; actorId: string | null; actorName: string | null; role: string | null; action: string; target: string | null; count: number | null; reason: string | null; source: string | null; via: 'page' }): Promise<void>;
+};
+
+/** Sign-ins and sign-outs go to the audit log beside the actions (once the store has one). */
+async function auditSession(app: FastifyInstance, request: FastifyRequest, cred: Credential, action: 'sign-in' | 'sign-out'): Promise<void> {
+  const store = app.services.store as typeof app.services.store & StoreWithIds;
+  if (typeof store.appendAudit !== 'function') return;
+  const c = cred as Credential & { id?: string; name?: string | null; role?: string | null };
+  await store.appendAudit({ at: Date.now(), actorId: c.id ?? null, actorName: c.name ?? null, role: c.role ?? null, action, target: null, count: null, reason: null, source: request.ip, via: 'page' });
+}
 
 /**
  * The 32-byte secret that signs session cookies: settings `admin.sessionSecret`, else
@@ -181,6 +192,7 @@ async function session(app: FastifyInstance, opts: SessionOptions): Promise<void
           secure: request.protocol === 'https',
           maxAge: Math.floor(ttlMs / 1000),
         });
+        await auditSession(app, request, cred, 'sign-in');
         request.logSummary = { ...request.logSummary, signIn: cred.id ?? 'admin' };
         if (wantsHtml(request)) return reply.code(303).header('location', '/admin').send();
         return { signedIn: true, expiresAt: new Date(expiresAt).toISOString() };
@@ -193,6 +205,8 @@ async function session(app: FastifyInstance, opts: SessionOptions): Promise<void
     child.post('/admin/logout', {
       schema: { tags: ['admin'], summary: 'Sign out of the dashboard (clears the session cookie)' },
     }, async (request, reply) => {
+      const cred = await sessionCredential(app, request);
+      if (cred) await auditSession(app, request, cred, 'sign-out');
       reply.clearCookie(SESSION_COOKIE, { path: '/admin', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
       if (wantsHtml(request)) return reply.code(303).header('location', '/admin/login').send();
       return { signedOut: true };
