@@ -12,6 +12,7 @@ import session from './plugins/session.js';
 import adminRoutes from './routes/admin.js';
 import healthRoutes from './routes/health.js';
 import signedRecordRoutes from './routes/signed-records.js';
+import soapRoutes from './routes/soap.js';
 import submissionRoutes from './routes/submissions.js';
 import { sharedSchemas } from './schemas/http.js';
 
@@ -58,6 +59,7 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(healthRoutes);
   await app.register(submissionRoutes);
   await app.register(signedRecordRoutes);
+  await app.register(soapRoutes);
   await app.register(standInHooks); // TEMPORARY: drop with src/dashboard/api-stand-ins.ts when h13api is merged
   await app.register(adminRoutes);
   await app.register(dashboardRoutes);

@@ -16,7 +16,8 @@ export const ERRORS = Object.freeze({
   AUTH_MISSING: d(401, 'Authentication required', 'Send Authorization: Bearer <key>.', 'Cần gửi Authorization: Bearer <khóa>.'),
   AUTH_INVALID: d(401, 'Invalid credentials', 'The key is not known to this gateway.', 'Khóa không hợp lệ đối với cổng kết nối này.'),
   FORBIDDEN: d(403, 'Forbidden', 'This key may not call this endpoint.', 'Khóa này không được phép gọi điểm cuối này.'),
-  BODY_MALFORMED: d(400, 'Malformed request body', 'The body is not valid JSON.', 'Nội dung yêu cầu không phải JSON hợp lệ.'),
+  // SMAS (XML batches, SOAP): the same code for a body that is not well-formed XML.
+  BODY_MALFORMED: d(400, 'Malformed request body', 'The body is not valid JSON (or well-formed XML, where the endpoint takes XML).', 'Nội dung yêu cầu không phải JSON hợp lệ (hoặc XML hợp lệ, với điểm cuối nhận XML).'),
   BODY_TOO_LARGE: d(413, 'Request body too large', 'The body exceeds the size limit.', 'Nội dung yêu cầu vượt quá giới hạn kích thước.'),
   UNSUPPORTED_MEDIA_TYPE: d(415, 'Unsupported media type', 'Send Content-Type: application/json (or application/xml where the endpoint takes XML).', 'Cần gửi Content-Type: application/json (hoặc application/xml với điểm cuối nhận XML).'),
   REQUEST_INVALID: d(400, 'Invalid request', 'The request does not match the endpoint schema.', 'Yêu cầu không đúng lược đồ của điểm cuối.'),
