@@ -24,7 +24,9 @@ export type AuditAction =
   | 'admins.create'
   | 'admins.revoke'
   | 'keys.reload'
-  | 'purge';
+  | 'purge'
+  | 'sign-in'
+  | 'sign-out';
 
 export interface AuditWhat {
   action: AuditAction;

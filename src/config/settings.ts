@@ -119,6 +119,13 @@ export interface Settings {
    * on the API port (set one of them). `cacheMs`: how long the counts behind the gauges are reused.
    */
   metrics: { enabled: boolean; token: string | null; port: number | null; host: string; cacheMs: number };
+  /** The dashboard's session (plugins/session.ts). */
+  admin: {
+    /** Signs session cookies; null: a random secret kept in <dataDir>/session-secret (0600). */
+    sessionSecret: string | null;
+    /** How long a dashboard sign-in lasts. */
+    sessionHours: number;
+  };
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -168,6 +175,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.PKCS11_PIN) signer.pkcs11 = { pin: env.PKCS11_PIN };
   if (Object.keys(signer).length) fromEnv.signer = signer;
   if (env.METRICS_TOKEN) fromEnv.metrics = { token: env.METRICS_TOKEN };
+  if (env.ADMIN_SESSION_SECRET) fromEnv.admin = { sessionSecret: env.ADMIN_SESSION_SECRET };
   s = deepMerge(s, fromEnv);
   s = deepMerge(s, overrides);
   if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');

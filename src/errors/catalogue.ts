@@ -33,6 +33,9 @@ export const ERRORS = Object.freeze({
   CREDENTIAL_INVALID: d(400, 'Credential request invalid', 'The credential cannot be made as asked.', 'Không thể tạo khóa theo yêu cầu.'),
   INTERNAL: d(500, 'Internal error', 'The gateway failed; nothing was accepted.', 'Cổng kết nối gặp lỗi; chưa có dữ liệu nào được nhận.'),
 
+  // Dashboard session (plugins/session.ts)
+  CSRF_INVALID: d(403, 'CSRF token missing or wrong', 'An action authenticated by the dashboard session must carry the page\'s token in x-csrf-token; reload the page and try again.', 'Thao tác dùng phiên đăng nhập của trang quản trị phải kèm mã chống giả mạo (x-csrf-token) của trang; hãy tải lại trang rồi thử lại.'),
+
   // Record level (validationErrors)
   VENDOR_FIELD_INVALID: d(422, 'Vendor field invalid', 'A field of the vendor format cannot be mapped.', 'Không chuyển đổi được một trường theo định dạng của nhà cung cấp.'),
   SCHEMA_REQUIRED: d(422, 'Required field missing', 'A required field is missing.', 'Thiếu trường bắt buộc.'),
