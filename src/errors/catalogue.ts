@@ -100,6 +100,11 @@ export const ERRORS = Object.freeze({
   SIGNER_NAME_MISMATCH: d(422, 'Signer is not the person named in the record', 'The certificate does not name the homeroom teacher or principal of the record.', 'Chứng thư số không mang tên giáo viên chủ nhiệm hoặc hiệu trưởng ghi trong học bạ.'),
   SIGNATURES_INCOMPLETE: d(422, 'Signatures missing', 'The record lacks signatures the province requires before sending.', 'Học bạ còn thiếu chữ ký bắt buộc trước khi gửi.'),
 
+  // C1 workbooks (src/adapters/c1/): the workbook as a whole cannot be read
+  WORKBOOK_UNREADABLE: d(422, 'Workbook unreadable', 'The body is not a readable xlsx workbook (Excel 2007 or later).', 'Nội dung không phải tệp Excel xlsx đọc được (Excel 2007 trở lên).'),
+  WORKBOOK_HEADER_MISSING: d(422, 'Workbook sheet without its header', 'A sheet lacks the C1 header block (Mã trường, Năm học, Khối) or the row of column headings (STT, Mã học sinh, Họ và tên).', 'Một trang tính thiếu phần đầu của mẫu C1 (Mã trường, Năm học, Khối) hoặc dòng tiêu đề cột (STT, Mã học sinh, Họ và tên).'),
+  WORKBOOK_LIMIT_EXCEEDED: d(422, 'Workbook beyond limits', 'The workbook exceeds what the gateway reads (zip entries, inflated size, rows, columns or cell length).', 'Tệp Excel vượt giới hạn cổng kết nối đọc được (số mục nén, dung lượng giải nén, số dòng, số cột hoặc độ dài ô).'),
+
   // Admin
   KEYS_RELOAD_FAILED: d(409, 'Keys not reloaded', 'The new key, certificate or trust files could not be loaded; the previous ones stay in use.', 'Không nạp được khoá, chứng thư hoặc tệp tin cậy mới; cổng tiếp tục dùng bộ cũ.'),
 
