@@ -10,6 +10,7 @@ import adminRoutes from './routes/admin.js';
 import healthRoutes from './routes/health.js';
 import signedRecordRoutes from './routes/signed-records.js';
 import submissionRoutes from './routes/submissions.js';
+import templateRoutes from './routes/templates.js';
 import { sharedSchemas } from './schemas/http.js';
 
 // The gateway's HTTP face: plugins first, then routes. Everything long-lived arrives in
@@ -55,5 +56,6 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(submissionRoutes);
   await app.register(signedRecordRoutes);
   await app.register(adminRoutes);
+  await app.register(templateRoutes);
   return app as unknown as FastifyInstance;
 }

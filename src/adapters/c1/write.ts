@@ -27,7 +27,7 @@ const yes = (b: unknown) => (b === true ? 'Có' : b === false ? 'Không' : undef
 const joined = (a: unknown) => (Array.isArray(a) ? a.join('; ') : undefined);
 
 /** The value a column shows for a vnEdu student (the inverse of map.ts). */
-function cellOf(s: VneduStudent, key: string): Cell {
+export function cellOf(s: VneduStudent, key: string): Cell {
   const x = s as unknown as Record<string, unknown>;
   if (key === 'LenLop' || key === 'HoanThanhCTLH') return yes(x[key]);
   if (key === 'KhenThuong') return joined(x[key]) || undefined;
