@@ -117,6 +117,18 @@ class BoundedWorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
   readonly budget: Budget = { compressed: 0, inflated: 0 };
   private spoolDir: string | null = null;
 
+  /**
+   * exceljs names a sheet only when its relationship's target is relative ("worksheets/sheet1.xml");
+   * openpyxl writes it absolute ("/xl/worksheets/sheet1.xml"), which left every sheet "Sheet1".
+   */
+  private named<W extends { name: string }>(ws: W, no: string): W {
+    const self = this as unknown as { workbookRels?: { Id: string; Target: string }[]; model?: { sheets?: { rId: string; name: string }[] } };
+    const rel = (self.workbookRels ?? []).find((r) => r.Target.replace(/^\/?(xl\/)?/, '') === `worksheets/sheet${no}.xml`);
+    const sheet = rel && (self.model?.sheets ?? []).find((x) => x.rId === rel.Id);
+    if (sheet) ws.name = sheet.name;
+    return ws;
+  }
+
   async *sheets(input: Readable): AsyncGenerator<ExcelJS.stream.xlsx.WorksheetReader & { name: string }> {
     // Untyped internals of exceljs's reader (lib/stream/xlsx/workbook-reader.js).
     const self = this as unknown as {
@@ -150,7 +162,7 @@ class BoundedWorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
         else if (path === 'xl/sharedStrings.xml') for await (const _ of self._parseSharedStrings(asStream(body(LIMITS.sharedStringsBytes)))) void _;
         else if (sheetNo !== undefined) {
           if (self.sharedStrings && self.workbookRels) {
-            for (const { value } of self._parseWorksheet(body(LIMITS.entryBytes), sheetNo)) yield value;
+            for (const { value } of self._parseWorksheet(body(LIMITS.entryBytes), sheetNo)) yield this.named(value, sheetNo);
           } else {
             // Before the shared strings (or without any): spooled, bounded, to a file of our own.
             this.spoolDir ??= mkdtempSync(join(tmpdir(), 'hocba-c1-'));
@@ -165,7 +177,7 @@ class BoundedWorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
         entry.autodrain();
       }
       for (const w of waiting) {
-        for (const { value } of self._parseWorksheet(createReadStream(w.path, { highWaterMark: 1 << 16, encoding: 'utf8' }) as AsyncIterable<string>, w.no)) yield value;
+        for (const { value } of self._parseWorksheet(createReadStream(w.path, { highWaterMark: 1 << 16, encoding: 'utf8' }) as AsyncIterable<string>, w.no)) yield this.named(value, w.no);
         rmSync(w.path, { force: true });
       }
     } finally {
