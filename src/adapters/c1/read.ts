@@ -176,6 +176,8 @@ class BoundedWorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
         }
         entry.autodrain();
       }
+      // A zip without a workbook part (or no zip at all that unzipper still walked) is not xlsx.
+      if (!(this as unknown as { model?: unknown }).model) throw new Error('no xl/workbook.xml part: not an xlsx workbook');
       for (const w of waiting) {
         for (const { value } of self._parseWorksheet(createReadStream(w.path, { highWaterMark: 1 << 16, encoding: 'utf8' }) as AsyncIterable<string>, w.no)) yield this.named(value, w.no);
         rmSync(w.path, { force: true });
