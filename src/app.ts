@@ -9,6 +9,7 @@ import services, { type Services } from './plugins/services.js';
 import adminRoutes from './routes/admin.js';
 import healthRoutes from './routes/health.js';
 import signedRecordRoutes from './routes/signed-records.js';
+import soapRoutes from './routes/soap.js';
 import submissionRoutes from './routes/submissions.js';
 import templateRoutes from './routes/templates.js';
 import { sharedSchemas } from './schemas/http.js';
@@ -55,6 +56,7 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(healthRoutes);
   await app.register(submissionRoutes);
   await app.register(signedRecordRoutes);
+  await app.register(soapRoutes);
   await app.register(adminRoutes);
   await app.register(templateRoutes);
   return app as unknown as FastifyInstance;

@@ -22,6 +22,7 @@ import type { PacketSigner } from './signing/signer.js';
 import { startSimulator, type RunningSimulator } from './simulator/server.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { xmlLimitsOf } from './signing/xml-prescan.js';
 import { threadCount } from './threads/thread-count.js';
 import { createTransport } from './transport/create-transport.js';
 
@@ -73,6 +74,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
     trust: await loadTrustMaterial(settings.signedRecords, pki.caCert),
     policy,
     workers: settings.signedRecords.verifyWorkers,
+    limits: xmlLimitsOf(settings.signedRecords),
     validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
   });
   const intake = createBatchIntake({

@@ -20,7 +20,7 @@ const USAGE = `usage: hocba-gw <command> [options]
   sample --vendor V --records N [--seed S] [--signed]
                                 write a valid synthetic batch of N students to stdout; --signed:
                                 {"documents": [...]} signed by demo teacher, principal and seal
-  import --vendor V [--format json|xlsx] <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
+  import --vendor V [--format F] <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
                                 stream a vendor batch of any size into the outbox (DATABASE_URL),
                                 N records a submission (500); a re-run stores nothing twice; prints
                                 a JSON summary; rejected records' errors go to FILE as NDJSON;
@@ -180,9 +180,9 @@ async function importCommand(args: string[]): Promise<void> {
       workers: { type: 'string', default: '0' },
     },
   });
-  if (positionals.length !== 1) throw new Error('usage: hocba-gw import --vendor V [--format json|xlsx] <file|-> [--chunk N] [--name NAME] [--errors FILE]');
+  if (positionals.length !== 1) throw new Error('usage: hocba-gw import --vendor V [--format json|xml|xlsx] <file|-> [--chunk N] [--name NAME] [--errors FILE]');
   const { runImport } = await import('./import.js');
-  const summary = await runImport({ vendor: values.vendor!, ...(values.format ? { format: values.format } : {}), source: positionals[0]!, chunk: Number(values.chunk), name: values.name ?? null, errorsFile: values.errors ?? null, workers: Number(values.workers) });
+  const summary = await runImport({ vendor: values.vendor!, ...(values.format !== undefined ? { format: values.format } : {}), source: positionals[0]!, chunk: Number(values.chunk), name: values.name ?? null, errorsFile: values.errors ?? null, workers: Number(values.workers) });
   process.stdout.write(JSON.stringify(summary) + '\n');
 }
 

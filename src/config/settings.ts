@@ -48,6 +48,15 @@ export interface SignedRecordSettings {
   /** Worker threads that verify signatures. */
   verifyWorkers: number;
   maxDocumentsPerRequest: number;
+  // Bounds on one signed document, checked before it is parsed (signing/xml-prescan.ts).
+  /** UTF-8 bytes of one document; over it the whole request is refused (413 DOCUMENT_TOO_LARGE). */
+  maxDocumentBytes: number;
+  /** Elements of one document (DOCUMENT_LIMIT_EXCEEDED); a signed học bạ has about 300. */
+  maxElements: number;
+  /** Nesting depth of one document (DOCUMENT_LIMIT_EXCEEDED); a signed học bạ has about 10 levels. */
+  maxDepth: number;
+  /** Attributes of one document, namespace declarations included (DOCUMENT_LIMIT_EXCEEDED); a signed học bạ has about 40. */
+  maxAttributes: number;
 }
 
 export interface Settings {

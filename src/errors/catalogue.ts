@@ -16,7 +16,8 @@ export const ERRORS = Object.freeze({
   AUTH_MISSING: d(401, 'Authentication required', 'Send Authorization: Bearer <key>.', 'Cần gửi Authorization: Bearer <khóa>.'),
   AUTH_INVALID: d(401, 'Invalid credentials', 'The key is not known to this gateway.', 'Khóa không hợp lệ đối với cổng kết nối này.'),
   FORBIDDEN: d(403, 'Forbidden', 'This key may not call this endpoint.', 'Khóa này không được phép gọi điểm cuối này.'),
-  BODY_MALFORMED: d(400, 'Malformed request body', 'The body is not valid JSON.', 'Nội dung yêu cầu không phải JSON hợp lệ.'),
+  // SMAS (XML batches, SOAP): the same code for a body that is not well-formed XML.
+  BODY_MALFORMED: d(400, 'Malformed request body', 'The body is not valid JSON (or well-formed XML, where the endpoint takes XML).', 'Nội dung yêu cầu không phải JSON hợp lệ (hoặc XML hợp lệ, với điểm cuối nhận XML).'),
   BODY_TOO_LARGE: d(413, 'Request body too large', 'The body exceeds the size limit.', 'Nội dung yêu cầu vượt quá giới hạn kích thước.'),
   UNSUPPORTED_MEDIA_TYPE: d(415, 'Unsupported media type', 'Send Content-Type: application/json (or application/xml where the endpoint takes XML).', 'Cần gửi Content-Type: application/json (hoặc application/xml với điểm cuối nhận XML).'),
   REQUEST_INVALID: d(400, 'Invalid request', 'The request does not match the endpoint schema.', 'Yêu cầu không đúng lược đồ của điểm cuối.'),
@@ -104,6 +105,9 @@ export const ERRORS = Object.freeze({
   WORKBOOK_UNREADABLE: d(422, 'Workbook unreadable', 'The body is not a readable xlsx workbook (Excel 2007 or later).', 'Nội dung không phải tệp Excel xlsx đọc được (Excel 2007 trở lên).'),
   WORKBOOK_HEADER_MISSING: d(422, 'Workbook sheet without its header', 'A sheet lacks the C1 header block (Mã trường, Năm học, Khối) or the row of column headings (STT, Mã học sinh, Họ và tên).', 'Một trang tính thiếu phần đầu của mẫu C1 (Mã trường, Năm học, Khối) hoặc dòng tiêu đề cột (STT, Mã học sinh, Họ và tên).'),
   WORKBOOK_LIMIT_EXCEEDED: d(422, 'Workbook beyond limits', 'The workbook exceeds what the gateway reads (zip entries, inflated size, rows, columns or cell length).', 'Tệp Excel vượt giới hạn cổng kết nối đọc được (số mục nén, dung lượng giải nén, số dòng, số cột hoặc độ dài ô).'),
+  // Signed documents bounded before parsing (issue 14: hostile documents; settings signedRecords.maxDocumentBytes and the rest)
+  DOCUMENT_TOO_LARGE: d(413, 'Signed document too large', 'A signed document exceeds signedRecords.maxDocumentBytes; a signed học bạ is about 15 kB.', 'Văn bản ký số vượt quá kích thước cho phép (signedRecords.maxDocumentBytes); một học bạ ký số chỉ khoảng 15 kB.'),
+  DOCUMENT_LIMIT_EXCEEDED: d(422, 'Signed document too complex', 'A signed document has more elements, deeper nesting or more attributes than the gateway reads (signedRecords.maxElements, maxDepth, maxAttributes); a signed học bạ has a few hundred elements.', 'Văn bản ký số có quá nhiều phần tử, lồng quá sâu hoặc quá nhiều thuộc tính (signedRecords.maxElements, maxDepth, maxAttributes); một học bạ ký số chỉ có vài trăm phần tử.'),
 
   // Admin
   KEYS_RELOAD_FAILED: d(409, 'Keys not reloaded', 'The new key, certificate or trust files could not be loaded; the previous ones stay in use.', 'Không nạp được khoá, chứng thư hoặc tệp tin cậy mới; cổng tiếp tục dùng bộ cũ.'),
