@@ -14,6 +14,7 @@ import metricsRoutes from './routes/metrics.js';
 import signedRecordRoutes from './routes/signed-records.js';
 import soapRoutes from './routes/soap.js';
 import submissionRoutes from './routes/submissions.js';
+import templateRoutes from './routes/templates.js';
 import { sharedSchemas } from './schemas/http.js';
 
 // The gateway's HTTP face: plugins first, then routes. Everything long-lived arrives in
@@ -63,5 +64,6 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(adminRoutes);
   await app.register(metricsRoutes);
   await app.register(dashboardRoutes);
+  await app.register(templateRoutes);
   return app as unknown as FastifyInstance;
 }

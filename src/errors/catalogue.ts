@@ -109,6 +109,10 @@ export const ERRORS = Object.freeze({
   SIGNER_NAME_MISMATCH: d(422, 'Signer is not the person named in the record', 'The certificate does not name the homeroom teacher or principal of the record.', 'Chứng thư số không mang tên giáo viên chủ nhiệm hoặc hiệu trưởng ghi trong học bạ.'),
   SIGNATURES_INCOMPLETE: d(422, 'Signatures missing', 'The record lacks signatures the province requires before sending.', 'Học bạ còn thiếu chữ ký bắt buộc trước khi gửi.'),
 
+  // C1 workbooks (src/adapters/c1/): the workbook as a whole cannot be read
+  WORKBOOK_UNREADABLE: d(422, 'Workbook unreadable', 'The body is not a readable xlsx workbook (Excel 2007 or later).', 'Nội dung không phải tệp Excel xlsx đọc được (Excel 2007 trở lên).'),
+  WORKBOOK_HEADER_MISSING: d(422, 'Workbook sheet without its header', 'A sheet lacks the C1 header block (Mã trường, Năm học, Khối) or the row of column headings (STT, Mã học sinh, Họ và tên).', 'Một trang tính thiếu phần đầu của mẫu C1 (Mã trường, Năm học, Khối) hoặc dòng tiêu đề cột (STT, Mã học sinh, Họ và tên).'),
+  WORKBOOK_LIMIT_EXCEEDED: d(422, 'Workbook beyond limits', 'The workbook exceeds what the gateway reads (zip entries, inflated size, rows, columns or cell length).', 'Tệp Excel vượt giới hạn cổng kết nối đọc được (số mục nén, dung lượng giải nén, số dòng, số cột hoặc độ dài ô).'),
   // Signed documents bounded before parsing (issue 14: hostile documents; settings signedRecords.maxDocumentBytes and the rest)
   DOCUMENT_TOO_LARGE: d(413, 'Signed document too large', 'A signed document exceeds signedRecords.maxDocumentBytes; a signed học bạ is about 15 kB.', 'Văn bản ký số vượt quá kích thước cho phép (signedRecords.maxDocumentBytes); một học bạ ký số chỉ khoảng 15 kB.'),
   DOCUMENT_LIMIT_EXCEEDED: d(422, 'Signed document too complex', 'A signed document has more elements, deeper nesting or more attributes than the gateway reads (signedRecords.maxElements, maxDepth, maxAttributes); a signed học bạ has a few hundred elements.', 'Văn bản ký số có quá nhiều phần tử, lồng quá sâu hoặc quá nhiều thuộc tính (signedRecords.maxElements, maxDepth, maxAttributes); một học bạ ký số chỉ có vài trăm phần tử.'),
