@@ -22,7 +22,7 @@ command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
 { command -v softhsm2-util >/dev/null 2>&1 && [ -e /usr/lib/softhsm/libsofthsm2.so ]; } || need_apt+=(softhsm2)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
-python3 -c 'import openpyxl' >/dev/null 2>&1 || need_apt+=(python3-openpyxl)
+/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need_apt+=(python3-openpyxl)  # Debian's python3: the one the workbook tests run
 
 pg_ready() {
   if command -v pg_isready >/dev/null 2>&1; then pg_isready -q -h 127.0.0.1 -p 5432
