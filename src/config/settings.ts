@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ThreadSetting } from '../threads/thread-count.js';
+import type { HealthSettings } from '../routes/health.js';
 import type { RuleSettings } from '../validation/context.js';
 
 // Settings come from config/default.json, then an optional JSON file named by CONFIG_FILE
@@ -101,6 +102,9 @@ export interface Settings {
   referenceData: { provincesFile: string; schoolsFile: string };
   /** Business-rule settings, checked by config/validation-context.ts (docs/rules.md). */
   rules: RuleSettings;
+  // Faults and limits (issue 14)
+  /** /readyz: cache of the database and disk checks, and the disk threshold (routes/health.ts). */
+  health: HealthSettings;
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
