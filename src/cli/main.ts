@@ -13,7 +13,7 @@ import { loadSettings, pkiDir } from '../config/settings.js';
 const USAGE = `usage: hocba-gw <command> [options]
 
   start                         run the gateway (HOST, PORT, DATABASE_URL, MINISTRY_URL, CONFIG_FILE)
-  simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls] [--workers N]
+  simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls] [--workers N] [--inspection]
                                 run the Ministry simulator alone (default 127.0.0.1:8090), REST
                                 and SOAP; --tls serves HTTPS and requires the demo client certificate;
                                 --workers: threads that check packets (0: on the event loop)
@@ -86,6 +86,7 @@ async function simulator(args: string[]): Promise<void> {
       faults: { type: 'string' },
       tls: { type: 'boolean' },
       workers: { type: 'string' },
+      inspection: { type: 'boolean' },
     },
   });
   const settings = loadSettings();
@@ -102,6 +103,8 @@ async function simulator(args: string[]): Promise<void> {
     clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
     logger: { level: settings.logLevel },
     workers: values.workers !== undefined ? Number(values.workers) : settings.simulator.workers,
+    inspection: values.inspection ?? settings.simulator.inspection,
+    inspectionToken: settings.simulator.inspectionToken,
   });
   process.stdout.write(`Ministry simulator listening on ${sim.url}\n`);
   onSignals(sim.close);

@@ -75,7 +75,16 @@ export interface Settings {
     tls: MinistryTlsSettings;
   };
   /** The Ministry simulator; `workers`: threads that check packets (0: on its event loop). */
-  simulator: { host: string; port: number; allowlist: string[]; faults: Record<string, unknown>; workers: number };
+  simulator: {
+    host: string;
+    port: number;
+    allowlist: string[];
+    faults: Record<string, unknown>;
+    workers: number;
+    /** The /_sim/ inspection and fault endpoints: open to all (true), behind `inspectionToken`, or off (404). */
+    inspection: boolean;
+    inspectionToken: string | null;
+  };
   signer: {
     kind: 'file' | 'pkcs11';
     /** file: PEM key or PKCS#12 bundle; null = the demo PKI's province key. */
@@ -147,7 +156,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.EGRESS_PROXY) egress.proxy = env.EGRESS_PROXY;
   if (Object.keys(egress).length) ministry.egress = egress;
   if (Object.keys(ministry).length) fromEnv.ministry = ministry;
-  if (env.SIMULATOR_PORT) fromEnv.simulator = { port: Number(env.SIMULATOR_PORT) };
+  const sim: Json = {};
+  if (env.SIMULATOR_PORT) sim.port = Number(env.SIMULATOR_PORT);
+  if (env.SIMULATOR_INSPECTION) sim.inspection = env.SIMULATOR_INSPECTION === '1' || env.SIMULATOR_INSPECTION === 'true';
+  if (Object.keys(sim).length) fromEnv.simulator = sim;
   // Secrets of the signing key come from the environment rather than a file on disk.
   const signer: Json = {};
   if (env.SIGNER_PASSPHRASE) signer.passphrase = env.SIGNER_PASSPHRASE;

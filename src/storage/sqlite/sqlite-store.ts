@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
+import { privateDatabaseFile, privateDir } from '../file-modes.js';
 import Database from 'better-sqlite3';
 import type {
   AcceptedVersion,
@@ -91,7 +91,10 @@ export class SqliteStore implements Store {
     private readonly options: { checkpoints: boolean } = { checkpoints: true },
   ) {
     const inMemory = path === ':memory:';
-    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    if (!inMemory) {
+      privateDir(dirname(path));
+      privateDatabaseFile(path);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
