@@ -2,6 +2,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import secureJson from 'secure-json-parse';
+import { JSON_PARSE_OPTIONS } from './adapters/json-format.js';
+import { ProblemError } from './errors/problem.js';
+import { jsonTooDeep } from './http/json-depth.js';
 import dashboardRoutes, { renderLogin } from './dashboard/pages.js';
 import auth from './plugins/auth.js';
 import problemHandler from './plugins/problem-handler.js';
@@ -39,6 +43,19 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   });
   // The API speaks JSON only; anything else is 415 rather than a string the schemas reject.
   app.removeContentTypeParser('text/plain');
+  // Every JSON body is checked for nesting before it is parsed (http/json-depth.ts): a deep one
+  // overflowed JSON.parse's stack and answered 500.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(Object.assign(new Error('empty JSON body'), { statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY' }), undefined);
+    if (jsonTooDeep(text)) return done(new ProblemError('BODY_TOO_DEEP'), undefined);
+    try {
+      done(null, secureJson.parse(text, undefined, JSON_PARSE_OPTIONS));
+    } catch (e) {
+      done(Object.assign(e as Error, { statusCode: 400 }), undefined);
+    }
+  });
   for (const s of sharedSchemas) app.addSchema(s);
   await app.register(swagger, {
     openapi: {

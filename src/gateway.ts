@@ -10,6 +10,7 @@ import type { Delivery } from './delivery/delivery.js';
 import { deliveryWorkerFromSettings } from './delivery/from-settings.js';
 import { DeliveryThread } from './delivery/thread/delivery-thread.js';
 import type { KeysReloaded } from './plugins/services.js';
+import { privateDir } from './storage/file-modes.js';
 import { ensureDemoPki, type DemoPkiPaths } from './pki/demo.js';
 import { policyFromSettings } from './record-signatures/policy.js';
 import { loadTrustMaterial } from './record-signatures/trust-config.js';
@@ -76,6 +77,8 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   const store = await openStore(settings.databaseUrl);
   await store.migrate();
 
+  // Database, keys and demo credentials are the owner's alone (storage/file-modes.ts).
+  privateDir(settings.dataDir);
   const pki = await ensureDemoPki(pkiDir(settings), { provinceCode: settings.provinceCode });
   const signer = await createSigner(signerConfig(settings, pki));
   const policy = policyFromSettings(settings.signedRecords);
@@ -125,6 +128,8 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
       faults: settings.simulator.faults,
       workers: settings.simulator.workers,
+      inspection: settings.simulator.inspection,
+      inspectionToken: settings.simulator.inspectionToken,
     });
     ministryUrl = simulator.url;
     logger.info({ url: ministryUrl }, 'Ministry simulator started in process');

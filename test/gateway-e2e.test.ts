@@ -185,11 +185,11 @@ t.test('health, readiness and the OpenAPI document', async (t) => {
   t.same((await api(gw, 'GET', '/healthz')).json, { status: 'ok' });
   const ready = await api(gw, 'GET', '/readyz');
   t.equal(ready.status, 200);
-  t.same(Object.keys(ready.json.checks).sort(), ['database', 'ministry', 'signingKey']);
+  t.same(Object.keys(ready.json.checks).sort(), ['database', 'disk', 'ministry', 'signingKey']);
+  // A Ministry outage is shown (the circuit) but leaves the replica ready: the outbox holds the
+  // records, and a load balancer must not cut vendors off (test/health.test.ts).
   await setFaults(gw, { outage: true });
-  const notReady = await api(gw, 'GET', '/readyz');
-  t.equal(notReady.status, 503, 'an unreachable Ministry makes the gateway not ready');
-  t.equal(notReady.json.checks.ministry.ok, false);
+  t.equal((await api(gw, 'GET', '/readyz')).status, 200, 'an unreachable Ministry does not make the gateway unready');
   const doc = await api(gw, 'GET', '/docs/json');
   t.equal(doc.status, 200);
   t.match(doc.json.openapi, /^3\./);

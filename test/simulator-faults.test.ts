@@ -55,7 +55,7 @@ t.test('outage windows and the draw of a packet fault', async (t) => {
 
 t.test('faults from the start and through /_sim/faults', async (t) => {
   const pki = await demoPki(t);
-  const sim = await startSimulator({ port: 0, provinceCertPem: pki.provinceCertPem, faults: { latencyMs: 5 } });
+  const sim = await startSimulator({ port: 0, inspection: true, provinceCertPem: pki.provinceCertPem, faults: { latencyMs: 5 } });
   t.teardown(() => sim.close());
   const faults = async (method: string, body?: unknown) => {
     const res = await fetch(sim.url + '/_sim/faults', { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });

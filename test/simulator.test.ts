@@ -79,7 +79,7 @@ async function send(sim: RunningSimulator, body: string, accessToken?: string): 
 const key = await throwawayCert();
 // This file's simulator reads packets in two worker threads; the other files' read them on the
 // event loop: both paths meet the same expectations.
-const sim = await startSimulator({ port: 0, provinceCertPem: key.certificatePem, workers: 2 });
+const sim = await startSimulator({ port: 0, inspection: true, provinceCertPem: key.certificatePem, workers: 2 });
 t.teardown(() => sim.close());
 t.beforeEach(async () => {
   await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
@@ -122,7 +122,7 @@ t.test('packets need a bearer token', async (t) => {
 });
 
 t.test('an expired token is refused', async (t) => {
-  const shortLived = await startSimulator({ port: 0, provinceCertPem: key.certificatePem, tokenTtlSeconds: 0 });
+  const shortLived = await startSimulator({ port: 0, inspection: true, provinceCertPem: key.certificatePem, tokenTtlSeconds: 0 });
   t.teardown(() => shortLived.close());
   const res = await send(shortLived, signedPacket(key, [sampleRecord()]), await token(shortLived));
   t.equal(res.status, 401);
@@ -173,7 +173,7 @@ t.test('an unsigned packet is SIGNATURE_MISSING, a non-XML body PACKET_MALFORMED
 });
 
 t.test('charset parameter accepted; oversized packet is 413 PACKET_TOO_LARGE', async (t) => {
-  const small = await startSimulator({ port: 0, provinceCertPem: key.certificatePem, maxPacketBytes: 1024 });
+  const small = await startSimulator({ port: 0, inspection: true, provinceCertPem: key.certificatePem, maxPacketBytes: 1024 });
   t.teardown(() => small.close());
   const accessToken = await token(small);
   const post = (body: string) =>
@@ -259,7 +259,7 @@ t.test('records of profile v0 stay readable: checked against the v0 schema, pick
 });
 
 t.test('callers off the allowlist get 403', async (t) => {
-  const fenced = await startSimulator({ port: 0, provinceCertPem: key.certificatePem, allowlist: ['127.0.0.2'] });
+  const fenced = await startSimulator({ port: 0, inspection: true, provinceCertPem: key.certificatePem, allowlist: ['127.0.0.2'] });
   t.teardown(() => fenced.close());
   const res = await fetch(`${fenced.url}/api/v0/health`);
   t.equal(res.status, 403);

@@ -15,7 +15,7 @@ const BINDINGS = { rest: RestTransport, soap: SoapTransport } as const;
 type Binding = keyof typeof BINDINGS;
 
 async function simulator(t: Test, opts: Partial<SimulatorOptions> = {}) {
-  const sim = await startSimulator({ port: 0, provinceCertPem: pki.provinceCertPem, ...opts });
+  const sim = await startSimulator({ port: 0, inspection: true, provinceCertPem: pki.provinceCertPem, ...opts });
   t.teardown(() => sim.close());
   return sim;
 }

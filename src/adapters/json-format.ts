@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import secureJson from 'secure-json-parse';
+import { jsonTooDeep } from '../http/json-depth.js';
 import { JsonBatchReader } from '../import/json-batch-reader.js';
 import { BatchFormatError, type BatchFormat, type SplitBatch } from './adapter.js';
 
@@ -23,7 +24,7 @@ export const JSON_PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'er
 export class JsonBodyError extends Error {
   constructor(
     message: string,
-    readonly kind: 'malformed' | 'not-object',
+    readonly kind: 'malformed' | 'not-object' | 'too-deep',
   ) {
     super(message);
     this.name = 'JsonBodyError';
@@ -32,6 +33,7 @@ export class JsonBodyError extends Error {
 
 export function parseJsonBody(text: string): Record<string, unknown> {
   let body: unknown;
+  if (jsonTooDeep(text)) throw new JsonBodyError('the body nests deeper than the gateway reads', 'too-deep');
   try {
     body = secureJson.parse(text, undefined, JSON_PARSE_OPTIONS);
   } catch (e) {

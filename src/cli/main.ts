@@ -14,7 +14,7 @@ import { commandUsage, credentialsCommand, purgeCommand, wantsHelp } from './ope
 const USAGE = `usage: hocba-gw <command> [options]
 
   start                         run the gateway (HOST, PORT, DATABASE_URL, MINISTRY_URL, CONFIG_FILE)
-  simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls] [--workers N]
+  simulator [--host H] [--port P] [--allow ADDR]... [--faults JSON] [--tls] [--workers N] [--inspection]
                                 run the Ministry simulator alone (default 127.0.0.1:8090), REST
                                 and SOAP; --tls serves HTTPS and requires the demo client certificate;
                                 --workers: threads that check packets (0: on the event loop)
@@ -93,6 +93,7 @@ async function simulator(args: string[]): Promise<void> {
       faults: { type: 'string' },
       tls: { type: 'boolean' },
       workers: { type: 'string' },
+      inspection: { type: 'boolean' },
     },
   });
   const settings = loadSettings();
@@ -109,6 +110,8 @@ async function simulator(args: string[]): Promise<void> {
     clients: [{ clientId: settings.ministry.clientId, clientSecret: settings.ministry.clientSecret }],
     logger: { level: settings.logLevel },
     workers: values.workers !== undefined ? Number(values.workers) : settings.simulator.workers,
+    inspection: values.inspection ?? settings.simulator.inspection,
+    inspectionToken: settings.simulator.inspectionToken,
   });
   process.stdout.write(`Ministry simulator listening on ${sim.url}\n`);
   onSignals(sim.close);
@@ -167,13 +170,31 @@ const IMPORT_HEAP_MB = 192;
 async function importCommand(args: string[]): Promise<void> {
   if (!process.execArgv.some((a) => a.startsWith('--max-old-space-size')) && !process.env.HOCBA_IMPORT_CHILD) {
     const { spawn } = await import('node:child_process');
+    // An IPC channel that the child watches: when the parent dies (even kill -9) it closes, and the
+    // child stops rather than go on storing unseen.
     const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${IMPORT_HEAP_MB}`, ...process.argv.slice(1)], {
-      stdio: 'inherit',
-      env: { ...process.env, HOCBA_IMPORT_CHILD: '1' },
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, HOCBA_IMPORT_CHILD: String(process.pid) },
     });
+    child.channel?.unref();
+    // A signal to the parent (Ctrl-C, SIGTERM) reaches the child as well.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
     process.exitCode = code ?? (signal ? 1 : 0);
     return;
+  }
+  if (process.env.HOCBA_IMPORT_CHILD) {
+    const orphaned = () => {
+      process.stderr.write('hocba-gw import: the parent process ended; stopping (chunks already stored stay stored; run the import again to finish)\n');
+      process.exit(1);
+    };
+    // The parent may have died while this process was still loading, before the channel could
+    // tell: its pid, polled, says so too (a reparented process has another ppid).
+    const parent = Number(process.env.HOCBA_IMPORT_CHILD);
+    if ((process.channel && !process.connected) || (parent > 1 && process.ppid !== parent)) orphaned();
+    process.channel?.unref();
+    process.once('disconnect', orphaned);
+    if (parent > 1) setInterval(() => process.ppid !== parent && orphaned(), 500).unref();
   }
   const { values, positionals } = parseArgs({
     args,

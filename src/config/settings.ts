@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ThreadSetting } from '../threads/thread-count.js';
+import type { HealthSettings } from '../routes/health.js';
 import type { RuleSettings } from '../validation/context.js';
 
 // Settings come from config/default.json, then an optional JSON file named by CONFIG_FILE
@@ -83,7 +84,16 @@ export interface Settings {
     tls: MinistryTlsSettings;
   };
   /** The Ministry simulator; `workers`: threads that check packets (0: on its event loop). */
-  simulator: { host: string; port: number; allowlist: string[]; faults: Record<string, unknown>; workers: number };
+  simulator: {
+    host: string;
+    port: number;
+    allowlist: string[];
+    faults: Record<string, unknown>;
+    workers: number;
+    /** The /_sim/ inspection and fault endpoints: open to all (true), behind `inspectionToken`, or off (404). */
+    inspection: boolean;
+    inspectionToken: string | null;
+  };
   signer: {
     kind: 'file' | 'pkcs11';
     /** file: PEM key or PKCS#12 bundle; null = the demo PKI's province key. */
@@ -110,6 +120,9 @@ export interface Settings {
   referenceData: { provincesFile: string; schoolsFile: string };
   /** Business-rule settings, checked by config/validation-context.ts (docs/rules.md). */
   rules: RuleSettings;
+  // Faults and limits (issue 14)
+  /** /readyz: cache of the database and disk checks, and the disk threshold (routes/health.ts). */
+  health: HealthSettings;
   // Operations (issue 13): retention of payloads and the Prometheus endpoint.
   /** Payloads (record and signed XML) are cleared payloadDays after acknowledgement (admin/retention.ts). */
   retention: { payloadDays: number | null; batchSize: number; intervalMs: number };
@@ -168,7 +181,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.EGRESS_PROXY) egress.proxy = env.EGRESS_PROXY;
   if (Object.keys(egress).length) ministry.egress = egress;
   if (Object.keys(ministry).length) fromEnv.ministry = ministry;
-  if (env.SIMULATOR_PORT) fromEnv.simulator = { port: Number(env.SIMULATOR_PORT) };
+  const sim: Json = {};
+  if (env.SIMULATOR_PORT) sim.port = Number(env.SIMULATOR_PORT);
+  if (env.SIMULATOR_INSPECTION) sim.inspection = env.SIMULATOR_INSPECTION === '1' || env.SIMULATOR_INSPECTION === 'true';
+  if (Object.keys(sim).length) fromEnv.simulator = sim;
   // Secrets of the signing key come from the environment rather than a file on disk.
   const signer: Json = {};
   if (env.SIGNER_PASSPHRASE) signer.passphrase = env.SIGNER_PASSPHRASE;

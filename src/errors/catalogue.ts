@@ -26,6 +26,12 @@ export const ERRORS = Object.freeze({
   IDEMPOTENCY_KEY_REUSED: d(409, 'Idempotency key reused', 'This Idempotency-Key was used with a different body.', 'Idempotency-Key này đã được dùng với nội dung khác.'),
   NOT_FOUND: d(404, 'Not found', 'No such resource.', 'Không tìm thấy tài nguyên.'),
   RATE_LIMITED: d(429, 'Too many requests', 'Slow down and retry later.', 'Gửi quá nhanh, hãy thử lại sau.'),
+  // Faults and limits (issue 14): hostile bodies, the database and disk, rate limits
+  BODY_TOO_DEEP: d(400, 'Request body nested too deep', 'The JSON body nests objects or arrays deeper than any request this gateway reads (64 levels).', 'Nội dung JSON lồng nhau quá sâu (quá 64 cấp) so với mọi yêu cầu cổng kết nối đọc.'),
+  DATABASE_UNAVAILABLE: d(503, 'Database unavailable', 'The gateway\'s database did not answer; nothing was accepted. Retry after the time in Retry-After.', 'Cơ sở dữ liệu của cổng kết nối không phản hồi; chưa có dữ liệu nào được nhận. Hãy thử lại sau thời gian trong Retry-After.'),
+  STORAGE_FULL: d(507, 'Storage full', 'The gateway\'s disk is full; nothing was accepted. Retry after the time in Retry-After.', 'Ổ đĩa của cổng kết nối đã đầy; chưa có dữ liệu nào được nhận. Hãy thử lại sau thời gian trong Retry-After.'),
+  AUTH_RATE_LIMITED: d(429, 'Too many failed authentications', 'Too many requests from this address failed authentication; retry after the time in Retry-After.', 'Quá nhiều yêu cầu từ địa chỉ này xác thực không thành công; hãy thử lại sau thời gian trong Retry-After.'),
+
   // Credentials, admin roles, audit (issue 13)
   AUTH_REVOKED: d(401, 'Credential revoked', 'This key was revoked by the province; ask the Sở GD&ĐT for a new one.', 'Khóa này đã bị Sở GD&ĐT thu hồi; hãy đề nghị cấp khóa mới.'),
   AUTH_EXPIRED: d(401, 'Credential expired', 'This key has expired (or the grace period of its rotation has ended); use the new key.', 'Khóa này đã hết hạn (hoặc đã hết thời gian chuyển tiếp khi đổi khóa); hãy dùng khóa mới.'),

@@ -23,6 +23,7 @@ export type IntakeTask =
 export type BatchIntakeOutcome =
   | { kind: 'malformed'; message: string }
   | { kind: 'not-object' }
+  | { kind: 'too-deep' }
   | { kind: 'ok'; requestHash: string; result: IntakeResult }
   | { kind: 'format'; requestHash: string; errors: FieldError[] }
   | { kind: 'too-many'; requestHash: string; count: number }
@@ -50,7 +51,7 @@ export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, m
     try {
       split = await format.read(task.body);
     } catch (e) {
-      if (e instanceof JsonBodyError) return e.kind === 'malformed' ? { kind: 'malformed', message: e.message } : { kind: 'not-object' };
+      if (e instanceof JsonBodyError) return e.kind === 'malformed' ? { kind: 'malformed', message: e.message } : { kind: e.kind };
       if (e instanceof BatchFormatError) return { kind: 'format', requestHash: sha256(task.body), errors: e.errors };
       throw e;
     }

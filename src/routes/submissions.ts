@@ -3,7 +3,7 @@ import { adapters } from '../adapters/registry.js';
 import { ProblemError, requestError } from '../errors/problem.js';
 import { accept, priorAnswer, type AcceptOutcome } from '../pipeline/accept.js';
 import { sha256, type BatchIntakeOutcome } from '../pipeline/batch-intake.js';
-import { parseJsonBody, requestHashOf } from '../adapters/json-format.js';
+import { JsonBodyError, parseJsonBody, requestHashOf } from '../adapters/json-format.js';
 import { idParam, submissionAccepted, submissionHeaders, submissionView } from '../schemas/http.js';
 import type { RecordRow } from '../storage/store.js';
 
@@ -35,6 +35,8 @@ export function intakeProblem(outcome: Exclude<BatchIntakeOutcome, { kind: 'ok' 
   switch (outcome.kind) {
     case 'malformed':
       return new ProblemError('BODY_MALFORMED');
+    case 'too-deep':
+      return new ProblemError('BODY_TOO_DEEP');
     // As a body schema of { type: 'object' } would have said it.
     case 'not-object':
       return new ProblemError('REQUEST_INVALID', { errors: [requestError('REQUEST_INVALID', 'body', 'must be object')] });
@@ -186,8 +188,8 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
         let hash: string;
         try {
           hash = requestHashOfBody(raw);
-        } catch {
-          throw new ProblemError('BODY_MALFORMED');
+        } catch (e) {
+          throw new ProblemError(e instanceof JsonBodyError && e.kind === 'too-deep' ? 'BODY_TOO_DEEP' : 'BODY_MALFORMED');
         }
         const prior = await priorAnswer(store, vendor, idempotencyKey, hash);
         if (prior) return replyAccepted(reply, prior, headers);

@@ -42,6 +42,13 @@ export interface SimulatorOptions {
   logger?: FastifyServerOptions['logger'];
   /** Threads that read packets (signature, structure, records); 0: on the event loop. */
   workers?: number;
+  /**
+   * The /_sim/ endpoints (whole packets with students' data, fault changes) answer only when asked
+   * for: `inspection: true` opens them to every caller, `inspectionToken` to callers that send
+   * `Authorization: Bearer <token>`. Off (404) otherwise.
+   */
+  inspection?: boolean;
+  inspectionToken?: string | null;
 }
 
 export interface RunningSimulator {
@@ -130,8 +137,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
 
   // Every call but the operator endpoints: the firewall's allowlist first, then a simulated
   // outage. Decided on the matched route, not the raw URL, so no spelling of a path slips by.
+  const inspectionToken = opts.inspectionToken ? Buffer.from(`Bearer ${opts.inspectionToken}`) : null;
+  const mayInspect = (authorization: string | undefined): boolean => {
+    if (opts.inspection) return true;
+    if (!inspectionToken || !authorization) return false;
+    const given = Buffer.from(authorization);
+    return given.length === inspectionToken.length && timingSafeEqual(given, inspectionToken);
+  };
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url?.startsWith('/_sim/')) return;
+    if (request.routeOptions.url?.startsWith('/_sim/')) {
+      if (mayInspect(request.headers.authorization)) return;
+      return refuse(request, reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+    }
     const source = plainAddress(request.socket.remoteAddress ?? '');
     if (!allowlist.has(source)) return refuse(request, reply, 403, 'SOURCE_NOT_ALLOWED', `source address ${source} is not on the allowlist`);
     if (inOutage(state.faults)) return refuse(request, reply, 503, 'UNAVAILABLE', 'simulated outage', state.faults.retryAfterSeconds);

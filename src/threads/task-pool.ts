@@ -28,49 +28,83 @@ export interface TaskPoolOptions {
   resourceLimits?: ResourceLimits;
 }
 
+/** The thread that had a task ended before answering it (a crash, an out-of-memory abort). */
+export class WorkerDied extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerDied';
+  }
+}
+
+interface Slot<R> {
+  worker: Worker;
+  /** The tasks this thread holds: only these fail when it dies. */
+  pending: Map<number, Pending<R>>;
+}
+
+// A thread that dies rejects only the tasks it held, and a new thread takes its slot: before, a
+// dead thread rejected every pending task of every thread (on 'error'; on a plain exit nothing
+// at all, so its tasks waited for ever) and stayed in the pool, swallowing later tasks.
 export class TaskPool<T, R> {
-  readonly #slots: { worker: Worker; busy: number }[] = [];
-  readonly #pending = new Map<number, Pending<R>>();
+  readonly #slots: Slot<R>[] = [];
   readonly #ready: Promise<void>;
+  readonly #script: URL;
+  readonly #options: TaskPoolOptions;
   #next = 0;
+  #closing = false;
 
   constructor(script: URL, options: TaskPoolOptions) {
+    this.#script = script;
+    this.#options = options;
     const readies: Promise<void>[] = [];
     for (let i = 0; i < options.size; i++) {
-      const worker = new Worker(script, { workerData: options.workerData, execArgv: workerExecArgv(), ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
-      worker.unref();
-      const slot = { worker, busy: 0 };
-      readies.push(new Promise((resolve, reject) => (worker.once('error', reject), worker.once('message', () => resolve()))));
-      worker.on('message', (m: { id?: number; result?: R; error?: string; detail?: unknown }) => {
-        if (m.id === undefined) return;
-        slot.busy -= 1;
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new TaskFailed(m.error, m.detail));
-        else p?.resolve(m.result!);
-      });
-      worker.on('error', (e) => {
-        for (const p of this.#pending.values()) p.reject(e);
-        this.#pending.clear();
-      });
+      const slot: Slot<R> = { worker: null as unknown as Worker, pending: new Map() };
+      readies.push(this.#start(slot));
       this.#slots.push(slot);
     }
     this.#ready = Promise.all(readies).then(() => undefined);
     this.#ready.catch(() => undefined);
   }
 
+  /** Starts a thread in `slot`; resolves when it says it is ready. Tasks posted before that wait in its port. */
+  #start(slot: Slot<R>): Promise<void> {
+    const o = this.#options;
+    const worker = new Worker(this.#script, { workerData: o.workerData, execArgv: workerExecArgv(), ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}) });
+    worker.unref();
+    slot.worker = worker;
+    const ready = new Promise<void>((resolve, reject) => (worker.once('error', reject), worker.once('exit', (c) => reject(new WorkerDied(`worker stopped with exit code ${c} while starting`))), worker.once('message', () => resolve())));
+    worker.on('message', (m: { id?: number; result?: R; error?: string; detail?: unknown }) => {
+      if (m.id === undefined) return;
+      const p = slot.pending.get(m.id);
+      slot.pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new TaskFailed(m.error, m.detail));
+      else p?.resolve(m.result!);
+    });
+    let failure: Error | null = null;
+    worker.on('error', (e) => (failure = e));
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker) return;
+      const e = new WorkerDied(`worker thread stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`);
+      for (const p of slot.pending.values()) p.reject(e);
+      slot.pending.clear();
+      // A thread that dies at start (a broken script) is not restarted: that would loop.
+      if (!this.#closing) ready.then(() => this.#start(slot).catch(() => undefined), () => undefined);
+    });
+    return ready;
+  }
+
   /** Runs `task` on the least busy thread: a long task must not queue short ones behind it. */
   async run(task: T): Promise<R> {
     await this.#ready;
-    const slot = this.#slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const slot = this.#slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.#next++;
-    slot.busy += 1;
-    const done = new Promise<R>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const done = new Promise<R>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
     slot.worker.postMessage({ id, task });
     return done;
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 }

@@ -30,12 +30,14 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
     port: 0,
     dataDir: dir,
     logLevel: 'debug',
-    simulator: { port: 0 },
+    simulator: { port: 0, inspection: true },
     delivery: {
       pollIntervalMs: 20,
       retry: { inProcessAttempts: 2, inProcessMinDelayMs: 10, inProcessMaxDelayMs: 50, maxAttempts: 4, baseDelayMs: 30, capDelayMs: 200 },
     },
     ...overrides,
+    // The simulator's inspection endpoints (/_sim/records, faults) are off by default; tests read them.
+    simulator: { port: 0, inspection: true, ...(overrides.simulator as object | undefined) },
   });
   const logs: string[] = [];
   const sink = new Writable({

@@ -97,7 +97,7 @@ export function dataDir(t: Tap): string {
 
 /** `hocba-gw simulator` on a free port, holding its own state; the demo PKI of `dir` is the province's. */
 export function startSimulatorProcess(t: Tap, dir: string, faults?: object): Promise<CliProcess> {
-  const args = ['simulator', '--port', '0', ...(faults ? ['--faults', JSON.stringify(faults)] : [])];
+  const args = ['simulator', '--port', '0', '--inspection', ...(faults ? ['--faults', JSON.stringify(faults)] : [])];
   return spawnCli(t, args, { DATA_DIR: dir }, /Ministry simulator listening on (\S+)/, 'simulator');
 }
 
@@ -105,7 +105,7 @@ export function startSimulatorProcess(t: Tap, dir: string, faults?: object): Pro
 export function startGatewayProcess(t: Tap, dir: string, settings: object, env: Record<string, string>, name = 'gateway'): Promise<CliProcess> {
   const config = join(dir, `${name}.config.json`);
   writeFileSync(config, JSON.stringify(settings));
-  return spawnCli(t, ['start'], { DATA_DIR: dir, PORT: '0', CONFIG_FILE: config, ...env }, /hocba-gateway listening on (\S+) /, name);
+  return spawnCli(t, ['start'], { DATA_DIR: dir, PORT: '0', CONFIG_FILE: config, SIMULATOR_INSPECTION: '1', ...env }, /hocba-gateway listening on (\S+) /, name);
 }
 
 export function credentials(dir: string): { vendors: { vnedu: string }; admin: string } {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
+import { privateDatabaseFile, privateDir } from '../file-modes.js';
 import Database from 'better-sqlite3';
 import type {
   AcceptedVersion,
@@ -103,7 +103,10 @@ export class SqliteStore implements Store {
     private readonly options: { checkpoints: boolean } = { checkpoints: true },
   ) {
     const inMemory = path === ':memory:';
-    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    if (!inMemory) {
+      privateDir(dirname(path));
+      privateDatabaseFile(path);
+    }
     this.db = new Database(path);
     // Retention purges payloads; with incremental auto-vacuum the freed pages can be given back
     // to the file system (reclaimSpace). It takes effect only on a new, empty database (an older
