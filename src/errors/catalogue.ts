@@ -100,6 +100,13 @@ export const ERRORS = Object.freeze({
   SIGNER_NAME_MISMATCH: d(422, 'Signer is not the person named in the record', 'The certificate does not name the homeroom teacher or principal of the record.', 'Chứng thư số không mang tên giáo viên chủ nhiệm hoặc hiệu trưởng ghi trong học bạ.'),
   SIGNATURES_INCOMPLETE: d(422, 'Signatures missing', 'The record lacks signatures the province requires before sending.', 'Học bạ còn thiếu chữ ký bắt buộc trước khi gửi.'),
 
+  // Signers bound to their roles, and time (issue 14, items 2 and 3)
+  SIGNER_ROLE_MISMATCH: d(422, 'Certificate not for this signer role', 'The certificate is not the kind this role signs with: teacher and principal sign with personal certificates, the seal with the school\'s organisation certificate, each with the policies the province configures.', 'Chứng thư số không đúng loại cho vai trò ký: giáo viên chủ nhiệm và hiệu trưởng ký bằng chứng thư cá nhân, con dấu bằng chứng thư tổ chức của nhà trường, với chính sách chứng thư Sở quy định.'),
+  SEAL_NOT_OWN_SCHOOL: d(422, 'Seal of another organisation', 'The seal\'s certificate does not identify the record\'s own school (organizationIdentifier MOETVN-<school ID>).', 'Chứng thư con dấu không phải của trường ghi trong học bạ (organizationIdentifier MOETVN-<mã trường>).'),
+  PROVINCE_KEY_ON_RECORD: d(422, 'Province key on a record', 'The province\'s packet-signing certificate never signs a học bạ record.', 'Chứng thư ký gói tin của Sở không được dùng để ký học bạ.'),
+  DEPUTY_NOT_ALLOWED: d(422, 'Deputy may not sign for the principal', 'A deputy principal\'s certificate signed in the principal\'s place (KT. Hiệu trưởng), which this province does not allow.', 'Chứng thư của phó hiệu trưởng ký thay hiệu trưởng (KT. Hiệu trưởng), Sở không cho phép.'),
+  TIMESTAMP_UNSUPPORTED: d(422, 'Time-stamp not supported', 'The signature carries an RFC 3161 time-stamp token, which this gateway does not verify yet; send the signature without it (certificates are checked at the time of receipt).', 'Chữ ký kèm dấu thời gian RFC 3161, cổng chưa kiểm tra được; hãy gửi chữ ký không kèm dấu thời gian (chứng thư được kiểm tra tại thời điểm nhận).'),
+
   // Admin
   KEYS_RELOAD_FAILED: d(409, 'Keys not reloaded', 'The new key, certificate or trust files could not be loaded; the previous ones stay in use.', 'Không nạp được khoá, chứng thư hoặc tệp tin cậy mới; cổng tiếp tục dùng bộ cũ.'),
 

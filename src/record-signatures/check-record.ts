@@ -31,7 +31,7 @@ export interface SignedRecordOutcome {
 }
 
 export function checkSignedRecord(xml: string, trust: TrustStore, policy: SignaturePolicy, ctx: ValidationContext, now = new Date()): SignedRecordOutcome {
-  const verdict = verifySignedDocument(xml, trust, { now, maxClockSkewMs: policy.maxClockSkewMs, matchSignerNames: policy.matchSignerNames });
+  const verdict = verifySignedDocument(xml, trust, { now, maxClockSkewMs: policy.maxClockSkewMs, matchSignerNames: policy.matchSignerNames, roles: policy.roles });
   if (!verdict.ok) {
     return { status: 'rejected', signatures: [], missing: [], errors: [{ path: '', code: verdict.code, detail_en: verdict.detail, detail_vi: verdict.detail }] };
   }
