@@ -2,21 +2,26 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import dashboardRoutes, { renderLogin } from './dashboard/pages.js';
 import auth from './plugins/auth.js';
 import problemHandler from './plugins/problem-handler.js';
 import requestLog from './plugins/request-log.js';
 import services, { type Services } from './plugins/services.js';
+import session from './plugins/session.js';
 import adminRoutes from './routes/admin.js';
 import healthRoutes from './routes/health.js';
+import metricsRoutes from './routes/metrics.js';
 import signedRecordRoutes from './routes/signed-records.js';
+import soapRoutes from './routes/soap.js';
 import submissionRoutes from './routes/submissions.js';
+import templateRoutes from './routes/templates.js';
 import { sharedSchemas } from './schemas/http.js';
 
 // The gateway's HTTP face: plugins first, then routes. Everything long-lived arrives in
 // `services`, so the same app runs in production and in tests.
 
 export const LOG_REDACT = {
-  paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.clientSecret', '*.passphrase', '*.pin', '*.privateKey'],
+  paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', '*.clientSecret', '*.passphrase', '*.pin', '*.privateKey'],
   censor: '[redacted]',
 };
 
@@ -51,9 +56,14 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(requestLog);
   await app.register(problemHandler);
   await app.register(auth);
+  await app.register(session, { loginPage: renderLogin });
   await app.register(healthRoutes);
   await app.register(submissionRoutes);
   await app.register(signedRecordRoutes);
+  await app.register(soapRoutes);
   await app.register(adminRoutes);
+  await app.register(metricsRoutes);
+  await app.register(dashboardRoutes);
+  await app.register(templateRoutes);
   return app as unknown as FastifyInstance;
 }

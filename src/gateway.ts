@@ -22,7 +22,12 @@ import type { PacketSigner } from './signing/signer.js';
 import { startSimulator, type RunningSimulator } from './simulator/server.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { xmlLimitsOf } from './signing/xml-prescan.js';
 import { threadCount } from './threads/thread-count.js';
+import { DEFAULT_RETENTION, startRetentionTimer } from './admin/retention.js';
+import { prettyStream } from './logging/pretty.js';
+import { createMetrics, type GatewayMetrics } from './metrics/metrics.js';
+import { startMetricsServer } from './routes/metrics.js';
 import { createTransport } from './transport/create-transport.js';
 
 // The composition root: settings in, a running gateway out. Order matters: the store and its
@@ -42,6 +47,8 @@ export interface RunningGateway {
   /** Re-reads key, certificate and trust files without a restart (admin route, SIGHUP). */
   reloadKeys(): Promise<KeysReloaded>;
   close(): Promise<void>;
+  /** The metrics' own URL when metrics.port is set. */
+  metricsUrl: string | null;
 }
 
 /** The signer the settings name; the demo PKI's province key when no key file is set. */
@@ -62,7 +69,10 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(settings: Settings, opts: GatewayOptions = {}): Promise<RunningGateway> {
-  const logger = opts.logger ?? pino({ level: settings.logLevel, redact: LOG_REDACT });
+  // ISO times in every line; readable lines on a terminal, JSON lines anywhere else.
+  const logger =
+    opts.logger ??
+    pino({ level: settings.logLevel, redact: LOG_REDACT, timestamp: pino.stdTimeFunctions.isoTime }, ...(process.stdout.isTTY ? [prettyStream()] : []));
   const store = await openStore(settings.databaseUrl);
   await store.migrate();
 
@@ -73,6 +83,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
     trust: { ...(await loadTrustMaterial(settings.signedRecords, pki.caCert)), provinceCertificates: [signer.certificatePem()] },
     policy,
     workers: settings.signedRecords.verifyWorkers,
+    limits: xmlLimitsOf(settings.signedRecords),
     validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
   });
   const intake = createBatchIntake({
@@ -122,12 +133,17 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
     logger.info({ url: ministryUrl }, 'Ministry simulator started in process');
   }
   const transport = createTransport(settings.ministry, ministryUrl);
+  // Metrics read the worker's circuit, which exists only below: the parts are looked up when scraped.
+  let circuit: { snapshot(): import('./delivery/circuit-breaker.js').CircuitSnapshot } | undefined;
+  const metrics: GatewayMetrics | undefined = settings.metrics?.enabled ? createMetrics(() => ({ store, signer, circuit, settings }), settings.metrics.cacheMs) : undefined;
+  const onSend = metrics ? (seconds: number, outcome: string) => metrics.observeSend(seconds, outcome) : undefined;
   const worker: Delivery | null =
     opts.deliver === false
       ? null
       : settings.delivery.thread
-        ? new DeliveryThread({ settings, ministryUrl, signer, logger })
-        : deliveryWorkerFromSettings(settings, { store, transport, signer, logger });
+        ? new DeliveryThread({ settings, ministryUrl, signer, logger, onSend })
+        : deliveryWorkerFromSettings(settings, { store, transport, signer, logger, onSend });
+  circuit = worker?.circuit;
   // Started before the HTTP server: what is already queued goes out while the server comes up
   // (and a delivery thread loads its modules meanwhile).
   worker?.start();
@@ -141,7 +157,10 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       Object.fromEntries(Object.values(adapters).map((a) => [a.vendor, a.sampleSchools])),
     );
     app = await buildApp(
-      { settings, store, signer, transport, circuit: worker?.circuit, nudgeDelivery: () => worker?.nudge(), intake, verifier, reloadKeys },
+      {
+        settings, store, signer, transport, circuit: worker?.circuit, nudgeDelivery: () => worker?.nudge(), intake, verifier, reloadKeys,
+        metrics, observeIntake: metrics ? (vendor, outcome) => metrics.observeIntake(vendor, outcome) : undefined,
+      },
       logger.child({ component: 'http' }),
     );
     await app.listen({ host: settings.host, port: settings.port });
@@ -153,6 +172,11 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
     await Promise.allSettled([signer.close?.(), store.close()]);
     throw e;
   }
+  const metricsServer =
+    metrics && settings.metrics.port != null ? await startMetricsServer(metrics, { host: settings.metrics.host, port: settings.metrics.port, token: settings.metrics.token }) : null;
+  if (metricsServer) logger.info({ url: metricsServer.url }, 'metrics served');
+  const retentionLog = logger.child({ component: 'retention' });
+  const retention = startRetentionTimer(store, settings.retention ?? DEFAULT_RETENTION, (msg, fields) => retentionLog.info(fields, msg));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
@@ -161,6 +185,8 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   const close = () =>
     (closing ??= (async () => {
       await app.close(); // stop taking requests; in-flight ones finish
+      await metricsServer?.close();
+      await retention.stop();
       await worker?.stop(); // the packet in flight finishes or goes back to the queue
       await transport.close();
       await simulator?.close();
@@ -170,5 +196,5 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       await store.close();
     })());
 
-  return { url, app, store, signer, worker, simulator, demoCredentials, logger, verifier, reloadKeys, close };
+  return { url, app, store, signer, worker, simulator, demoCredentials, logger, verifier, reloadKeys, close, metricsUrl: metricsServer?.url ?? null };
 }

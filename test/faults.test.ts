@@ -66,7 +66,7 @@ t.test('with 30% injected faults every record still ends acknowledged, exactly o
   t.equal(all.filter((x) => x.status === 'rejected').length, 0);
 
   // The attempt timeline of a record that needed more than one try tells the story.
-  const retried = await getJson<{ records: { recordId: string; state: string }[] }>(`${gw.url}/admin/v1/records?state=acknowledged&limit=10000`, credentials(dir).admin);
+  const retried = await getJson<{ records: { recordId: string; state: string }[] }>(`${gw.url}/admin/v1/records?state=acknowledged&limit=1000`, credentials(dir).admin);
   let withRetry = 0;
   for (const r of retried.records) {
     const one = await getJson<{ timeline: { to: string; code: string | null; reason: string | null }[] }>(`${gw.url}/admin/v1/records/${r.recordId}`, credentials(dir).admin);

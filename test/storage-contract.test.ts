@@ -96,8 +96,8 @@ for (const backend of backends) {
       const before = await store.countCredentials();
       await store.addCredential('hash-v-' + backend.name, { kind: 'vendor', vendor: 'vnedu', schools: ['01009876'] });
       await store.addCredential('hash-a-' + backend.name, { kind: 'admin', vendor: null, schools: null });
-      t.same(await second.findCredential('hash-v-' + backend.name), { kind: 'vendor', vendor: 'vnedu', schools: ['01009876'] });
-      t.same(await store.findCredential('hash-a-' + backend.name), { kind: 'admin', vendor: null, schools: null });
+      t.match(await second.findCredential('hash-v-' + backend.name), { kind: 'vendor', vendor: 'vnedu', schools: ['01009876'], id: /^c_/, revokedAt: null });
+      t.match(await store.findCredential('hash-a-' + backend.name), { kind: 'admin', vendor: null, schools: null });
       t.equal(await store.findCredential('nope'), null);
       t.equal(await store.countCredentials(), before + 2);
     });
@@ -237,6 +237,129 @@ for (const backend of backends) {
       t.equal((await store.listRecords({ limit: 2 })).length, 2, 'limit');
     });
 
+    t.test('credentials: get by id, list, revoke, rotate with a grace', async (t) => {
+      const tag = randomUUID().slice(0, 8);
+      await store.addCredential(`cv-${tag}`, { kind: 'vendor', vendor: 'vnedu', schools: ['01009876'], name: 'Trường A', expiresAt: T0 + 1e12, createdAt: T0 });
+      await store.addCredential(`ca-${tag}`, { kind: 'admin', vendor: null, schools: null, role: 'operator', name: 'Chị Lan' });
+      const v = (await store.findCredential(`cv-${tag}`))!;
+      const a = (await store.findCredential(`ca-${tag}`))!;
+      t.match(v, { kind: 'vendor', name: 'Trường A', role: null, expiresAt: T0 + 1e12, createdAt: T0 });
+      t.match(a, { kind: 'admin', role: 'operator', name: 'Chị Lan' });
+      t.same(await second.getCredential(v.id!), v, 'by id, from another connection');
+      t.equal(await store.getCredential('c_nope'), null);
+      const admins = await store.listCredentials('admin');
+      t.ok(admins.some((c) => c.id === a.id) && admins.every((c) => c.kind === 'admin'), 'list by kind');
+      t.ok((await store.listCredentials()).some((c) => c.id === v.id), 'list all');
+      t.notOk(JSON.stringify(await store.listCredentials()).includes(`cv-${tag}`), 'never the hash');
+
+      const rotated = (await store.rotateCredential(v.id!, `cv2-${tag}`, T0 + 5000, T0 + 1000))!;
+      t.match(rotated, { kind: 'vendor', vendor: 'vnedu', schools: ['01009876'], name: 'Trường A', expiresAt: T0 + 1e12, createdAt: T0 + 1000 });
+      t.not(rotated.id, v.id, 'a new id');
+      t.match(await store.getCredential(v.id!), { graceUntil: T0 + 5000, replacedBy: rotated.id, revokedAt: null });
+      t.equal((await store.findCredential(`cv2-${tag}`))!.id, rotated.id, 'the new key is found');
+
+      t.equal(await store.revokeCredential(a.id!, T0 + 2000), true);
+      t.equal(await store.revokeCredential(a.id!, T0 + 3000), false, 'once');
+      t.equal((await store.getCredential(a.id!))!.revokedAt, T0 + 2000);
+      t.equal(await store.rotateCredential(a.id!, `ca2-${tag}`, T0, T0), null, 'a revoked one is not rotated');
+      t.equal(await store.revokeCredential('c_nope', T0), false);
+    });
+
+    t.test('the audit log is append-only and pages newest first', async (t) => {
+      const action = `test-${randomUUID().slice(0, 8)}`;
+      for (let i = 0; i < 5; i++) {
+        await store.appendAudit({ at: T0 + i, actorId: 'c_x', actorName: 'Anh Minh', role: 'operator', action, target: JSON.stringify({ ids: [String(i)] }), count: i, reason: 'lý do', source: '127.0.0.1', via: 'api' });
+      }
+      const page1 = await second.listAudit({ action, limit: 3 });
+      t.same(page1.map((e) => e.count), [4, 3, 2]);
+      t.match(page1[0], { actorName: 'Anh Minh', role: 'operator', action, reason: 'lý do', via: 'api', at: T0 + 4 });
+      const page2 = await store.listAudit({ action, limit: 3, beforeId: page1[2].id });
+      t.same(page2.map((e) => e.count), [1, 0]);
+      t.same((await store.listAudit({ action, from: T0 + 1, to: T0 + 2, limit: 10 })).map((e) => e.count), [2, 1], 'time range');
+      // No store method changes a row, and the database refuses it too.
+      const raw = store as unknown as { db?: { exec(sql: string): void }; pool?: { query(sql: string): Promise<unknown> } };
+      if (raw.db) {
+        t.throws(() => raw.db!.exec(`UPDATE audit_log SET count = 99 WHERE action = '${action}'`), /append-only/);
+        t.throws(() => raw.db!.exec(`DELETE FROM audit_log WHERE action = '${action}'`), /append-only/);
+      } else {
+        await t.rejects(raw.pool!.query(`UPDATE audit_log SET count = 99 WHERE action = '${action}'`), /append-only/);
+        await t.rejects(raw.pool!.query(`DELETE FROM audit_log WHERE action = '${action}'`), /append-only/);
+      }
+      t.equal((await store.listAudit({ action, limit: 10 })).length, 5, 'all still there');
+    });
+
+    t.test('search filters, counts, pages by id; progress; submissions by vendor', async (t) => {
+      const vendor = `v${randomUUID().slice(0, 6)}`;
+      const recs = records(30).map((r, i) => ({ ...r, schoolId: i < 20 ? 'S1' : 'S2', learnerId: `L${i}`, grade: i < 10 ? 6 : 7, className: i % 2 ? '6A' : '6B' }));
+      const sub = await submit(store, recs, { vendor });
+      await submit(store, records(3), { vendor });
+      const all: string[] = [];
+      let beforeId: string | undefined;
+      for (;;) {
+        const page = await second.listRecords({ vendor, beforeId, limit: 7 });
+        if (page.length === 0) break;
+        all.push(...page.map((r) => r.id));
+        beforeId = page[page.length - 1].id;
+      }
+      t.equal(all.length, 33, 'every record once across pages');
+      t.equal(new Set(all).size, 33);
+      t.same(all, [...all].sort().reverse(), 'newest id first');
+      t.equal(await store.countRecords({ vendor }), 33);
+      t.equal(await store.countRecords({ vendor, school: 'S1', grade: 6 }), 10);
+      t.equal(await store.countRecords({ vendor, className: '6A', school: 'S2' }), 5);
+      t.same((await store.listRecords({ learnerId: 'L25', vendor })).map((r) => r.schoolId), ['S2']);
+      t.match((await store.listRecords({ learnerId: 'L3', vendor }))[0], { vendor, learnerId: 'L3', grade: 6, className: '6A', schoolId: 'S1' });
+      t.equal(await store.countRecords({ vendor, states: ['queued', 'dead'] }), 33);
+      t.equal(await store.countRecords({ vendor, states: [] }), 0);
+      t.equal(await store.countRecords({ vendor, timeField: 'createdAt', from: T0, to: T0 }), 33);
+      t.equal(await store.countRecords({ vendor, from: T0 + 1 }), 0);
+      t.equal((await store.listRecords({ submissionId: sub.id }))[0].index, 0, 'one submission: in its order');
+
+      const byVendor = (await store.progress('vendor')).find((g) => g.key === vendor)!;
+      t.same(byVendor.counts, { queued: 33 });
+      t.equal(byVendor.oldestQueuedAt, T0);
+      const bySchool = await store.progress('school');
+      t.ok((bySchool.find((g) => g.key === 'S1')?.counts.queued ?? 0) >= 20);
+      t.ok((await store.progress('grade')).some((g) => g.key === '6'));
+      t.ok(((await store.oldestQueuedAt()) ?? Infinity) <= T0);
+
+      const subs = await store.listSubmissions(vendor, { limit: 1 });
+      t.equal(subs.length, 1);
+      const rest = await store.listSubmissions(vendor, { limit: 5, beforeId: subs[0].id });
+      t.same(rest.map((s) => s.id), [sub.id], 'paged, newest first');
+    });
+
+    t.test('retention clears payloads of acknowledged records, keeping hashes and timeline', async (t) => {
+      const vendor = `p${randomUUID().slice(0, 6)}`;
+      const recs = records(4);
+      await submit(store, recs, { vendor, at: T0 - 10_000 });
+      const owner = `purge-${vendor}`;
+      let claimed = await store.claim(owner, 1000, T0, 60_000);
+      while (claimed.length) {
+        await store.acknowledge(owner, 'PKT', claimed.map((r) => ({ id: r.id, ministryRecordId: 'M-' + r.id, code: 'accepted' })), T0 - 5000);
+        claimed = await store.claim(owner, 1000, T0, 60_000);
+      }
+      const mine = new Set(recs.map((r) => r.id));
+      t.ok((await store.purgePayloads(T0, 0, true)) >= 4, 'dry run counts');
+      let purged = 0;
+      for (let n = -1; n !== 0; ) purged += n = await store.purgePayloads(T0, 2);
+      t.ok(purged >= 4);
+      t.equal(await store.purgePayloads(T0, 2, true), 0, 'nothing left to purge');
+      await store.reclaimSpace();
+      for (const id of mine) {
+        const r = (await store.getRecord(id))!;
+        t.match(r, { state: 'acknowledged', contentHash: /^hash-/, ministryRecordId: 'M-' + id });
+        t.same((await store.recordEvents(id)).map((e) => e.toState), ['queued', 'sending', 'acknowledged'], 'timeline kept');
+      }
+      const raw = store as unknown as { db?: { prepare(sql: string): { all(...a: unknown[]): unknown[] } }; pool?: { query(sql: string, a: unknown[]): Promise<{ rows: unknown[] }> } };
+      const sql = 'SELECT count(*) AS n FROM records WHERE record_xml IS NOT NULL AND id = ANY_IDS';
+      const ids = [...mine];
+      const left = raw.db
+        ? (raw.db.prepare(sql.replace('ANY_IDS', ids.map(() => '?').join(',')).replace('= ', 'IN (') + ')').all(...ids)[0] as { n: number }).n
+        : Number(((await raw.pool!.query(sql.replace('ANY_IDS', 'ANY($1)'), [ids])).rows[0] as { n: string }).n);
+      t.equal(left, 0, 'the payloads are gone');
+    });
+
     t.test('record versions, held signed records and their supersession', async (t) => {
       const key = `V${randomUUID().slice(0, 8)}/2024-2025`;
       const rec = (version: number | null, state: NewRecord['state'], hash: string): NewRecord => ({
@@ -251,13 +374,15 @@ for (const backend of backends) {
       await submit(store, [rec(9, 'rejected', 'h9')]);
       const many = Array.from({ length: 700 }, (_, i) => `none${i}/2024-2025`);
       const latest = await second.latestVersions([...many, key]);
-      t.same([...latest.entries()], [[key, { version: 3, contentHash: 'h3' }]], 'the highest accepted version; rejected ones do not count');
+      t.same([...latest.entries()], [[key, { version: 3, contentHash: 'h3', held: false }]], 'the highest accepted version; rejected ones do not count');
       t.same(await store.latestVersions([]), new Map());
 
       const held = rec(4, 'held', 'h4');
       const other = rec(4, 'held', 'h4b');
       await submit(store, [held]);
       await submit(store, [other], { vendor: 'smas' });
+      // Two held rows tie at version 4: either content hash may come back (the contract says so).
+      t.match((await second.latestVersions([key])).get(key), { version: 4, held: true }, 'a key with a held record says so (RECORD_HELD)');
       const h = (await store.getRecord(held.id))!;
       t.match(h, { state: 'held', lastCode: 'SIGNATURES_INCOMPLETE', signatures: [{ role: 'principal', valid: false }] });
       const claimed = await store.claim('X', 1000, T0 + 30_000, 1000);

@@ -48,7 +48,7 @@ const mapErrors = (change: (s: Record<string, unknown>) => void) => {
 t.test('registry', async (t) => {
   t.equal(getAdapter('vnedu'), vneduAdapter);
   t.equal(adapters.vnedu, vneduAdapter);
-  t.equal(getAdapter('smas'), undefined);
+  t.equal(getAdapter('nope'), undefined);
   t.equal(getAdapter('toString'), undefined);
 });
 

@@ -87,6 +87,26 @@ export interface VendorAdapter {
   readonly sampleSchools: readonly string[];
   /** A valid synthetic batch, for `hocba-gw sample`, examples and tests. */
   sample(options: SampleOptions): Sample | Promise<Sample>;
+  /** A SOAP 1.1 service for this vendor's systems (routes/soap.ts serves every adapter that declares one). */
+  readonly soap?: SoapService;
+}
+
+/**
+ * A vendor's SOAP 1.1 document/literal service: SubmitBatch (one batch in the vendor's XML,
+ * an IdempotencyKey, a DryRun flag) and GetSubmission, with WS-Security UsernameToken or Bearer
+ * authentication. The operations' elements are in `namespace`; the batch is the element
+ * `batchElement` inside SubmitBatch, read by the adapter's format for `batchMediaType`.
+ */
+export interface SoapService {
+  /** The endpoint's path: `/soap/smas/v1` (WSDL at `?wsdl`). */
+  readonly path: string;
+  /** The WSDL file; served with its soap:address and schemaLocations pointing at this gateway. */
+  readonly wsdlFile: string;
+  /** XSD files the WSDL includes (by file name, beside it), served at `?xsd=<name>`. */
+  readonly xsdFiles: readonly string[];
+  readonly namespace: string;
+  readonly batchElement: string;
+  readonly batchMediaType: string;
 }
 
 /** The format of `adapter` for a Content-Type header value (parameters ignored), if it reads it. */

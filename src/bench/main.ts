@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { benchDelivery } from './delivery.js';
 import { benchDeliveryGatewaySide } from './delivery-gateway-side.js';
 import { benchImportMemory } from './import-memory.js';
+import { benchImportXlsx } from './import-xlsx.js';
 import { benchIntake } from './intake.js';
 import { benchLatency } from './latency.js';
 import { machine, makeRow, renderMarkdown, renderTable, type BenchReport, type BenchRow } from './report.js';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'update-docs': { type: 'boolean', default: false },
     'import-records': { type: 'string', default: '1000000' },
+    'xlsx-records': { type: 'string', default: '100000' },
     'delivery-records': { type: 'string', default: '10000' },
     'latency-seconds': { type: 'string', default: '10' },
   },
@@ -43,6 +45,7 @@ const sections: [string, string, () => Promise<BenchRow[]>][] = [
     return [...(await benchLatency(seconds, 'simulator')), ...(await benchLatency(seconds, 'down'))];
   }],
   ['e', 'memory of a streaming import', () => benchImportMemory(Number(values['import-records']))],
+  ['x', 'a C1 workbook (xlsx) through hocba-gw import', () => benchImportXlsx(Number(values['xlsx-records']))],
 ];
 
 const started = performance.now();
@@ -94,7 +97,7 @@ if (values['update-docs']) {
     // The docs show a whole run; a partial one replaces only its own sections.
     const previous = JSON.parse(readFileSync(join(ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchReport;
     const sectionsRun = new Set(rows.map((r) => r.section.split('-')[0]));
-    const order = ['a', 'b', 'c', 'd', 'e', 'year'];
+    const order = ['a', 'b', 'c', 'd', 'e', 'x', 'year'];
     const rank = (r: BenchRow) => order.indexOf(r.section.split('-')[0]!);
     // Stable: rows keep their order within a section, sections the order of a whole run.
     report.rows = [...previous.rows.filter((r) => !sectionsRun.has(r.section.split('-')[0]!)), ...rows].sort((x, y) => rank(x) - rank(y));

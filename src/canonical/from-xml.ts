@@ -33,7 +33,10 @@ function readElement(el: Element, profile: RecordProfile): unknown {
     return items;
   }
   if (hasElements) {
-    const obj: Record<string, unknown> = {};
+    // No prototype: an element named __proto__ is then a field like any other, which the schema
+    // refuses as unknown, instead of becoming the object's prototype (invisible to the schema and
+    // to the character checks, and forwarded).
+    const obj: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (let n = el.firstChild; n; n = n.nextSibling) {
       if (n.nodeType !== ELEMENT_NODE) continue;
       const child = n as Element;
@@ -62,6 +65,6 @@ export function recordFromXml(hocbaElement: Element): unknown {
   const value = readElement(hocbaElement, profile);
   if (typeof value !== 'string') return value;
   // An empty <hocba></hocba> reads as '' above: an empty record, which schema validation refuses.
-  if (value.trim() === '') return {};
+  if (value.trim() === '') return Object.create(null) as object;
   throw new RecordXmlError('<hocba> holds text instead of fields');
 }

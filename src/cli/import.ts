@@ -33,6 +33,8 @@ export interface ImportCommand {
   dryRun?: boolean;
   onRejected?: (errors: ValidationError[], chunk: number) => void;
   onProgress?: (summary: ImportSummary) => void;
+  /** The stream being read (a file's has bytesRead: the progress bar's ETA). */
+  onInput?: (input: NodeJS.ReadableStream & { bytesRead?: number }) => void;
 }
 
 export async function runImport(c: ImportCommand): Promise<ImportSummary> {
@@ -66,7 +68,9 @@ export async function runImport(c: ImportCommand): Promise<ImportSummary> {
   });
   const errors = c.errorsFile ? createWriteStream(c.errorsFile) : null;
   try {
-    return await importStream(fromStdin ? process.stdin : createReadStream(c.source, { highWaterMark: 1 << 20 }), {
+    const input = fromStdin ? process.stdin : createReadStream(c.source, { highWaterMark: 1 << 20 });
+    c.onInput?.(input);
+    return await importStream(input, {
       adapter,
       format,
       store,

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSettings, pkiDir } from '../config/settings.js';
+import { commandUsage, credentialsCommand, purgeCommand, wantsHelp } from './operator.js';
 
 // hocba-gw: one command for operators. `start` runs the gateway, `simulator` the Ministry
 // simulator alone, `sample` writes a synthetic vendor batch, `import` streams a large one into
@@ -20,16 +21,22 @@ const USAGE = `usage: hocba-gw <command> [options]
   sample --vendor V --records N [--seed S] [--signed]
                                 write a valid synthetic batch of N students to stdout; --signed:
                                 {"documents": [...]} signed by demo teacher, principal and seal
-  import --vendor V <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
+  import --vendor V [--format F] <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
                                 stream a vendor batch of any size into the outbox (DATABASE_URL),
                                 N records a submission (500); a re-run stores nothing twice; prints
                                 a JSON summary; rejected records' errors go to FILE as NDJSON;
                                 W intake threads (0: faster per core, least memory)
   keys init                     make the demo PKI under data/pki/ (if absent)
+  credentials create|list|revoke|rotate
+                                vendor keys limited to their schools (keys shown once)
+  admins create|list|revoke     admin accounts with a role: viewer, operator, admin
+  purge [--dry-run]             clear payloads acknowledged more than retention.payloadDays ago
   verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required ROLES]
                       [--province-cert PEM]
                                 check every signature of a signed học bạ (or a packet): signer,
                                 chain, verdict; exit 1 when a required signature fails or is missing
+
+hocba-gw <command> --help prints the usage of one command.
 `;
 
 function onSignals(stop: () => Promise<void>): void {
@@ -174,16 +181,50 @@ async function importCommand(args: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       vendor: { type: 'string', default: 'vnedu' },
+      format: { type: 'string' },
       chunk: { type: 'string', default: '500' },
       name: { type: 'string' },
       errors: { type: 'string' },
       workers: { type: 'string', default: '0' },
     },
   });
-  if (positionals.length !== 1) throw new Error('usage: hocba-gw import --vendor V <file|-> [--chunk N] [--name NAME] [--errors FILE]');
+  if (positionals.length !== 1) throw new Error('usage: hocba-gw import --vendor V [--format json|xml|xlsx] <file|-> [--chunk N] [--name NAME] [--errors FILE]');
   const { runImport } = await import('./import.js');
-  const summary = await runImport({ vendor: values.vendor!, source: positionals[0]!, chunk: Number(values.chunk), name: values.name ?? null, errorsFile: values.errors ?? null, workers: Number(values.workers) });
+  const progress = await importProgressFor(positionals[0]!);
+  let summary: Awaited<ReturnType<typeof runImport>> | null = null;
+  try {
+    summary = await runImport({
+      vendor: values.vendor!, ...(values.format !== undefined ? { format: values.format } : {}), source: positionals[0]!, chunk: Number(values.chunk), name: values.name ?? null, errorsFile: values.errors ?? null, workers: Number(values.workers),
+      ...(progress ? { onProgress: progress.onProgress, onInput: progress.onInput } : {}),
+    });
+  } finally {
+    progress?.done(summary);
+  }
   process.stdout.write(JSON.stringify(summary) + '\n');
+  importExitCode(summary);
+}
+
+// --- operator experience (issue 13): the import's progress bar and exit status ---
+
+/** A progress bar on stderr when it is a terminal; null otherwise (logs and pipes stay clean). */
+async function importProgressFor(source: string) {
+  if (!process.stderr.isTTY) return null;
+  const [{ importProgress }, { statSync }] = await Promise.all([import('./operator.js'), import('node:fs')]);
+  let size: number | null = null;
+  try {
+    size = source === '-' ? null : statSync(source).size;
+  } catch {
+    /* runImport reports a missing file */
+  }
+  return importProgress(process.stderr, size);
+}
+
+/** Every record rejected (and at least one read): exit 1, so that scripts notice. */
+function importExitCode(summary: { records: number; queued: number; rejected: number } | null): void {
+  if (summary && summary.records > 0 && summary.queued === 0 && summary.rejected > 0) {
+    process.stderr.write(`hocba-gw import: every record (${summary.rejected}) was rejected\n`);
+    process.exitCode = 1;
+  }
 }
 
 async function keys(args: string[]): Promise<void> {
@@ -243,8 +284,23 @@ async function verify(args: string[]): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [command = 'start', ...rest] = argv;
+  const [command, ...rest] = argv;
+  // No command starts nothing: it prints the usage (npm start runs `hocba-gw start`).
+  if (command === undefined) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (wantsHelp(rest) && commandUsage(command)) {
+    process.stdout.write(commandUsage(command)!);
+    return;
+  }
   switch (command) {
+    case 'credentials':
+      return credentialsCommand(rest, 'vendor');
+    case 'admins':
+      return credentialsCommand(rest, 'admin');
+    case 'purge':
+      return purgeCommand(rest);
     case 'start':
       return start();
     case 'simulator':

@@ -54,6 +54,15 @@ export interface SignedRecordSettings {
   roles: RoleRules;
   /** RFC 3161 time-stamp authorities (PEM files). Not implemented yet: must stay empty; signatures are checked at receipt. */
   tsa: { trustAnchors: string[] };
+  // Bounds on one signed document, checked before it is parsed (signing/xml-prescan.ts).
+  /** UTF-8 bytes of one document; over it the whole request is refused (413 DOCUMENT_TOO_LARGE). */
+  maxDocumentBytes: number;
+  /** Elements of one document (DOCUMENT_LIMIT_EXCEEDED); a signed học bạ has about 300. */
+  maxElements: number;
+  /** Nesting depth of one document (DOCUMENT_LIMIT_EXCEEDED); a signed học bạ has about 10 levels. */
+  maxDepth: number;
+  /** Attributes of one document, namespace declarations included (DOCUMENT_LIMIT_EXCEEDED); a signed học bạ has about 40. */
+  maxAttributes: number;
 }
 
 export interface Settings {
@@ -107,6 +116,22 @@ export interface Settings {
   referenceData: { provincesFile: string; schoolsFile: string };
   /** Business-rule settings, checked by config/validation-context.ts (docs/rules.md). */
   rules: RuleSettings;
+  // Operations (issue 13): retention of payloads and the Prometheus endpoint.
+  /** Payloads (record and signed XML) are cleared payloadDays after acknowledgement (admin/retention.ts). */
+  retention: { payloadDays: number | null; batchSize: number; intervalMs: number };
+  /**
+   * GET /metrics (Prometheus). `token`: required as Bearer when set (METRICS_TOKEN); `port`: serve
+   * it on a port of its own (host `host`) instead of the API's port; with neither it is refused
+   * on the API port (set one of them). `cacheMs`: how long the counts behind the gauges are reused.
+   */
+  metrics: { enabled: boolean; token: string | null; port: number | null; host: string; cacheMs: number };
+  /** The dashboard's session (plugins/session.ts). */
+  admin: {
+    /** Signs session cookies; null: a random secret kept in <dataDir>/session-secret (0600). */
+    sessionSecret: string | null;
+    /** How long a dashboard sign-in lasts. */
+    sessionHours: number;
+  };
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -155,6 +180,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.SIGNER_PASSPHRASE) signer.passphrase = env.SIGNER_PASSPHRASE;
   if (env.PKCS11_PIN) signer.pkcs11 = { pin: env.PKCS11_PIN };
   if (Object.keys(signer).length) fromEnv.signer = signer;
+  if (env.METRICS_TOKEN) fromEnv.metrics = { token: env.METRICS_TOKEN };
+  if (env.ADMIN_SESSION_SECRET) fromEnv.admin = { sessionSecret: env.ADMIN_SESSION_SECRET };
   s = deepMerge(s, fromEnv);
   s = deepMerge(s, overrides);
   if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');

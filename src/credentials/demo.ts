@@ -25,9 +25,9 @@ export async function ensureDemoCredentials(store: Store, path: string, vendors:
   const creds: DemoCredentials = { vendors: {}, admin: newKey('adm') };
   for (const [v, schools] of Object.entries(vendors)) {
     creds.vendors[v] = newKey(`vk_${v}`);
-    await store.addCredential(hashKey(creds.vendors[v]), { kind: 'vendor', vendor: v, schools: [...schools] });
+    await store.addCredential(hashKey(creds.vendors[v]), { kind: 'vendor', vendor: v, schools: [...schools], name: `demo ${v}` });
   }
-  await store.addCredential(hashKey(creds.admin), { kind: 'admin', vendor: null, schools: null });
+  await store.addCredential(hashKey(creds.admin), { kind: 'admin', vendor: null, schools: null, role: 'admin', name: 'demo admin' });
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600 });
   return creds;

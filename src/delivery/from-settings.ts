@@ -5,7 +5,7 @@ import type { Store } from '../storage/store.js';
 import type { MinistryTransport } from '../transport/transport.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { RateLimiter } from './rate-limiter.js';
-import { DeliveryWorker } from './worker.js';
+import { DeliveryWorker, type SendOutcome } from './worker.js';
 
 // The delivery worker as the settings describe it, with its circuit breaker: built the same way
 // in the gateway's event loop (delivery.thread false) and in the delivery thread (thread/).
@@ -17,6 +17,8 @@ export interface DeliveryParts {
   logger: Logger;
   /** Told of each change of the circuit's state, after it is logged. */
   onCircuitChange?: () => void;
+  /** Each attempt to send a packet (metrics: hocba_delivery_seconds). */
+  onSend?: (seconds: number, outcome: SendOutcome) => void;
 }
 
 export function deliveryWorkerFromSettings(settings: Settings, parts: DeliveryParts): DeliveryWorker {
@@ -39,5 +41,6 @@ export function deliveryWorkerFromSettings(settings: Settings, parts: DeliveryPa
     circuit,
     limiter: new RateLimiter(d.packetsPerSecond),
     logger: parts.logger.child({ component: 'delivery' }),
+    onSend: parts.onSend,
   });
 }

@@ -39,7 +39,12 @@ export interface WorkerOptions {
   limiter: RateLimiter;
   logger: Logger;
   owner?: string;
+  /** Told of each attempt to send a packet: how long it took and how it ended (metrics). */
+  onSend?: (seconds: number, outcome: SendOutcome) => void;
 }
+
+/** How one attempt to send a packet ended: a receipt, a refusal (an answer), or no answer. */
+export type SendOutcome = 'delivered' | 'refused' | 'failed';
 
 /** The packet could not go within a lease period (the Ministry asked us to hold off): its records go back untouched. */
 class NotAttempted extends Error {}
@@ -207,11 +212,15 @@ export class DeliveryWorker implements Delivery {
     return pRetry(
       async () => {
         if (!(await limiter.take(latestStart, signal))) throw new NotAttempted('the Ministry asked us to hold off for longer than a lease');
+        const started = performance.now();
+        const took = () => (performance.now() - started) / 1000;
         try {
           const receipt = await transport.sendPacket(packetId, signed);
+          this.o.onSend?.(took(), 'delivered');
           circuit.onSuccess();
           return receipt;
         } catch (e) {
+          this.o.onSend?.(took(), e instanceof PermanentDeliveryError ? 'refused' : 'failed');
           // A refusal is an answer: the Ministry is up.
           if (e instanceof PermanentDeliveryError) circuit.onSuccess();
           throw e;

@@ -16,7 +16,8 @@ export const ERRORS = Object.freeze({
   AUTH_MISSING: d(401, 'Authentication required', 'Send Authorization: Bearer <key>.', 'Cần gửi Authorization: Bearer <khóa>.'),
   AUTH_INVALID: d(401, 'Invalid credentials', 'The key is not known to this gateway.', 'Khóa không hợp lệ đối với cổng kết nối này.'),
   FORBIDDEN: d(403, 'Forbidden', 'This key may not call this endpoint.', 'Khóa này không được phép gọi điểm cuối này.'),
-  BODY_MALFORMED: d(400, 'Malformed request body', 'The body is not valid JSON.', 'Nội dung yêu cầu không phải JSON hợp lệ.'),
+  // SMAS (XML batches, SOAP): the same code for a body that is not well-formed XML.
+  BODY_MALFORMED: d(400, 'Malformed request body', 'The body is not valid JSON (or well-formed XML, where the endpoint takes XML).', 'Nội dung yêu cầu không phải JSON hợp lệ (hoặc XML hợp lệ, với điểm cuối nhận XML).'),
   BODY_TOO_LARGE: d(413, 'Request body too large', 'The body exceeds the size limit.', 'Nội dung yêu cầu vượt quá giới hạn kích thước.'),
   UNSUPPORTED_MEDIA_TYPE: d(415, 'Unsupported media type', 'Send Content-Type: application/json (or application/xml where the endpoint takes XML).', 'Cần gửi Content-Type: application/json (hoặc application/xml với điểm cuối nhận XML).'),
   REQUEST_INVALID: d(400, 'Invalid request', 'The request does not match the endpoint schema.', 'Yêu cầu không đúng lược đồ của điểm cuối.'),
@@ -25,7 +26,15 @@ export const ERRORS = Object.freeze({
   IDEMPOTENCY_KEY_REUSED: d(409, 'Idempotency key reused', 'This Idempotency-Key was used with a different body.', 'Idempotency-Key này đã được dùng với nội dung khác.'),
   NOT_FOUND: d(404, 'Not found', 'No such resource.', 'Không tìm thấy tài nguyên.'),
   RATE_LIMITED: d(429, 'Too many requests', 'Slow down and retry later.', 'Gửi quá nhanh, hãy thử lại sau.'),
+  // Credentials, admin roles, audit (issue 13)
+  AUTH_REVOKED: d(401, 'Credential revoked', 'This key was revoked by the province; ask the Sở GD&ĐT for a new one.', 'Khóa này đã bị Sở GD&ĐT thu hồi; hãy đề nghị cấp khóa mới.'),
+  AUTH_EXPIRED: d(401, 'Credential expired', 'This key has expired (or the grace period of its rotation has ended); use the new key.', 'Khóa này đã hết hạn (hoặc đã hết thời gian chuyển tiếp khi đổi khóa); hãy dùng khóa mới.'),
+  ROLE_FORBIDDEN: d(403, 'Role may not do this', 'Your admin role may not do this: viewer reads, operator also replays and cancels, admin also manages credentials and reloads keys.', 'Vai trò quản trị của bạn không được làm việc này: viewer chỉ xem, operator được phát lại và hủy, admin được quản lý khóa và nạp lại khóa ký.'),
+  CREDENTIAL_INVALID: d(400, 'Credential request invalid', 'The credential cannot be made as asked.', 'Không thể tạo khóa theo yêu cầu.'),
   INTERNAL: d(500, 'Internal error', 'The gateway failed; nothing was accepted.', 'Cổng kết nối gặp lỗi; chưa có dữ liệu nào được nhận.'),
+
+  // Dashboard session (plugins/session.ts)
+  CSRF_INVALID: d(403, 'CSRF token missing or wrong', 'An action authenticated by the dashboard session must carry the page\'s token in x-csrf-token; reload the page and try again.', 'Thao tác dùng phiên đăng nhập của trang quản trị phải kèm mã chống giả mạo (x-csrf-token) của trang; hãy tải lại trang rồi thử lại.'),
 
   // Record level (validationErrors)
   VENDOR_FIELD_INVALID: d(422, 'Vendor field invalid', 'A field of the vendor format cannot be mapped.', 'Không chuyển đổi được một trường theo định dạng của nhà cung cấp.'),
@@ -106,6 +115,13 @@ export const ERRORS = Object.freeze({
   PROVINCE_KEY_ON_RECORD: d(422, 'Province key on a record', 'The province\'s packet-signing certificate never signs a học bạ record.', 'Chứng thư ký gói tin của Sở không được dùng để ký học bạ.'),
   DEPUTY_NOT_ALLOWED: d(422, 'Deputy may not sign for the principal', 'A deputy principal\'s certificate signed in the principal\'s place (KT. Hiệu trưởng), which this province does not allow.', 'Chứng thư của phó hiệu trưởng ký thay hiệu trưởng (KT. Hiệu trưởng), Sở không cho phép.'),
   TIMESTAMP_UNSUPPORTED: d(422, 'Time-stamp not supported', 'The signature carries an RFC 3161 time-stamp token, which this gateway does not verify yet; send the signature without it (certificates are checked at the time of receipt).', 'Chữ ký kèm dấu thời gian RFC 3161, cổng chưa kiểm tra được; hãy gửi chữ ký không kèm dấu thời gian (chứng thư được kiểm tra tại thời điểm nhận).'),
+  // C1 workbooks (src/adapters/c1/): the workbook as a whole cannot be read
+  WORKBOOK_UNREADABLE: d(422, 'Workbook unreadable', 'The body is not a readable xlsx workbook (Excel 2007 or later).', 'Nội dung không phải tệp Excel xlsx đọc được (Excel 2007 trở lên).'),
+  WORKBOOK_HEADER_MISSING: d(422, 'Workbook sheet without its header', 'A sheet lacks the C1 header block (Mã trường, Năm học, Khối) or the row of column headings (STT, Mã học sinh, Họ và tên).', 'Một trang tính thiếu phần đầu của mẫu C1 (Mã trường, Năm học, Khối) hoặc dòng tiêu đề cột (STT, Mã học sinh, Họ và tên).'),
+  WORKBOOK_LIMIT_EXCEEDED: d(422, 'Workbook beyond limits', 'The workbook exceeds what the gateway reads (zip entries, inflated size, rows, columns or cell length).', 'Tệp Excel vượt giới hạn cổng kết nối đọc được (số mục nén, dung lượng giải nén, số dòng, số cột hoặc độ dài ô).'),
+  // Signed documents bounded before parsing (issue 14: hostile documents; settings signedRecords.maxDocumentBytes and the rest)
+  DOCUMENT_TOO_LARGE: d(413, 'Signed document too large', 'A signed document exceeds signedRecords.maxDocumentBytes; a signed học bạ is about 15 kB.', 'Văn bản ký số vượt quá kích thước cho phép (signedRecords.maxDocumentBytes); một học bạ ký số chỉ khoảng 15 kB.'),
+  DOCUMENT_LIMIT_EXCEEDED: d(422, 'Signed document too complex', 'A signed document has more elements, deeper nesting or more attributes than the gateway reads (signedRecords.maxElements, maxDepth, maxAttributes); a signed học bạ has a few hundred elements.', 'Văn bản ký số có quá nhiều phần tử, lồng quá sâu hoặc quá nhiều thuộc tính (signedRecords.maxElements, maxDepth, maxAttributes); một học bạ ký số chỉ có vài trăm phần tử.'),
 
   // Admin
   KEYS_RELOAD_FAILED: d(409, 'Keys not reloaded', 'The new key, certificate or trust files could not be loaded; the previous ones stay in use.', 'Không nạp được khoá, chứng thư hoặc tệp tin cậy mới; cổng tiếp tục dùng bộ cũ.'),

@@ -48,6 +48,8 @@ export interface AcceptDeps {
   /** Tells delivery that records are queued. */
   nudge(): void;
   now?: () => number;
+  /** Sees every outcome once (metrics: records by vendor and outcome, rejections by code). */
+  observe?(vendor: string, outcome: AcceptOutcome): void;
 }
 
 /** What an earlier request with this Idempotency-Key stored, judged against this body; null when the key is new. */
@@ -97,6 +99,12 @@ export function applyHeldGuard(result: IntakeResult, held: ReadonlySet<string>):
 }
 
 export async function accept(deps: AcceptDeps, input: AcceptInput): Promise<AcceptOutcome> {
+  const outcome = await acceptStep(deps, input);
+  deps.observe?.(input.principal.vendor, outcome);
+  return outcome;
+}
+
+async function acceptStep(deps: AcceptDeps, input: AcceptInput): Promise<AcceptOutcome> {
   const { store } = deps;
   const vendor = input.principal.vendor;
   const prior = await priorAnswer(store, vendor, input.idempotencyKey, input.requestHash);

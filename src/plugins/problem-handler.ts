@@ -52,6 +52,14 @@ async function problemHandler(app: FastifyInstance): Promise<void> {
       const errors = err.validation.map((v) => requestError('REQUEST_INVALID', `${err.validationContext ?? 'body'}${v.instancePath}`, v.message));
       return send(reply, code, { errors });
     }
+    if (code === 'BODY_TOO_LARGE') {
+      // Name the limit, so that a vendor knows by how much to split and an operator which setting it is.
+      const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit;
+      return send(reply, code, {
+        detail: `The body exceeds the limit of ${limit} bytes (bodyLimitBytes).`,
+        detail_vi: `Nội dung yêu cầu vượt quá giới hạn ${limit} byte (bodyLimitBytes).`,
+      });
+    }
     if (code) return send(reply, code, { detail: undefined });
     request.log.error({ err }, 'unhandled error');
     return send(reply, 'INTERNAL');

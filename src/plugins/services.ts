@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Settings } from '../config/settings.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { AcceptOutcome } from '../pipeline/accept.js';
 import type { BatchIntake } from '../pipeline/intake-pool.js';
 import type { CircuitSnapshot } from '../delivery/circuit-breaker.js';
 import type { SignedRecordVerifier } from '../record-signatures/verify-pool.js';
@@ -26,6 +28,10 @@ export interface Services {
   verifier: SignedRecordVerifier;
   /** Re-reads the signing key, its certificate and the trust files (admin route, SIGHUP). */
   reloadKeys(): Promise<KeysReloaded>;
+  /** Prometheus metrics (GET /metrics); absent: none kept. */
+  metrics?: GatewayMetrics;
+  /** Sees the outcome of every acceptance step (metrics). */
+  observeIntake?(vendor: string, outcome: AcceptOutcome): void;
 }
 
 export interface KeysReloaded {

@@ -1,6 +1,7 @@
 import { recordKeyOf, type CanonicalRecord } from '../canonical/record.js';
 import { contentHashOf } from '../canonical/xml.js';
 import { facetsOf } from '../pipeline/intake.js';
+import type { XmlLimits } from '../signing/xml-prescan.js';
 import { checkXmlChars } from '../validation/rules/xml-chars.js';
 import type { ValidationContext } from '../validation/context.js';
 import type { FieldError } from '../validation/types.js';
@@ -30,10 +31,10 @@ export interface SignedRecordOutcome {
   facets?: ReturnType<typeof facetsOf>;
 }
 
-export function checkSignedRecord(xml: string, trust: TrustStore, policy: SignaturePolicy, ctx: ValidationContext, now = new Date()): SignedRecordOutcome {
-  const verdict = verifySignedDocument(xml, trust, { now, maxClockSkewMs: policy.maxClockSkewMs, matchSignerNames: policy.matchSignerNames, roles: policy.roles });
+export function checkSignedRecord(xml: string, trust: TrustStore, policy: SignaturePolicy, ctx: ValidationContext, now = new Date(), limits?: XmlLimits): SignedRecordOutcome {
+  const verdict = verifySignedDocument(xml, trust, { now, maxClockSkewMs: policy.maxClockSkewMs, matchSignerNames: policy.matchSignerNames, roles: policy.roles, limits });
   if (!verdict.ok) {
-    return { status: 'rejected', signatures: [], missing: [], errors: [{ path: '', code: verdict.code, detail_en: verdict.detail, detail_vi: verdict.detail }] };
+    return { status: 'rejected', signatures: [], missing: [], errors: [{ path: verdict.path ?? '', code: verdict.code, detail_en: verdict.detail, detail_vi: verdict.detail }] };
   }
   const { signatures } = verdict;
   const record = verdict.record as CanonicalRecord;

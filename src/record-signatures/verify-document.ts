@@ -4,9 +4,11 @@ import './xmldom-regexp-cache.js';
 import { recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
 import { RECORD_NAMESPACE } from '../canonical/record.js';
 import { C14nUnsupported, excC14n } from '../signing/exc-c14n.js';
+import { DEFAULT_XML_LIMITS, prescanXml, type XmlLimits } from '../signing/xml-prescan.js';
 import { DSIG_NS, EXC_C14N, RSA_SHA256, SHA256, parseSigningTime } from '../signing/signature-format.js';
 import { RECORD_ID_PATTERN, ROLE_OF_SIGNATURE_ID, SIGNED_NAMESPACE, SIGNED_ROOT, type SignerRole } from './format.js';
 import { DEFAULT_ROLE_RULES, type RoleRules } from './policy.js';
+import { profileAttributeFault } from './profile-attributes.js';
 import type { CertCode, CertificateProfile, CertificateView, TrustStore } from './trust-store.js';
 
 // Verifies every signature of a signed học bạ document (format.ts) and says, per signature,
@@ -18,6 +20,8 @@ import type { CertCode, CertificateProfile, CertificateView, TrustStore } from '
 
 export type SignatureCode =
   | 'SIGNED_RECORD_MALFORMED'
+  | 'DOCUMENT_TOO_LARGE'
+  | 'DOCUMENT_LIMIT_EXCEEDED'
   | 'SIGNATURE_ROLE_UNKNOWN'
   | 'SIGNATURE_ALGORITHM_UNSUPPORTED'
   | 'SIGNATURE_WRAPPING'
@@ -54,7 +58,10 @@ export type DocumentVerdict =
       record: unknown;
       signatures: SignatureReport[];
     }
-  | { ok: false; code: 'SIGNED_RECORD_MALFORMED' | 'SIGNATURE_WRAPPING'; detail: string; signatures: SignatureReport[] };
+  | { ok: false; code: DocumentCode; detail: string; signatures: SignatureReport[]; /** The attribute or element at fault, when there is one. */ path?: string };
+
+/** Why a whole document is refused, before any signature is looked at. */
+export type DocumentCode = 'SIGNED_RECORD_MALFORMED' | 'SIGNATURE_WRAPPING' | 'DOCUMENT_TOO_LARGE' | 'DOCUMENT_LIMIT_EXCEEDED';
 
 export interface VerifyOptions {
   now?: Date;
@@ -62,6 +69,8 @@ export interface VerifyOptions {
   matchSignerNames?: boolean;
   /** What each role's certificate must be (policy.ts); the defaults when absent. */
   roles?: RoleRules;
+  /** Size, element, depth and attribute bounds checked before parsing (settings signedRecords). */
+  limits?: Partial<XmlLimits>;
 }
 
 const ELEMENT_NODE = 1;
@@ -72,6 +81,7 @@ class Refused extends Error {
   constructor(
     readonly code: SignatureCode,
     message: string,
+    readonly path?: string,
   ) {
     super(message);
   }
@@ -90,8 +100,12 @@ function isWithin(node: Node, ancestor: Node): boolean {
   return false;
 }
 
-function parse(xml: string): Document {
-  if (/<!DOCTYPE/i.test(xml)) throw new Refused('SIGNED_RECORD_MALFORMED', 'documents with a DTD are not accepted');
+const PRESCAN_CODE = { 'too-large': 'DOCUMENT_TOO_LARGE', limit: 'DOCUMENT_LIMIT_EXCEEDED', malformed: 'SIGNED_RECORD_MALFORMED' } as const;
+
+function parse(xml: string, limits: XmlLimits): Document {
+  // Bounds and what XML 1.0 forbids but xmldom lets through, before xmldom builds anything.
+  const refused = prescanXml(xml, limits);
+  if (refused) throw new Refused(PRESCAN_CODE[refused.kind], refused.kind === 'malformed' ? `not well-formed XML: ${refused.detail}` : refused.detail, refused.path);
   try {
     return new DOMParser({
       normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, '\n'),
@@ -308,13 +322,13 @@ export function verifySignedDocument(xml: string, trust: TrustStore, o: VerifyOp
   let doc: Document;
   let ids: Map<string, Element>;
   try {
-    doc = parse(xml);
+    doc = parse(xml, o.limits ? { ...DEFAULT_XML_LIMITS, ...o.limits } : DEFAULT_XML_LIMITS);
     ids = indexIds(doc);
   } catch (e) {
-    if (e instanceof Refused) return { ok: false, code: e.code as 'SIGNED_RECORD_MALFORMED', detail: e.message, signatures: [] };
+    if (e instanceof Refused) return { ok: false, code: e.code as DocumentCode, detail: e.message, signatures: [], ...(e.path ? { path: e.path } : {}) };
     throw e;
   }
-  const bad = (code: 'SIGNED_RECORD_MALFORMED' | 'SIGNATURE_WRAPPING', detail: string): DocumentVerdict => ({ ok: false, code, detail, signatures: [] });
+  const bad = (code: DocumentCode, detail: string, path?: string): DocumentVerdict => ({ ok: false, code, detail, signatures: [], ...(path ? { path } : {}) });
   const root = doc.documentElement;
   if (!root || root.localName !== SIGNED_ROOT || root.namespaceURI !== SIGNED_NAMESPACE) {
     return bad('SIGNED_RECORD_MALFORMED', `the document element must be <${SIGNED_ROOT} xmlns="${SIGNED_NAMESPACE}">`);
@@ -334,8 +348,16 @@ export function verifySignedDocument(xml: string, trust: TrustStore, o: VerifyOp
   if (doc.getElementsByTagNameNS(DSIG_NS, 'Signature').length !== signatures.length) {
     return bad('SIGNATURE_WRAPPING', 'a signature sits somewhere other than beside the record');
   }
+  const referenced = new Set<string>();
+  for (const sig of signatures) {
+    const refs = sig.getElementsByTagNameNS(DSIG_NS, 'Reference');
+    for (let i = 0; i < refs.length; i++) referenced.add((refs[i].getAttribute('URI') ?? '').slice(1));
+  }
+  const fault = profileAttributeFault(root, hocba, referenced);
+  if (fault) return bad('SIGNED_RECORD_MALFORMED', fault.detail, fault.path);
   const recordId = hocba.getAttribute('Id') ?? '';
-  if (signatures.length > 0 && !RECORD_ID_PATTERN.test(recordId)) {
+  // The Id travels to the Ministry with the record, signed or not: never one of the packet's.
+  if ((signatures.length > 0 || hocba.hasAttribute('Id')) && !RECORD_ID_PATTERN.test(recordId)) {
     return bad('SIGNED_RECORD_MALFORMED', 'the <hocba> element needs an Id attribute (letters, digits, _ . -; not starting with "pkt-")');
   }
   let recordXml: string;

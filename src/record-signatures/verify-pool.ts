@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { checkSignedRecord, type SignedRecordOutcome } from './check-record.js';
 import { validationContextFrom, type ValidationContextSource } from '../config/validation-context.js';
 import type { ValidationContext } from '../validation/context.js';
+import type { XmlLimits } from '../signing/xml-prescan.js';
 import type { SignaturePolicy } from './policy.js';
 import { TrustStore, type TrustMaterial } from './trust-store.js';
 
@@ -29,10 +30,10 @@ class Pool {
   #inFlight = 0;
   #idle: (() => void) | null = null;
 
-  constructor(size: number, trust: TrustMaterial, policy: SignaturePolicy, validation: ValidationContextSource) {
+  constructor(size: number, trust: TrustMaterial, policy: SignaturePolicy, validation: ValidationContextSource, limits: XmlLimits | undefined) {
     const readies: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
-      const w = new Worker(WORKER_URL, { workerData: { trust, policy, validation } });
+      const w = new Worker(WORKER_URL, { workerData: { trust, policy, validation, limits } });
       w.unref();
       readies.push(
         new Promise((resolve, reject) => {
@@ -90,6 +91,8 @@ export interface VerifierOptions {
   workers: number;
   /** Where the record content is validated from (the same settings as vendor batches). */
   validation: ValidationContextSource;
+  /** Bounds on each document, checked before it is parsed; the defaults of xml-prescan.ts when absent. */
+  limits?: XmlLimits;
 }
 
 export class SignedRecordVerifier {
@@ -121,10 +124,10 @@ export class SignedRecordVerifier {
   async check(docs: string[], now = new Date()): Promise<SignedRecordOutcome[]> {
     if (this.#options.workers <= 0) {
       this.#local ??= this.#store;
-      return docs.map((d) => checkSignedRecord(d, this.#local!, this.#options.policy, this.#ctx, now));
+      return docs.map((d) => checkSignedRecord(d, this.#local!, this.#options.policy, this.#ctx, now, this.#options.limits));
     }
     // Workers start on first use: a gateway that never receives a signed record never starts them.
-    this.#pool ??= new Pool(this.#options.workers, this.#options.trust, this.#options.policy, this.#options.validation);
+    this.#pool ??= new Pool(this.#options.workers, this.#options.trust, this.#options.policy, this.#options.validation, this.#options.limits);
     return this.#pool.check(docs, now);
   }
 

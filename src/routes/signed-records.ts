@@ -3,6 +3,7 @@ import { uuidv7 } from '../ids/uuid-v7.js';
 import { ProblemError } from '../errors/problem.js';
 import { accept, priorAnswer } from '../pipeline/accept.js';
 import { sha256 } from '../pipeline/batch-intake.js';
+import { overBytes } from '../signing/xml-prescan.js';
 import type { IntakeResult } from '../pipeline/intake.js';
 import type { SignedRecordOutcome } from '../record-signatures/check-record.js';
 import type { SignatureReport } from '../record-signatures/verify-document.js';
@@ -111,6 +112,19 @@ export default async function signedRecordRoutes(app: FastifyInstance): Promise<
       if (docs.length > settings.signedRecords.maxDocumentsPerRequest) {
         throw new ProblemError('BODY_TOO_LARGE', { detail: `At most ${settings.signedRecords.maxDocumentsPerRequest} documents per request; split them.`, status: 413 });
       }
+      // Bytes are counted here, before a document is handed to a verification thread: one
+      // document too large refuses the request (the threads bound the rest of each on its own).
+      const maxBytes = settings.signedRecords.maxDocumentBytes;
+      for (const [index, doc] of docs.entries()) {
+        const bytes = overBytes(doc, maxBytes);
+        if (bytes !== null) {
+          const which = single ? 'The document' : `Document ${index}`;
+          throw new ProblemError('DOCUMENT_TOO_LARGE', {
+            detail: `${which} has ${bytes} bytes or more; at most ${maxBytes} are accepted (signedRecords.maxDocumentBytes).`,
+            detail_vi: `${single ? 'Văn bản' : `Văn bản số ${index}`} có từ ${bytes} byte trở lên; tối đa ${maxBytes} byte (signedRecords.maxDocumentBytes).`,
+          });
+        }
+      }
       const dryRun = prefersDryRun(request.headers.prefer);
       const handling = preferredHandling(request.headers.prefer);
       const idempotencyKey = dryRun ? null : ((request.headers['idempotency-key'] as string | undefined) ?? null);
@@ -121,7 +135,7 @@ export default async function signedRecordRoutes(app: FastifyInstance): Promise<
       const checked: SignedRecordOutcome[] = await verifier.check(docs);
       const result = signedIntakeResult(checked, docs);
       const outcome = await accept(
-        { store, settings, nudge: app.services.nudgeDelivery },
+        { store, settings, nudge: app.services.nudgeDelivery, observe: app.services.observeIntake },
         { principal: { vendor, schools: principal.schools }, idempotencyKey, requestHash, handling, dryRun, result, signed: true },
       );
       if (outcome.kind === 'refused' && single && outcome.response.validationErrors[0]) {

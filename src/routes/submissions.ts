@@ -196,10 +196,65 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
       const outcome = await intake.run({ vendor, mediaType: raw.mediaType, body: raw.body });
       if (outcome.kind !== 'ok') throw intakeProblem(outcome, vendor, settings.maxRecordsPerBatch);
       const accepted = await accept(
-        { store, settings, nudge: app.services.nudgeDelivery },
+        { store, settings, nudge: app.services.nudgeDelivery, observe: app.services.observeIntake },
         { principal: { vendor, schools: principal.schools }, idempotencyKey: dryRun ? null : idempotencyKey, requestHash: outcome.requestHash, handling, dryRun, result: outcome.result },
       );
       return replyAccepted(reply, accepted, headers);
+    },
+  );
+
+  app.get(
+    '/v1/submissions',
+    {
+      preHandler: app.requireVendor,
+      schema: {
+        tags: ['vendor'],
+        summary: 'This vendor\'s own submissions, newest first, with their counts',
+        description: 'Pages of `limit` (at most 1000); pass `nextCursor` as `cursor` for the next page (null on the last).',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, cursor: { type: 'string', maxLength: 200 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              submissions: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    submissionId: { type: 'string' },
+                    createdAt: { type: 'string' },
+                    counts: { type: 'object', properties: { received: { type: 'integer' }, queued: { type: 'integer' }, held: { type: 'integer' }, rejected: { type: 'integer' } } },
+                  },
+                },
+              },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          400: { $ref: 'Problem#' },
+          401: { $ref: 'Problem#' },
+        },
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request) => {
+      const q = request.query as { limit: number; cursor?: string };
+      const beforeId = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : undefined;
+      if (beforeId !== undefined && !/^s:/.test(beforeId)) throw new ProblemError('REQUEST_INVALID', { detail: 'cursor is not one this gateway gave' });
+      const rows = await store.listSubmissions(request.principal!.vendor!, { beforeId: beforeId?.slice(2), limit: q.limit + 1 });
+      const more = rows.length > q.limit;
+      const page = more ? rows.slice(0, q.limit) : rows;
+      return {
+        // Counts as answered at acceptance (the states since: GET /v1/submissions/:id).
+        submissions: page.map((s) => {
+          const r = s.response as { received?: number; queued?: number; held?: number; rejected?: number };
+          return { submissionId: s.id, createdAt: new Date(s.createdAt).toISOString(), counts: { received: r.received ?? 0, queued: r.queued ?? 0, held: r.held ?? 0, rejected: r.rejected ?? 0 } };
+        }),
+        nextCursor: more ? Buffer.from(`s:${page[page.length - 1].id}`, 'utf8').toString('base64url') : null,
+      };
     },
   );
 

@@ -136,45 +136,63 @@ export const timelineEvent = {
   },
 } as const;
 
+/** The search's filters (GET /admin/v1/records), also the `filter` of replay and cancel. */
+const recordQueryProperties = {
+  school: { type: 'string', maxLength: 32, description: 'Ministry school ID' },
+  vendor: { type: 'string', maxLength: 64 },
+  learnerId: { type: 'string', maxLength: 64, description: 'Student ID' },
+  recordKey: { type: 'string', maxLength: 200 },
+  className: { type: 'string', maxLength: 64 },
+  grade: { type: 'integer', minimum: 1, maximum: 12 },
+  state: recordState,
+  code: { type: 'string', maxLength: 64, description: 'Last code (e.g. a Ministry refusal code, REPLAY, CANCELLED)' },
+  submissionId: { type: 'string', maxLength: 64 },
+  from: { type: 'string', maxLength: 40, description: 'ISO time (or epoch ms): on or after, on timeField' },
+  to: { type: 'string', maxLength: 40, description: 'ISO time (or epoch ms): on or before, on timeField' },
+  timeField: { type: 'string', enum: ['updatedAt', 'createdAt'], default: 'updatedAt' },
+} as const;
+
 export const replayBody = {
   type: 'object',
   additionalProperties: false,
-  description: 'Which dead records to re-queue: by id, or by filter (state is always dead).',
+  description: 'Which records: by id, or by the search\'s filter. Replay takes dead ones only; cancel queued, retry, dead or held ones. dryRun: how many and the first 20, nothing changed. limit: at most this many (100,000 a run).',
   properties: {
     ids: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 10000 },
     filter: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        submissionId: { type: 'string', maxLength: 64 },
-        code: { type: 'string', maxLength: 64 },
-        limit: { type: 'integer', minimum: 1, maximum: 100000 },
-      },
+      properties: { ...recordQueryProperties, limit: { type: 'integer', minimum: 1, maximum: 100000 } },
     },
     reason: { type: 'string', maxLength: 500 },
+    dryRun: { type: 'boolean', default: false },
+    limit: { type: 'integer', minimum: 1, maximum: 100000 },
   },
   oneOf: [{ required: ['ids'] }, { required: ['filter'] }],
 } as const;
 
-export const cancelBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['ids'],
-  description: 'Which records to withdraw: queued, retry or dead ones (never one in flight or settled).',
-  properties: {
-    ids: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 10000 },
-    reason: { type: 'string', maxLength: 500 },
-  },
-} as const;
+export const cancelBody = replayBody;
 
 export const listRecordsQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    state: recordState,
-    submissionId: { type: 'string', maxLength: 64 },
-    code: { type: 'string', maxLength: 64 },
-    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
+    ...recordQueryProperties,
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    cursor: { type: 'string', maxLength: 200, description: 'nextCursor of the previous page' },
+  },
+} as const;
+
+/** A record in the admin's search: the vendor's view plus what it is about. */
+export const adminRecordView = {
+  type: 'object',
+  properties: {
+    ...recordView.properties,
+    schoolId: { type: ['string', 'null'] },
+    vendor: { type: ['string', 'null'] },
+    learnerId: { type: ['string', 'null'] },
+    grade: { type: ['integer', 'null'] },
+    className: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
   },
 } as const;
 

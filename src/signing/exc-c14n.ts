@@ -38,9 +38,30 @@ interface Attr {
   value: string;
 }
 
+/**
+ * Orders two strings by Unicode code point, as Canonical XML sorts attributes (and namespace
+ * declarations) and as libxml2 does by comparing UTF-8 bytes. JavaScript's `<` compares UTF-16
+ * code units, which differs exactly where one string has a surrogate (a character beyond U+FFFF,
+ * 0xD800-0xDFFF) and the other a character from U+E000 to U+FFFF at the first difference: the
+ * code units are shifted there so that surrogates sort above them.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  let x = a.charCodeAt(i);
+  let y = b.charCodeAt(i);
+  if (x >= 0xd800 && y >= 0xd800) {
+    x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+    y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+  }
+  return x - y;
+}
+
 function compareAttrs(a: Attr, b: Attr): number {
-  if (a.ns !== b.ns) return a.ns < b.ns ? -1 : 1;
-  return a.local < b.local ? -1 : a.local > b.local ? 1 : 0;
+  return compareCodePoints(a.ns, b.ns) || compareCodePoints(a.local, b.local);
 }
 
 /**
@@ -103,7 +124,7 @@ function writeElement(el: Element, rendered: Rendered, out: string[], capture?: 
   }
   let decls = '';
   let next: Map<string, string> | null = null;
-  const prefixes = [...used.keys()].sort();
+  const prefixes = used.size > 1 ? [...used.keys()].sort(compareCodePoints) : [...used.keys()];
   for (const p of prefixes) {
     const uri = used.get(p)!;
     if (p === 'xml') continue;

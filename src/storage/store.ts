@@ -5,7 +5,24 @@ import type { RecordState } from '../delivery/states.js';
 // to it. Every state change is one statement, guarded by the lease so that a record is never in
 // flight from two workers at once, and the database itself writes each change to the timeline.
 
+/** What an admin account may do: viewer reads; operator also replays and cancels; admin also manages credentials and reloads keys. */
+export type AdminRole = 'viewer' | 'operator' | 'admin';
+
 export interface Credential {
+  /** Shown, revoked and rotated by this id (never the key); set by the store when absent on add. */
+  id?: string;
+  /** Admin accounts only: what the account may do. */
+  role?: AdminRole | null;
+  /** Who holds it (a person for admins, a label for vendor keys). */
+  name?: string | null;
+  createdAt?: number;
+  /** Epoch ms after which the key stops working; null: no expiry. */
+  expiresAt?: number | null;
+  revokedAt?: number | null;
+  /** The old key of a rotation works until then. */
+  graceUntil?: number | null;
+  /** The credential that replaced this one in a rotation. */
+  replacedBy?: string | null;
   kind: 'vendor' | 'admin';
   vendor: string | null;
   /**
@@ -84,6 +101,11 @@ export interface RecordRow {
   signatures: unknown[] | null;
   createdAt: number;
   updatedAt: number;
+  schoolId?: string | null;
+  vendor?: string | null;
+  learnerId?: string | null;
+  grade?: number | null;
+  className?: string | null;
 }
 
 export interface ClaimedRecord {
@@ -110,9 +132,56 @@ export interface RecordEvent {
 
 export interface RecordFilter {
   state?: RecordState;
+  /** Any of these states (intersected with `state` when both are given). */
+  states?: readonly RecordState[];
   submissionId?: string;
   code?: string;
+  school?: string;
+  vendor?: string;
+  learnerId?: string;
+  recordKey?: string;
+  className?: string;
+  grade?: number;
+  /** Time range, epoch ms, inclusive, on `timeField` (default updatedAt). */
+  from?: number;
+  to?: number;
+  timeField?: 'updatedAt' | 'createdAt';
+  /** Paging: only records whose id sorts before this one (ids are UUIDv7: newest first). */
+  beforeId?: string;
   limit?: number;
+}
+
+/** A row of the audit log (append-only). */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actorId: string | null;
+  actorName: string | null;
+  role: string | null;
+  action: string;
+  /** What was acted on: ids or the filter, as JSON text. */
+  target: string | null;
+  count: number | null;
+  reason: string | null;
+  source: string | null;
+  via: 'api' | 'cli' | 'page';
+}
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
+
+export interface AuditFilter {
+  action?: string;
+  actorId?: string;
+  from?: number;
+  to?: number;
+  beforeId?: number;
+  limit: number;
+}
+
+/** Per group (school, vendor or grade): records by state, and the oldest created_at among queued ones. */
+export interface ProgressRow {
+  key: string | null;
+  counts: Record<string, number>;
+  oldestQueuedAt: number | null;
 }
 
 export interface Ack {
@@ -144,11 +213,29 @@ export interface Store {
   addCredential(keyHash: string, cred: Credential): Promise<void>;
   findCredential(keyHash: string): Promise<Credential | null>;
   countCredentials(): Promise<number>;
+  getCredential(id: string): Promise<Credential | null>;
+  /** Every credential (never a key or its hash), newest first; `kind` to list only vendors' or admins'. */
+  listCredentials(kind?: Credential['kind']): Promise<Credential[]>;
+  /** Marks the credential revoked (its key stops working); false when there is none or it was already revoked. */
+  revokeCredential(id: string, now: number): Promise<boolean>;
+  /**
+   * In one transaction: a new credential with `newKeyHash` and the old one's kind, vendor, schools,
+   * role, name and expiry; the old one works until `graceUntil` and names its successor. Null when
+   * the old one does not exist or is revoked.
+   */
+  rotateCredential(id: string, newKeyHash: string, graceUntil: number, now: number): Promise<Credential | null>;
+
+  /** Appends one entry to the audit log; there is no way to change or remove one. */
+  appendAudit(entry: NewAuditEntry): Promise<void>;
+  /** Newest first. */
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
 
   findSubmissionByIdempotencyKey(vendor: string, key: string): Promise<StoredSubmission | null>;
   /** Stores the submission and its records in one transaction; resolves only after commit. */
   insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void>;
   getSubmission(id: string): Promise<StoredSubmission | null>;
+  /** A vendor's submissions, newest first (ids are UUIDv7), before `beforeId` when paging. */
+  listSubmissions(vendor: string, opts: { beforeId?: string; limit: number }): Promise<StoredSubmission[]>;
   /**
    * For each of `recordKeys`, the highest `version` among records accepted for it (every state but
    * 'rejected': queued, sending, retry, acknowledged, dead) with that record's content hash. Keys
@@ -157,7 +244,25 @@ export interface Store {
    * (VERSION_NOT_HIGHER); needs an index on record_key.
    */
   latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>>;
+  /**
+   * Records matching every field of the filter. With `submissionId` alone and no paging, in
+   * submission order; otherwise newest first by id (UUIDv7), so `beforeId` pages without gaps
+   * while records change state. Limit default 1000; the caller pages for more.
+   */
   listRecords(filter: RecordFilter): Promise<RecordRow[]>;
+  /** How many records match the filter (limit and beforeId ignored). */
+  countRecords(filter: RecordFilter): Promise<number>;
+  /** Records by group and state, and the oldest queued/retry/sending record's created_at per group. */
+  progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]>;
+  /** created_at of the oldest record waiting to be delivered (queued, retry or sending); null when none. */
+  oldestQueuedAt(): Promise<number | null>;
+  /**
+   * Retention: clears record_xml and signed_xml of up to `limit` records acknowledged before
+   * `before` (hashes, receipt and timeline stay); returns how many. `dryRun`: only counts (all of them).
+   */
+  purgePayloads(before: number, limit: number, dryRun?: boolean): Promise<number>;
+  /** Lets the backend give freed space back (SQLite: incremental vacuum and a checkpoint; PostgreSQL: nothing, autovacuum reuses it). */
+  reclaimSpace(): Promise<void>;
   getRecord(id: string): Promise<RecordRow | null>;
   recordEvents(id: string): Promise<RecordEvent[]>;
 
@@ -170,7 +275,7 @@ export interface Store {
   markDead(owner: string, outcomes: Outcome[], now: number): Promise<void>;
   /** Gives claimed records back to the queue untouched (a clean shutdown mid-send). */
   release(owner: string, ids: string[], now: number): Promise<void>;
-  /** Re-queues dead records (by ids or filter) keeping their record keys; returns how many. */
+  /** Re-queues dead records (by ids, or a filter: at most 100,000 of them) keeping their record keys; returns how many. */
   replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number>;
   /** Withdraws queued, retry or dead records (never one in flight); returns how many. */
   cancel(ids: string[], reason: string, now: number): Promise<number>;

@@ -28,6 +28,8 @@ export interface DeliveryThreadOptions {
   logger: Logger;
   /** The thread's script: thread-main by default (tests give one that misbehaves). */
   script?: URL;
+  /** Each attempt of the thread to send a packet (metrics). */
+  onSend?: (seconds: number, outcome: 'delivered' | 'refused' | 'failed') => void;
 }
 
 export class DeliveryThread implements Delivery {
@@ -76,6 +78,9 @@ export class DeliveryThread implements Delivery {
         break;
       case 'circuit':
         this.#snapshot = m.snapshot;
+        break;
+      case 'sent':
+        this.o.onSend?.(m.seconds, m.outcome);
         break;
     }
   }

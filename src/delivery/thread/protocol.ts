@@ -23,4 +23,6 @@ export type FromThread =
   | { type: 'sign'; id: number; xml: string }
   | { type: 'log'; line: string }
   | { type: 'circuit'; snapshot: CircuitSnapshot }
+  /** One attempt to send a packet, for the metrics of the event loop (hocba_delivery_seconds). */
+  | { type: 'sent'; seconds: number; outcome: 'delivered' | 'refused' | 'failed' }
   | { type: 'stopped' };

@@ -40,7 +40,7 @@ await store.migrate(); // already done by the gateway: this only prepares the st
 const transport = createTransport(settings.ministry, ministryUrl);
 // The circuit's state as /readyz shows it: sent as it changes state, and its other fields
 // (failures counted, next probe) checked a few times a second.
-const worker = deliveryWorkerFromSettings(settings, { store, transport, signer, logger, onCircuitChange: () => sendCircuit() });
+const worker = deliveryWorkerFromSettings(settings, { store, transport, signer, logger, onCircuitChange: () => sendCircuit(), onSend: (seconds, outcome) => post({ type: 'sent', seconds, outcome }) });
 let lastCircuit = '';
 const sendCircuit = () => {
   const snapshot = worker.circuit.snapshot();

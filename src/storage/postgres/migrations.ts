@@ -133,4 +133,50 @@ CREATE INDEX records_by_school ON records (school_id, state);
 CREATE INDEX records_by_learner ON records (learner_id);
 `,
   },
+  // 6 mirrors the SQLite migration of the same number.
+  {
+    id: 6,
+    name: 'credential lifecycle, audit log, search and retention indexes',
+    sql: `
+ALTER TABLE credentials ADD COLUMN id TEXT;
+ALTER TABLE credentials ADD COLUMN name TEXT;
+ALTER TABLE credentials ADD COLUMN role TEXT;
+ALTER TABLE credentials ADD COLUMN expires_at BIGINT;
+ALTER TABLE credentials ADD COLUMN revoked_at BIGINT;
+ALTER TABLE credentials ADD COLUMN grace_until BIGINT;
+ALTER TABLE credentials ADD COLUMN replaced_by TEXT;
+UPDATE credentials SET id = 'c_' || substr(key_hash, 1, 20),
+  role = CASE WHEN kind = 'admin' THEN 'admin' END,
+  name = CASE WHEN kind = 'admin' THEN 'admin' ELSE vendor END;
+CREATE UNIQUE INDEX credentials_by_id ON credentials (id);
+
+CREATE TABLE audit_log (
+  id         BIGSERIAL PRIMARY KEY,
+  at         BIGINT NOT NULL,
+  actor_id   TEXT,
+  actor_name TEXT,
+  role       TEXT,
+  action     TEXT NOT NULL,
+  target     TEXT,
+  count      INTEGER,
+  reason     TEXT,
+  source     TEXT,
+  via        TEXT NOT NULL
+);
+CREATE INDEX audit_by_action ON audit_log (action, id);
+CREATE INDEX audit_by_actor ON audit_log (actor_id, id);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only';
+END
+$$;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+CREATE INDEX records_by_vendor ON records (vendor, state);
+CREATE INDEX submissions_by_vendor ON submissions (vendor, id);
+CREATE INDEX records_by_grade ON records (grade, state);
+CREATE INDEX records_payload_kept ON records (updated_at) WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL);
+`,
+  },
 ]);

@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type {
   AcceptedVersion,
+  AuditEntry,
+  AuditFilter,
+  NewAuditEntry,
+  ProgressRow,
   Ack,
   ClaimedRecord,
   Credential,
@@ -15,6 +20,7 @@ import type {
   StoredSubmission,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
+import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 
 // The backend for provinces that run several gateway replicas: they share one PostgreSQL and
 // split the work with `FOR UPDATE SKIP LOCKED` claims and leases. A replica that dies leaves
@@ -25,7 +31,8 @@ import { MIGRATIONS } from './migrations.js';
 // `postgres://…/db?options=-c%20search_path%3Dhocba`), so that tests and tenants can share a server.
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
-  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at`;
+  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at,
+  school_id, vendor, learner_id, grade, class_name`;
 
 const CLAIMED_COLUMNS = `r.id, r.record_key, r.content_hash, r.record_xml, r.attempts, r.max_attempts, r.base_delay_ms,
   r.cap_delay_ms, r.total_time_ms, r.window_started_at`;
@@ -66,6 +73,11 @@ function toRecordRow(r: Row): RecordRow {
     signatures: r.signatures ? JSON.parse(r.signatures as string) : null,
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
+    schoolId: (r.school_id as string | null) ?? null,
+    vendor: (r.vendor as string | null) ?? null,
+    learnerId: (r.learner_id as string | null) ?? null,
+    grade: (r.grade as number | null) ?? null,
+    className: (r.class_name as string | null) ?? null,
   };
 }
 
@@ -142,15 +154,61 @@ export class PostgresStore implements Store {
   }
 
   async addCredential(keyHash: string, cred: Credential): Promise<void> {
-    await this.q('INSERT INTO credentials (key_hash, kind, vendor, schools, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      keyHash, cred.kind, cred.vendor, cred.schools ? JSON.stringify(cred.schools) : null, Date.now(),
-    ]);
+    await this.q(
+      `INSERT INTO credentials (key_hash, id, kind, vendor, schools, role, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [keyHash, cred.id ?? `c_${randomUUID()}`, cred.kind, cred.vendor, cred.schools ? JSON.stringify(cred.schools) : null, cred.role ?? null, cred.name ?? null, cred.createdAt ?? Date.now(), cred.expiresAt ?? null],
+    );
   }
 
   async findCredential(keyHash: string): Promise<Credential | null> {
-    const { rows } = await this.q('SELECT kind, vendor, schools FROM credentials WHERE key_hash = $1', [keyHash]);
-    const r = rows[0];
-    return r ? { kind: r.kind as Credential['kind'], vendor: r.vendor as string | null, schools: r.schools ? (JSON.parse(r.schools as string) as string[]) : null } : null;
+    const { rows } = await this.q(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE key_hash = $1`, [keyHash]);
+    return rows[0] ? toCredential(rows[0]) : null;
+  }
+
+  async getCredential(id: string): Promise<Credential | null> {
+    const { rows } = await this.q(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1`, [id]);
+    return rows[0] ? toCredential(rows[0]) : null;
+  }
+
+  async listCredentials(kind?: Credential['kind']): Promise<Credential[]> {
+    const { rows } = await this.q(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE $1::text IS NULL OR kind = $1 ORDER BY created_at DESC, id`, [kind ?? null]);
+    return rows.map(toCredential);
+  }
+
+  async revokeCredential(id: string, now: number): Promise<boolean> {
+    const res = await this.q('UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, now]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async rotateCredential(id: string, newKeyHash: string, graceUntil: number, now: number): Promise<Credential | null> {
+    const newId = `c_${randomUUID()}`;
+    const done = await this.tx(async (c) => {
+      const { rows } = await c.query<Row>('SELECT * FROM credentials WHERE id = $1 FOR UPDATE', [id]);
+      const old = rows[0];
+      if (!old || old.revoked_at !== null) return false;
+      await c.query(
+        `INSERT INTO credentials (key_hash, id, kind, vendor, schools, role, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [newKeyHash, newId, old.kind, old.vendor, old.schools, old.role, old.name, now, old.expires_at],
+      );
+      await c.query('UPDATE credentials SET grace_until = $2, replaced_by = $3 WHERE id = $1', [id, graceUntil, newId]);
+      return true;
+    });
+    return done ? this.getCredential(newId) : null;
+  }
+
+  async appendAudit(e: NewAuditEntry): Promise<void> {
+    await this.q(
+      `INSERT INTO audit_log (at, actor_id, actor_name, role, action, target, count, reason, source, via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [e.at, e.actorId, e.actorName, e.role, e.action, e.target, e.count, e.reason, e.source, e.via],
+    );
+  }
+
+  async listAudit(f: AuditFilter): Promise<AuditEntry[]> {
+    const args: unknown[] = [];
+    const arg = (v: unknown) => (args.push(v), `$${args.length}`);
+    const where = auditWhere(f, arg);
+    const { rows } = await this.q(`SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ${arg(f.limit)}`, args);
+    return rows.map(toAudit);
   }
 
   async countCredentials(): Promise<number> {
@@ -216,6 +274,14 @@ export class PostgresStore implements Store {
     return rows[0] ? toSubmission(rows[0]) : null;
   }
 
+  async listSubmissions(vendor: string, o: { beforeId?: string; limit: number }): Promise<StoredSubmission[]> {
+    const { rows } = await this.q(
+      `SELECT * FROM submissions WHERE vendor = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+      [vendor, o.beforeId ?? null, o.limit],
+    );
+    return rows.map(toSubmission);
+  }
+
   async latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>> {
     const out = new Map<string, AcceptedVersion>();
     if (recordKeys.length === 0) return out;
@@ -231,15 +297,44 @@ export class PostgresStore implements Store {
   }
 
   async listRecords(f: RecordFilter): Promise<RecordRow[]> {
-    const where: string[] = [];
     const args: unknown[] = [];
     const arg = (v: unknown) => (args.push(v), `$${args.length}`);
-    if (f.state) where.push(`state = ${arg(f.state)}`);
-    if (f.submissionId) where.push(`submission_id = ${arg(f.submissionId)}`);
-    if (f.code) where.push(`last_code = ${arg(f.code)}`);
+    const where = recordWhere(f, arg);
     const sql = `SELECT ${RECORD_COLUMNS} FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY ${f.submissionId ? 'idx' : 'updated_at DESC'} LIMIT ${arg(f.limit ?? 1000)}`;
+      ORDER BY ${recordOrder(f)} LIMIT ${arg(f.limit ?? 1000)}`;
     return (await this.q(sql, args)).rows.map(toRecordRow);
+  }
+
+  async countRecords(f: RecordFilter): Promise<number> {
+    const args: unknown[] = [];
+    const where = recordWhere({ ...f, beforeId: undefined }, (v) => (args.push(v), `$${args.length}`));
+    return num((await this.q(`SELECT count(*) AS n FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`, args)).rows[0].n);
+  }
+
+  async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
+    const col = PROGRESS_COLUMN[groupBy];
+    const [counts, oldest] = await Promise.all([
+      this.q(`SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`),
+      this.q(`SELECT ${col} AS k, min(created_at) AS t FROM records WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')}) GROUP BY ${col}`),
+    ]);
+    return groupProgress(counts.rows as never, oldest.rows as never);
+  }
+
+  async oldestQueuedAt(): Promise<number | null> {
+    const { rows } = await this.q(`SELECT min(created_at) AS t FROM records WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')})`);
+    return numOrNull(rows[0].t);
+  }
+
+  async purgePayloads(before: number, limit: number, dryRun = false): Promise<number> {
+    const cond = `state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL) AND updated_at < $1`;
+    if (dryRun) return num((await this.q(`SELECT count(*) AS n FROM records WHERE ${cond}`, [before])).rows[0].n);
+    // The TOAST space of the cleared values is reused by autovacuum; no rewrite of the table.
+    const res = await this.q(`UPDATE records SET record_xml = NULL, signed_xml = NULL WHERE id IN (SELECT id FROM records WHERE ${cond} LIMIT $2)`, [before, limit]);
+    return res.rowCount ?? 0;
+  }
+
+  async reclaimSpace(): Promise<void> {
+    // autovacuum marks the cleared rows' space free for new rows.
   }
 
   async getRecord(id: string): Promise<RecordRow | null> {
@@ -336,7 +431,7 @@ export class PostgresStore implements Store {
   }
 
   async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {
-    const ids = selection.ids ?? (await this.listRecords({ ...selection.filter, state: 'dead', limit: selection.filter?.limit ?? 100000 })).map((r) => r.id);
+    const ids = selection.ids ?? (await this.listRecords({ ...selection.filter, state: 'dead', limit: Math.min(selection.filter?.limit ?? 100000, 100000) })).map((r) => r.id);
     if (ids.length === 0) return 0;
     const res = await this.q(
       `UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = $1, window_started_at = $1, last_code = 'REPLAY',

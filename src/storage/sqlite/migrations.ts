@@ -152,4 +152,51 @@ CREATE INDEX records_by_school ON records (school_id, state);
 CREATE INDEX records_by_learner ON records (learner_id);
 `,
   },
+  {
+    id: 6,
+    name: 'credential lifecycle, audit log, search and retention indexes',
+    // Credentials get an id (shown, revoked and rotated by it), a name, an admin role, an expiry,
+    // a revocation time and, for the old key of a rotation, the end of its grace. Keys made before
+    // get an id from their hash; the admin token of the demo becomes role admin. The audit log is
+    // append-only: triggers refuse UPDATE and DELETE. Indexes: progress by vendor and by grade
+    // (index-only GROUP BY, as records_by_school does for schools), the audit's filters, and the
+    // acknowledged records whose payload the retention purge has still to clear (a row leaves
+    // that partial index when purged, so each purge batch starts where the last one stopped).
+    sql: `
+ALTER TABLE credentials ADD COLUMN id TEXT;
+ALTER TABLE credentials ADD COLUMN name TEXT;
+ALTER TABLE credentials ADD COLUMN role TEXT;
+ALTER TABLE credentials ADD COLUMN expires_at INTEGER;
+ALTER TABLE credentials ADD COLUMN revoked_at INTEGER;
+ALTER TABLE credentials ADD COLUMN grace_until INTEGER;
+ALTER TABLE credentials ADD COLUMN replaced_by TEXT;
+UPDATE credentials SET id = 'c_' || substr(key_hash, 1, 20),
+  role = CASE WHEN kind = 'admin' THEN 'admin' END,
+  name = CASE WHEN kind = 'admin' THEN 'admin' ELSE vendor END;
+CREATE UNIQUE INDEX credentials_by_id ON credentials (id);
+
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  actor_id   TEXT,
+  actor_name TEXT,
+  role       TEXT,
+  action     TEXT NOT NULL,
+  target     TEXT,
+  count      INTEGER,
+  reason     TEXT,
+  source     TEXT,
+  via        TEXT NOT NULL
+);
+CREATE INDEX audit_by_action ON audit_log (action, id);
+CREATE INDEX audit_by_actor ON audit_log (actor_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE INDEX records_by_vendor ON records (vendor, state);
+CREATE INDEX submissions_by_vendor ON submissions (vendor, id);
+CREATE INDEX records_by_grade ON records (grade, state);
+CREATE INDEX records_payload_kept ON records (updated_at) WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL);
+`,
+  },
 ]);

@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AcceptedVersion,
+  AuditEntry,
+  AuditFilter,
+  NewAuditEntry,
+  ProgressRow,
   Ack,
   ClaimedRecord,
   Credential,
@@ -18,6 +23,7 @@ import type {
   StoredSubmission,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
+import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 import { WalSync } from './wal-sync.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
 
@@ -44,7 +50,8 @@ const CHECKPOINTER_URL = new URL(import.meta.url.endsWith('.ts') ? './checkpoint
 const CHECKPOINT_INTERVAL_MS = 1000;
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
-  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at`;
+  next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at,
+  school_id, vendor, learner_id, grade, class_name`;
 
 function toSubmission(r: SubmissionRow): StoredSubmission {
   return {
@@ -76,6 +83,11 @@ function toRecordRow(r: Record<string, unknown>): RecordRow {
     signatures: r.signatures ? JSON.parse(r.signatures as string) : null,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
+    schoolId: (r.school_id as string | null) ?? null,
+    vendor: (r.vendor as string | null) ?? null,
+    learnerId: (r.learner_id as string | null) ?? null,
+    grade: (r.grade as number | null) ?? null,
+    className: (r.class_name as string | null) ?? null,
   };
 }
 
@@ -93,6 +105,10 @@ export class SqliteStore implements Store {
     const inMemory = path === ':memory:';
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    // Retention purges payloads; with incremental auto-vacuum the freed pages can be given back
+    // to the file system (reclaimSpace). It takes effect only on a new, empty database (an older
+    // one reuses freed pages for new rows instead, and shrinks after one offline VACUUM).
+    this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
@@ -143,8 +159,20 @@ export class SqliteStore implements Store {
   private prepareAll() {
     const db = this.db;
     return {
-      addCredential: db.prepare('INSERT INTO credentials (key_hash, kind, vendor, schools, created_at) VALUES (?, ?, ?, ?, ?)'),
-      findCredential: db.prepare('SELECT kind, vendor, schools FROM credentials WHERE key_hash = ?'),
+      addCredential: db.prepare(`INSERT INTO credentials (key_hash, id, kind, vendor, schools, role, name, created_at, expires_at)
+        VALUES (@keyHash, @id, @kind, @vendor, @schools, @role, @name, @now, @expiresAt)`),
+      findCredential: db.prepare(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE key_hash = ?`),
+      getCredential: db.prepare(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = ?`),
+      listCredentials: db.prepare(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE @kind IS NULL OR kind = @kind ORDER BY created_at DESC, id`),
+      revokeCredential: db.prepare('UPDATE credentials SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL'),
+      graceCredential: db.prepare('UPDATE credentials SET grace_until = @until, replaced_by = @by WHERE id = @id'),
+      appendAudit: db.prepare(`INSERT INTO audit_log (at, actor_id, actor_name, role, action, target, count, reason, source, via)
+        VALUES (@at, @actorId, @actorName, @role, @action, @target, @count, @reason, @source, @via)`),
+      oldestQueued: db.prepare(`SELECT min(created_at) AS t FROM records WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')})`),
+      purge: db.prepare(`UPDATE records SET record_xml = NULL, signed_xml = NULL WHERE id IN (
+          SELECT id FROM records WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL) AND updated_at < ? LIMIT ?)`),
+      purgeable: db.prepare(`SELECT count(*) AS n FROM records
+          WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL) AND updated_at < ?`),
       countCredentials: db.prepare('SELECT count(*) AS n FROM credentials'),
       findByIdem: db.prepare('SELECT * FROM submissions WHERE vendor = ? AND idempotency_key = ?'),
       getSubmission: db.prepare('SELECT * FROM submissions WHERE id = ?'),
@@ -233,13 +261,65 @@ export class SqliteStore implements Store {
   }
 
   async addCredential(keyHash: string, cred: Credential): Promise<void> {
-    this.s.addCredential.run(keyHash, cred.kind, cred.vendor, cred.schools ? JSON.stringify(cred.schools) : null, Date.now());
+    this.s.addCredential.run({
+      keyHash,
+      id: cred.id ?? `c_${randomUUID()}`,
+      kind: cred.kind,
+      vendor: cred.vendor,
+      schools: cred.schools ? JSON.stringify(cred.schools) : null,
+      role: cred.role ?? null,
+      name: cred.name ?? null,
+      now: cred.createdAt ?? Date.now(),
+      expiresAt: cred.expiresAt ?? null,
+    });
     await this.durable();
   }
 
   async findCredential(keyHash: string): Promise<Credential | null> {
-    const r = this.s.findCredential.get(keyHash) as { kind: Credential['kind']; vendor: string | null; schools: string | null } | undefined;
-    return r ? { kind: r.kind, vendor: r.vendor, schools: r.schools ? (JSON.parse(r.schools) as string[]) : null } : null;
+    const r = this.s.findCredential.get(keyHash) as Record<string, unknown> | undefined;
+    return r ? toCredential(r) : null;
+  }
+
+  async getCredential(id: string): Promise<Credential | null> {
+    const r = this.s.getCredential.get(id) as Record<string, unknown> | undefined;
+    return r ? toCredential(r) : null;
+  }
+
+  async listCredentials(kind?: Credential['kind']): Promise<Credential[]> {
+    return (this.s.listCredentials.all({ kind: kind ?? null }) as Record<string, unknown>[]).map(toCredential);
+  }
+
+  async revokeCredential(id: string, now: number): Promise<boolean> {
+    const n = this.s.revokeCredential.run({ id, now }).changes;
+    await this.durable();
+    return n > 0;
+  }
+
+  async rotateCredential(id: string, newKeyHash: string, graceUntil: number, now: number): Promise<Credential | null> {
+    const newId = `c_${randomUUID()}`;
+    const done = this.db.transaction(() => {
+      const old = this.s.getCredential.get(id) as Record<string, unknown> | undefined;
+      if (!old || old.revoked_at !== null) return false;
+      this.s.addCredential.run({
+        keyHash: newKeyHash, id: newId, kind: old.kind, vendor: old.vendor, schools: old.schools, role: old.role, name: old.name, now, expiresAt: old.expires_at,
+      });
+      this.s.graceCredential.run({ id, until: graceUntil, by: newId });
+      return true;
+    })();
+    await this.durable();
+    return done ? this.getCredential(newId) : null;
+  }
+
+  async appendAudit(e: NewAuditEntry): Promise<void> {
+    this.s.appendAudit.run(e);
+    await this.durable();
+  }
+
+  async listAudit(f: AuditFilter): Promise<AuditEntry[]> {
+    const args: unknown[] = [];
+    const where = auditWhere(f, (v) => (args.push(v), '?'));
+    const sql = `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, f.limit) as Record<string, unknown>[]).map(toAudit);
   }
 
   async countCredentials(): Promise<number> {
@@ -277,6 +357,13 @@ export class SqliteStore implements Store {
     return r ? toSubmission(r) : null;
   }
 
+  async listSubmissions(vendor: string, o: { beforeId?: string; limit: number }): Promise<StoredSubmission[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM submissions WHERE vendor = ? ${o.beforeId ? 'AND id < ?' : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...(o.beforeId ? [vendor, o.beforeId, o.limit] : [vendor, o.limit])) as SubmissionRow[];
+    return rows.map(toSubmission);
+  }
+
   async latestVersions(recordKeys: readonly string[]): Promise<Map<string, AcceptedVersion>> {
     const out = new Map<string, AcceptedVersion>();
     // Chunks keep each statement well under SQLite's limit on bound parameters.
@@ -305,15 +392,47 @@ export class SqliteStore implements Store {
   }
 
   async listRecords(f: RecordFilter): Promise<RecordRow[]> {
-    const where: string[] = [];
     const args: unknown[] = [];
-    if (f.state) (where.push('state = ?'), args.push(f.state));
-    if (f.submissionId) (where.push('submission_id = ?'), args.push(f.submissionId));
-    if (f.code) (where.push('last_code = ?'), args.push(f.code));
+    const where = recordWhere(f, (v) => (args.push(v), '?'));
     const sql = `SELECT ${RECORD_COLUMNS} FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY ${f.submissionId ? 'idx' : 'updated_at DESC'} LIMIT ?`;
+      ORDER BY ${recordOrder(f)} LIMIT ?`;
     args.push(f.limit ?? 1000);
     return this.db.prepare(sql).all(...args).map((r) => toRecordRow(r as Record<string, unknown>));
+  }
+
+  async countRecords(f: RecordFilter): Promise<number> {
+    const args: unknown[] = [];
+    const where = recordWhere({ ...f, beforeId: undefined }, (v) => (args.push(v), '?'));
+    return (this.db.prepare(`SELECT count(*) AS n FROM records ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`).get(...args) as { n: number }).n;
+  }
+
+  async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
+    const col = PROGRESS_COLUMN[groupBy];
+    // Both read an index on (col, state) only: about 0.3 s for 2 million rows on SQLite.
+    const counts = this.db.prepare(`SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`).all() as { k: unknown; state: string; n: number }[];
+    const oldest = this.db.prepare(`SELECT ${col} AS k, min(created_at) AS t FROM records
+      WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')}) GROUP BY ${col}`).all() as { k: unknown; t: number }[];
+    return groupProgress(counts, oldest);
+  }
+
+  async oldestQueuedAt(): Promise<number | null> {
+    return (this.s.oldestQueued.get() as { t: number | null }).t ?? null;
+  }
+
+  async purgePayloads(before: number, limit: number, dryRun = false): Promise<number> {
+    if (dryRun) return (this.s.purgeable.get(before) as { n: number }).n;
+    const n = this.s.purge.run(before, limit).changes;
+    await this.durable();
+    return n;
+  }
+
+  async reclaimSpace(): Promise<void> {
+    if (this.path === ':memory:') return;
+    // Free pages go back to the file system; the file itself shrinks at the next full checkpoint
+    // (the checkpointer thread's, or this one when it is off).
+    this.db.pragma('incremental_vacuum');
+    await this.durable();
+    if (!this.checkpointer) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   async getRecord(id: string): Promise<RecordRow | null> {
@@ -374,7 +493,7 @@ export class SqliteStore implements Store {
   }
 
   async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {
-    const ids = selection.ids ?? (await this.listRecords({ ...selection.filter, state: 'dead', limit: selection.filter?.limit ?? 100000 })).map((r) => r.id);
+    const ids = selection.ids ?? (await this.listRecords({ ...selection.filter, state: 'dead', limit: Math.min(selection.filter?.limit ?? 100000, 100000) })).map((r) => r.id);
     let n = 0;
     this.db.transaction(() => {
       for (const id of ids) n += this.s.replayOne.run({ id, reason, now }).changes;
@@ -404,3 +523,4 @@ export class SqliteStore implements Store {
     return out;
   }
 }
+

@@ -1,0 +1,120 @@
+import type { CommentResult, Competency, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
+
+// SMAS's own codes and their canonical counterparts (README.md beside this file). SMAS numbers
+// its levels (1 best), writes subjects in upper case without separators, and codes ethnicity by
+// the General Statistics Office's list of the 54 ethnic groups. Every table's order is the
+// canonical order, which the renderer (render.ts) and the ratings lists follow.
+
+const table = <T>(o: Record<string, T>): Readonly<Record<string, T>> => Object.freeze(Object.assign(Object.create(null) as Record<string, T>, o));
+
+/** SubjectCode, grades 1-5. */
+export const PRIMARY_SUBJECT_BY_SMAS: Readonly<Record<string, PrimarySubject>> = table({
+  TIENGVIET: 'TIENG_VIET',
+  TOAN: 'TOAN',
+  NGOAINGU: 'NGOAI_NGU_1',
+  TINHOCCN: 'TIN_HOC_CONG_NGHE',
+  KHOAHOC: 'KHOA_HOC',
+  LSDL: 'LICH_SU_DIA_LI',
+  DAODUC: 'DAO_DUC',
+  TNXH: 'TU_NHIEN_XA_HOI',
+  AMNHAC: 'AM_NHAC',
+  MITHUAT: 'MI_THUAT',
+  GDTC: 'GIAO_DUC_THE_CHAT',
+  HDTN: 'HOAT_DONG_TRAI_NGHIEM',
+  TIENGDT: 'TIENG_DAN_TOC',
+});
+
+/** SubjectCode, grades 6-12. */
+export const SECONDARY_SUBJECT_BY_SMAS: Readonly<Record<string, SecondarySubject>> = table({
+  NGUVAN: 'NGU_VAN',
+  TOAN: 'TOAN',
+  NGOAINGU: 'NGOAI_NGU_1',
+  GDCD: 'GIAO_DUC_CONG_DAN',
+  LSDL: 'LICH_SU_DIA_LI',
+  KHTN: 'KHOA_HOC_TU_NHIEN',
+  LICHSU: 'LICH_SU',
+  DIALI: 'DIA_LI',
+  GDKTPL: 'GIAO_DUC_KINH_TE_PHAP_LUAT',
+  VATLI: 'VAT_LI',
+  HOAHOC: 'HOA_HOC',
+  SINHHOC: 'SINH_HOC',
+  CONGNGHE: 'CONG_NGHE',
+  TINHOC: 'TIN_HOC',
+  GDQPAN: 'GIAO_DUC_QUOC_PHONG_AN_NINH',
+  GDTC: 'GIAO_DUC_THE_CHAT',
+  AMNHAC: 'AM_NHAC',
+  MITHUAT: 'MI_THUAT',
+  HDTNHN: 'HOAT_DONG_TRAI_NGHIEM_HUONG_NGHIEP',
+  GDDP: 'NOI_DUNG_GIAO_DUC_DIA_PHUONG',
+  TIENGDT: 'TIENG_DAN_TOC',
+  NGOAINGU2: 'NGOAI_NGU_2',
+});
+
+/** Level of a primary subject: 1 Hoàn thành tốt, 2 Hoàn thành, 3 Chưa hoàn thành. */
+export const LEVEL_BY_SMAS: Readonly<Record<string, SubjectLevel>> = table({ '1': 'T', '2': 'H', '3': 'C' });
+
+/** Rating of a quality or competency: 1 Tốt, 2 Đạt, 3 Cần cố gắng. */
+export const RATING_BY_SMAS: Readonly<Record<string, Rating>> = table({ '1': 'TOT', '2': 'DAT', '3': 'CCG' });
+
+/** YearEndResult: 1 Hoàn thành xuất sắc, 2 Hoàn thành tốt, 3 Hoàn thành, 4 Chưa hoàn thành. */
+export const YEAR_END_BY_SMAS: Readonly<Record<string, YearEndResult>> = table({ '1': 'HTXS', '2': 'HTT', '3': 'HT', '4': 'CHT' });
+
+/** Learning (Capacity) and Conduct levels: 1 Tốt, 2 Khá, 3 Đạt, 4 Chưa đạt. */
+export const RESULT_BY_SMAS: Readonly<Record<string, ResultLevel>> = table({ '1': 'TOT', '2': 'KHA', '3': 'DAT', '4': 'CHUA_DAT' });
+
+/** Marks of a subject assessed by comment: D Đạt, CD Chưa đạt. */
+export const COMMENT_BY_SMAS: Readonly<Record<string, CommentResult>> = table({ D: 'DAT', CD: 'CHUA_DAT' });
+
+/** Genre: 1 Nam, 0 Nữ. */
+export const SEX_BY_SMAS: Readonly<Record<string, 'M' | 'F'>> = table({ '1': 'M', '0': 'F' });
+
+/** Quality Code, in canonical order. */
+export const QUALITY_BY_SMAS: Readonly<Record<string, Quality>> = table({
+  YEUNUOC: 'YEU_NUOC',
+  NHANAI: 'NHAN_AI',
+  CHAMCHI: 'CHAM_CHI',
+  TRUNGTHUC: 'TRUNG_THUC',
+  TRACHNHIEM: 'TRACH_NHIEM',
+});
+
+/** Competency Code, in canonical order. */
+export const COMPETENCY_BY_SMAS: Readonly<Record<string, Competency>> = table({
+  TUCHU: 'TU_CHU_TU_HOC',
+  GIAOTIEP: 'GIAO_TIEP_HOP_TAC',
+  GQVD: 'GIAI_QUYET_VAN_DE_SANG_TAO',
+  NGONNGU: 'NGON_NGU',
+  TINHTOAN: 'TINH_TOAN',
+  KHOAHOC: 'KHOA_HOC',
+  CONGNGHE: 'CONG_NGHE',
+  TINHOC: 'TIN_HOC',
+  THAMMI: 'THAM_MI',
+  THECHAT: 'THE_CHAT',
+});
+
+/** Signature Role, in canonical order. */
+export const SIGNATURE_BY_SMAS: Readonly<Record<string, SignatureRole>> = table({ GVCN: 'HOMEROOM_TEACHER', HT: 'PRINCIPAL', DAU: 'SCHOOL_SEAL' });
+
+/**
+ * EthnicCode: the General Statistics Office's codes of the 54 ethnic groups (Decision
+ * 121-TCTK/PPCĐ), to the names the canonical record carries (05 and 08 by their common names,
+ * as the other adapters write them).
+ */
+export const ETHNICITY_BY_SMAS: Readonly<Record<string, string>> = table({
+  '01': 'Kinh', '02': 'Tày', '03': 'Thái', '04': 'Hoa', '05': 'Khmer', '06': 'Mường', '07': 'Nùng', '08': 'Mông', '09': 'Dao',
+  '10': 'Gia-rai', '11': 'Ngái', '12': 'Ê-đê', '13': 'Ba-na', '14': 'Xơ-đăng', '15': 'Sán Chay', '16': 'Cơ-ho', '17': 'Chăm',
+  '18': 'Sán Dìu', '19': 'Hrê', '20': 'Mnông', '21': 'Ra-glai', '22': 'Xtiêng', '23': 'Bru-Vân Kiều', '24': 'Thổ', '25': 'Giáy',
+  '26': 'Cơ-tu', '27': 'Giẻ-Triêng', '28': 'Mạ', '29': 'Khơ-mú', '30': 'Co', '31': 'Tà-ôi', '32': 'Chơ-ro', '33': 'Kháng',
+  '34': 'Xinh-mun', '35': 'Hà Nhì', '36': 'Chu-ru', '37': 'Lào', '38': 'La Chí', '39': 'La Ha', '40': 'Phù Lá', '41': 'La Hủ',
+  '42': 'Lự', '43': 'Lô Lô', '44': 'Chứt', '45': 'Mảng', '46': 'Pà Thẻn', '47': 'Cơ Lao', '48': 'Cống', '49': 'Bố Y', '50': 'Si La',
+  '51': 'Pu Péo', '52': 'Brâu', '53': 'Ơ Đu', '54': 'Rơ-măm',
+});
+
+export function lookup<T>(t: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(t, key) ? t[key] : undefined;
+}
+
+/** The SMAS code of a canonical value (for rendering samples): the first key that maps to it. */
+export function codeOf<T>(t: Readonly<Record<string, T>>, value: T): string | undefined {
+  for (const k in t) if (t[k] === value) return k;
+  return undefined;
+}

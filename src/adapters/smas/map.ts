@@ -1,0 +1,263 @@
+import { LAST_PRIMARY_GRADE, SIGNATURE_ROLES, type CanonicalRecord } from '../../canonical/record.js';
+import type { FieldError } from '../../validation/types.js';
+import type { MapOutcome } from '../adapter.js';
+import { childNamed, childrenNamed, leafText, type XNode } from '../xml-tree.js';
+import {
+  COMMENT_BY_SMAS,
+  COMPETENCY_BY_SMAS,
+  ETHNICITY_BY_SMAS,
+  LEVEL_BY_SMAS,
+  PRIMARY_SUBJECT_BY_SMAS,
+  QUALITY_BY_SMAS,
+  RATING_BY_SMAS,
+  RESULT_BY_SMAS,
+  SECONDARY_SUBJECT_BY_SMAS,
+  SEX_BY_SMAS,
+  SIGNATURE_BY_SMAS,
+  YEAR_END_BY_SMAS,
+  lookup,
+} from './codes.js';
+import type { SmasContext } from './format.js';
+
+// One <PupilProfile> to the canonical record. As the vnEdu mapper does, this reports only what
+// it cannot translate (a date it cannot read, a code not in an SMAS table) at the SMAS path
+// (`/SecondaryResult/Subjects/Subject[2]/SubjectCode`: element names from the pupil, 1-based
+// positions as XPath counts them); anything missing or of the wrong type is passed through so
+// that schema validation reports it once, at the canonical path. Elements SMAS does not define
+// are ignored. Element names are only ever compared, never used as keys (xml-tree.ts).
+
+type Json = Record<string, unknown>;
+
+const isXNode = (v: unknown): v is XNode => typeof v === 'object' && v !== null && typeof (v as XNode).name === 'string' && Array.isArray((v as XNode).children);
+const isContext = (v: unknown): v is SmasContext => typeof v === 'object' && v !== null && typeof (v as SmasContext).schoolId === 'string';
+
+/** A digit string becomes a number; anything else passes through for the schema to judge. */
+function integer(v: string | undefined): unknown {
+  return v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : v;
+}
+
+function decimal(v: string | undefined): unknown {
+  return v !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : v;
+}
+
+/** xs:boolean: true/1, false/0. */
+function boolean(v: string | undefined): unknown {
+  return v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v;
+}
+
+const PRIMARY_TESTS = [
+  ['MidTermScore1', 'midTermI'],
+  ['EndTermScore1', 'endOfTermI'],
+  ['MidTermScore2', 'midTermII'],
+  ['EndYearScore', 'endOfYear'],
+] as const;
+
+class PupilMapper {
+  readonly errors: FieldError[] = [];
+
+  invalid(path: string, en: string, vi: string): undefined {
+    this.errors.push({ path, code: 'VENDOR_FIELD_INVALID', detail_en: en, detail_vi: vi });
+    return undefined;
+  }
+
+  /** dd-MM-yyyy to yyyy-mm-dd. */
+  date(v: string | undefined, path: string): unknown {
+    if (v === undefined) return undefined;
+    const m = /^([0-9]{2})-([0-9]{2})-([0-9]{4})$/.exec(v);
+    if (m) {
+      const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const t = new Date(Date.UTC(y, mo - 1, d));
+      if (t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d) return `${m[3]}-${m[2]}-${m[1]}`;
+    }
+    return this.invalid(path, `expected a date dd-MM-yyyy, got "${v}"`, `cần ngày dạng dd-MM-yyyy, nhận được "${v}"`);
+  }
+
+  code<T>(table: Readonly<Record<string, T>>, v: string | undefined, path: string, en: string, vi: string): unknown {
+    if (v === undefined) return undefined;
+    const found = lookup(table, v);
+    if (found !== undefined) return found;
+    const known = Object.keys(table).join(', ');
+    return this.invalid(path, `unknown ${en} "${v}" (known: ${known})`, `${vi} "${v}" không có trong danh mục (${known})`);
+  }
+
+  primarySubjects(list: XNode | undefined, base: string): unknown {
+    if (!list) return undefined;
+    return childrenNamed(list, 'Subject').map((s, i) => {
+      const p = `${base}/Subject[${i + 1}]`;
+      const subject = this.code(PRIMARY_SUBJECT_BY_SMAS, leafText(childNamed(s, 'SubjectCode')), `${p}/SubjectCode`, 'subject code', 'mã môn học');
+      const level = this.code(LEVEL_BY_SMAS, leafText(childNamed(s, 'Level')), `${p}/Level`, 'level', 'mức đạt được');
+      const testScores: Json = {};
+      for (const [el, key] of PRIMARY_TESTS) {
+        const score = decimal(leafText(childNamed(s, el)));
+        if (score !== undefined) testScores[key] = score;
+      }
+      return Object.keys(testScores).length === 0 ? { subject, level } : { subject, level, testScores };
+    });
+  }
+
+  /**
+   * Qualities or Competencies: one <Evaluation> (Code, Rating) per entry. Every canonical entry
+   * is listed, in canonical order, even when SMAS sent no rating for it, so the schema reports the gap.
+   */
+  ratings(list: XNode | undefined, table: Readonly<Record<string, string>>, base: string): unknown {
+    if (!list) return undefined;
+    const given = new Map<string, { node: XNode; i: number }>();
+    childrenNamed(list, 'Evaluation').forEach((e, i) => {
+      const code = leafText(childNamed(e, 'Code'));
+      const p = `${base}/Evaluation[${i + 1}]/Code`;
+      if (code === undefined) return void this.invalid(p, 'Code is required', 'thiếu Code');
+      if (lookup(table, code) === undefined) return void this.code(table, code, p, 'code', 'mã');
+      if (!given.has(code)) given.set(code, { node: e, i });
+    });
+    return Object.entries(table).map(([smas, code]) => {
+      const g = given.get(smas);
+      const rating = g ? this.code(RATING_BY_SMAS, leafText(childNamed(g.node, 'Rating')), `${base}/Evaluation[${g.i + 1}]/Rating`, 'rating', 'mức đánh giá') : undefined;
+      return { code, rating };
+    });
+  }
+
+  scoreTerm(t: XNode | undefined): unknown {
+    if (!t) return undefined;
+    return {
+      regularScores: childrenNamed(t, 'RegularMark').map((m) => decimal(leafText(m))),
+      midTermScore: decimal(leafText(childNamed(t, 'MidTermMark'))),
+      endOfTermScore: decimal(leafText(childNamed(t, 'EndTermMark'))),
+      average: decimal(leafText(childNamed(t, 'AverageMark'))),
+    };
+  }
+
+  commentTerm(t: XNode | undefined, p: string): unknown {
+    if (!t) return undefined;
+    const c = (n: XNode | undefined, path: string) => this.code(COMMENT_BY_SMAS, leafText(n), path, 'comment result', 'kết quả đánh giá');
+    return {
+      regularResults: childrenNamed(t, 'RegularMark').map((m, k) => c(m, `${p}/RegularMark[${k + 1}]`)),
+      midTermResult: c(childNamed(t, 'MidTermMark'), `${p}/MidTermMark`),
+      endOfTermResult: c(childNamed(t, 'EndTermMark'), `${p}/EndTermMark`),
+      result: c(childNamed(t, 'AverageMark'), `${p}/AverageMark`),
+    };
+  }
+
+  /** Subjects of grades 6-12, split by IsCommenting; each list keeps SMAS's order. */
+  secondarySubjects(list: XNode | undefined, base: string): { scoreSubjects: unknown; commentSubjects: unknown } {
+    if (!list) return { scoreSubjects: undefined, commentSubjects: undefined };
+    const scoreSubjects: unknown[] = [];
+    const commentSubjects: unknown[] = [];
+    childrenNamed(list, 'Subject').forEach((s, i) => {
+      const p = `${base}/Subject[${i + 1}]`;
+      const subject = this.code(SECONDARY_SUBJECT_BY_SMAS, leafText(childNamed(s, 'SubjectCode')), `${p}/SubjectCode`, 'subject code', 'mã môn học');
+      const periodsPerYear = integer(leafText(childNamed(s, 'PeriodsPerYear')));
+      const commenting = boolean(leafText(childNamed(s, 'IsCommenting')));
+      if (typeof commenting !== 'boolean') {
+        return void this.invalid(`${p}/IsCommenting`, `IsCommenting must be 0 (assessed by marks) or 1 (by comment), got "${commenting ?? ''}"`, `IsCommenting phải là 0 (đánh giá bằng điểm) hoặc 1 (bằng nhận xét)`);
+      }
+      const year = leafText(childNamed(s, 'YearMark'));
+      if (commenting) {
+        commentSubjects.push({
+          subject,
+          periodsPerYear,
+          termI: this.commentTerm(childNamed(s, 'Semester1'), `${p}/Semester1`),
+          termII: this.commentTerm(childNamed(s, 'Semester2'), `${p}/Semester2`),
+          yearResult: this.code(COMMENT_BY_SMAS, year, `${p}/YearMark`, 'comment result', 'kết quả đánh giá'),
+        });
+      } else {
+        scoreSubjects.push({ subject, periodsPerYear, termI: this.scoreTerm(childNamed(s, 'Semester1')), termII: this.scoreTerm(childNamed(s, 'Semester2')), yearAverage: decimal(year) });
+      }
+    });
+    return { scoreSubjects, commentSubjects };
+  }
+
+  termResults(n: XNode | undefined, base: string, after: string): unknown {
+    if (!n) return undefined;
+    const level = (el: string) => this.code(RESULT_BY_SMAS, leafText(childNamed(n, el)), `${base}/${el}`, 'result level', 'mức đánh giá');
+    const out: Json = { termI: level('Semester1'), termII: level('Semester2'), year: level('Year') };
+    if (childNamed(n, after) && leafText(childNamed(n, after)) !== undefined) out.afterSummer = level(after);
+    return out;
+  }
+
+  /** Signatures in canonical role order, whatever order SMAS sent them in (the content hash must not depend on it). */
+  signatures(list: XNode | undefined): unknown {
+    if (!list) return [];
+    const out: { role: unknown; signedAt: unknown }[] = [];
+    childrenNamed(list, 'Signature').forEach((s, i) => {
+      const role = this.code(SIGNATURE_BY_SMAS, leafText(childNamed(s, 'Role')), `/Signatures/Signature[${i + 1}]/Role`, 'signature role', 'chức danh ký');
+      out.push({ role, signedAt: leafText(childNamed(s, 'SignedAt')) });
+    });
+    const rank = (r: unknown) => (SIGNATURE_ROLES as readonly unknown[]).indexOf(r);
+    return out.sort((a, b) => rank(a.role) - rank(b.role));
+  }
+}
+
+/** Maps one <PupilProfile> (an XNode from format.ts) with its batch's context. */
+export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
+  if (!isXNode(item) || item.name !== 'PupilProfile') {
+    const got = isXNode(item) ? `<${item.name}>` : typeof item;
+    return { ok: false, errors: [{ path: '', code: 'VENDOR_FIELD_INVALID', detail_en: `each child of <Pupils> must be a <PupilProfile>, got ${got}`, detail_vi: `mỗi phần tử con của <Pupils> phải là <PupilProfile>, nhận được ${got}` }] };
+  }
+  const ctx: Partial<SmasContext> = isContext(context) ? context : {};
+  const v = (name: string) => leafText(childNamed(item, name));
+  const m = new PupilMapper();
+  const grade = integer(v('EducationLevel'));
+  const secondary = typeof grade === 'number' && grade > LAST_PRIMARY_GRADE && grade <= 12;
+  const primaryResult = childNamed(item, 'PrimaryResult');
+  const secondaryResult = childNamed(item, 'SecondaryResult');
+  const promoted = boolean(v('IsPromoted'));
+  const rewards = childNamed(item, 'Rewards');
+  const commendations = rewards ? childrenNamed(rewards, 'Reward').map((r) => leafText(r)) : [];
+  // Remarks may be empty (a teacher wrote none): an empty <Comment/> is "", an absent one is missing.
+  const comment = childNamed(item, 'Comment');
+  const remarks = comment ? (leafText(comment) ?? '') : undefined;
+  const ethnic = v('EthnicCode');
+  // Literal objects in the order of canonical/record.ts: that order is the XML element order.
+  const record = {
+    recordId: v('RecordBookCode'),
+    lookupCode: v('LookupCode'),
+    effectiveDate: m.date(v('EffectiveDate'), '/EffectiveDate'),
+    version: integer(v('Revision')),
+    student: {
+      learnerId: v('PupilCode'),
+      personalId: v('IdentityNumber'),
+      fullName: v('FullName'),
+      birthDate: m.date(v('BirthDate'), '/BirthDate'),
+      sex: m.code(SEX_BY_SMAS, v('Genre'), '/Genre', 'Genre (1 male, 0 female)', 'giới tính (1 nam, 0 nữ)'),
+      ethnicity: m.code(ETHNICITY_BY_SMAS, ethnic !== undefined && /^[0-9]$/.test(ethnic) ? `0${ethnic}` : ethnic, '/EthnicCode', 'ethnic code', 'mã dân tộc'),
+      nationality: v('NationalityCode'),
+    },
+    school: { schoolId: ctx.schoolId, provinceCode: ctx.provinceCode, name: ctx.schoolName },
+    schoolYear: ctx.schoolYear,
+    grade,
+    className: v('ClassName'),
+    homeroomTeacher: v('HeadTeacher'),
+    principal: ctx.principal,
+    ...(secondary
+      ? {
+          secondary: {
+            ...m.secondarySubjects(childNamed(secondaryResult, 'Subjects'), '/SecondaryResult/Subjects'),
+            learningResult: m.termResults(childNamed(secondaryResult, 'Capacity'), '/SecondaryResult/Capacity', 'AfterRetest'),
+            conductResult: m.termResults(childNamed(secondaryResult, 'Conduct'), '/SecondaryResult/Conduct', 'AfterSummerTraining'),
+            promoted,
+            commendations,
+            remarks,
+          },
+        }
+      : {
+          primary: {
+            subjects: m.primarySubjects(childNamed(primaryResult, 'Subjects'), '/PrimaryResult/Subjects'),
+            qualities: m.ratings(childNamed(primaryResult, 'Qualities'), QUALITY_BY_SMAS, '/PrimaryResult/Qualities'),
+            competencies: m.ratings(childNamed(primaryResult, 'Competencies'), COMPETENCY_BY_SMAS, '/PrimaryResult/Competencies'),
+            yearEndResult: m.code(YEAR_END_BY_SMAS, leafText(childNamed(primaryResult, 'YearEndResult')), '/PrimaryResult/YearEndResult', 'year-end result', 'kết quả cuối năm'),
+            completedProgramme: boolean(leafText(childNamed(primaryResult, 'CompletedProgramme'))),
+            promoted,
+            commendations,
+            remarks,
+          },
+        }),
+    attendance: {
+      excusedAbsences: integer(v('AbsentWithPermission')),
+      unexcusedAbsences: integer(v('AbsentWithoutPermission')),
+    },
+    signatures: m.signatures(childNamed(item, 'Signatures')),
+  };
+  if (m.errors.length > 0) return { ok: false, errors: m.errors };
+  // Not yet validated: the pipeline runs validateRecord on it next.
+  return { ok: true, record: record as unknown as CanonicalRecord };
+}
