@@ -83,7 +83,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   const signer = await createSigner(signerConfig(settings, pki));
   const policy = policyFromSettings(settings.signedRecords);
   const verifier = await SignedRecordVerifier.create({
-    trust: await loadTrustMaterial(settings.signedRecords, pki.caCert),
+    trust: { ...(await loadTrustMaterial(settings.signedRecords, pki.caCert)), provinceCertificates: [signer.certificatePem()] },
     policy,
     workers: settings.signedRecords.verifyWorkers,
     limits: xmlLimitsOf(settings.signedRecords),
@@ -102,9 +102,12 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   const reloadKeys = () =>
     (reloading ??= (async () => {
       try {
-        const material = await loadTrustMaterial(settings.signedRecords, pki.caCert);
-        const store = await TrustStore.create(material);
+        const loaded = await loadTrustMaterial(settings.signedRecords, pki.caCert);
+        await TrustStore.create(loaded);
         await signer.reload();
+        // The province's packet key never signs a record: the verifiers know the (new) one.
+        const material = { ...loaded, provinceCertificates: [signer.certificatePem()] };
+        const store = await TrustStore.create(material);
         await verifier.reload(material);
         const result = {
           signer: { name: signer.name, certificate: summariseCertificate(signer.certificatePem()) },

@@ -101,6 +101,24 @@ t.test('a packet: the province signature, its chain, exit 0; another CA: exit 1'
   t.match(foreign.out, /CERT_UNTRUSTED/);
 });
 
+t.test('a packet signed by another trusted certificate is not the province\'s (issue 14, item 10)', async (t) => {
+  // The demo school seal chains to the same CA: trusted, but not the province's packet key.
+  const other = new FileKeySigner({ keyPath: pki.schoolSealKey, certPath: pki.schoolSealCert });
+  const path = await write('packet-other.xml', await other.sign(buildPacket({ packetId: 'PKT-OTHER', provinceCode: '01', createdAt: '2025-06-01T08:00:00.000Z', records: [] })));
+  const r = await hocbaGw('verify', path);
+  t.equal(r.code, 1, r.out);
+  t.match(r.out, /INVALID PACKET_SIGNER_NOT_PROVINCE/);
+  t.match(r.out, /trusted: province certificate .*Sở GD&ĐT demo \(province 01\).* from .*province\.pem/);
+  // Naming that certificate as the province's (--province-cert) makes it the one trusted.
+  const named = await hocbaGw('verify', path, '--province-cert', pki.schoolSealCert);
+  t.equal(named.code, 0, named.out);
+  t.match(named.out, /trusted: province certificate .*con dấu.* from .*school-seal\.pem/);
+  // And the real province packet says which certificate it trusted.
+  const ok = await hocbaGw('verify', join(dir, 'packet.xml'));
+  t.equal(ok.code, 0, ok.out);
+  t.match(ok.out, /trusted: province certificate .*sha256 [0-9a-f]{16}/);
+});
+
 t.test('a file that cannot be read exits 2 with a message', async (t) => {
   const r = await hocbaGw('verify', join(dir, 'missing.xml'));
   t.equal(r.code, 2);

@@ -32,6 +32,7 @@ const USAGE = `usage: hocba-gw <command> [options]
   admins create|list|revoke     admin accounts with a role: viewer, operator, admin
   purge [--dry-run]             clear payloads acknowledged more than retention.payloadDays ago
   verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required ROLES]
+                      [--province-cert PEM]
                                 check every signature of a signed học bạ (or a packet): signer,
                                 chain, verdict; exit 1 when a required signature fails or is missing
 
@@ -260,9 +261,9 @@ async function verify(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ca: { type: 'string', multiple: true }, intermediate: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, required: { type: 'string' } },
+    options: { ca: { type: 'string', multiple: true }, intermediate: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, required: { type: 'string' }, 'province-cert': { type: 'string' } },
   });
-  if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required teacher+principal+seal]');
+  if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required teacher+principal+seal] [--province-cert PEM]');
   const [{ demoPkiPaths }, { loadTrustMaterial }, { verifyFile }, { validationContextFrom }] = await Promise.all([
     import('../pki/demo.js'),
     import('../record-signatures/trust-config.js'),
@@ -277,8 +278,28 @@ async function verify(args: string[]): Promise<void> {
     ...(values.intermediate ? { intermediates: values.intermediate } : {}),
     ...(values.crl ? { crlFiles: values.crl } : {}),
   };
-  const trust = await loadTrustMaterial(sr, demoPkiPaths(pkiDir(settings)).caCert);
-  const result = await verifyFile(positionals[0], { trust, required: values.required ?? settings.signedRecords.required, matchSignerNames: settings.signedRecords.matchSignerNames, validation: validationContextFrom(settings) });
+  const demo = demoPkiPaths(pkiDir(settings));
+  const trust = await loadTrustMaterial(sr, demo.caCert);
+  // The province's packet certificate: the flag, else the configured signer's, else the demo one
+  // (only when no signing key is configured: a configured key's certificate is not the demo's).
+  const provincePath = values['province-cert'] ?? settings.signer.certPath ?? (settings.signer.kind === 'file' && !settings.signer.keyPath ? demo.provinceCert : undefined);
+  let province: { pem: string; source: string } | undefined;
+  if (provincePath) {
+    try {
+      province = { pem: readFileSync(provincePath, 'utf8'), source: provincePath };
+    } catch (e) {
+      throw new Error(`province certificate ${provincePath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const { policyFromSettings } = await import('../record-signatures/policy.js');
+  const result = await verifyFile(positionals[0], {
+    trust,
+    required: values.required ?? settings.signedRecords.required,
+    matchSignerNames: settings.signedRecords.matchSignerNames,
+    validation: validationContextFrom(settings),
+    ...(province ? { province } : {}),
+    roles: policyFromSettings(settings.signedRecords).roles!,
+  });
   process.stdout.write(result.text);
   process.exitCode = result.exitCode;
 }

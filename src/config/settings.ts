@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RoleRules } from '../record-signatures/policy.js';
 import type { ThreadSetting } from '../threads/thread-count.js';
 import type { HealthSettings } from '../routes/health.js';
 import type { RuleSettings } from '../validation/context.js';
@@ -49,6 +50,11 @@ export interface SignedRecordSettings {
   /** Worker threads that verify signatures. */
   verifyWorkers: number;
   maxDocumentsPerRequest: number;
+  // Signers bound to their roles (issue 14, item 2): record-signatures/policy.ts RoleRules.
+  /** What each role's certificate must be: policy OIDs, key usages; the principal's deputy; the seal's school identifier. */
+  roles: RoleRules;
+  /** RFC 3161 time-stamp authorities (PEM files). Not implemented yet: must stay empty; signatures are checked at receipt. */
+  tsa: { trustAnchors: string[] };
   // Bounds on one signed document, checked before it is parsed (signing/xml-prescan.ts).
   /** UTF-8 bytes of one document; over it the whole request is refused (413 DOCUMENT_TOO_LARGE). */
   maxDocumentBytes: number;

@@ -26,8 +26,17 @@ export interface IssueOptions {
   organization?: string;
   notBefore?: Date;
   notAfter?: Date;
-  /** 'signing' (digitalSignature + nonRepudiation, the default) or 'encipherment' (no signing usage). */
-  usage?: 'signing' | 'encipherment';
+  /**
+   * An organisation certificate's identifier (subject organizationIdentifier, 2.5.4.97): a school
+   * seal carries `MOETVN-<Ministry school ID>` (specs/ministry-profile/v1/signed-record.md).
+   */
+  organizationIdentifier?: string;
+  /** Subject title (2.5.4.12), e.g. "Phó Hiệu trưởng" for a deputy principal. */
+  title?: string;
+  /** certificatePolicies OIDs. */
+  policies?: string[];
+  /** 'signing' (digitalSignature + nonRepudiation, the default), 'digitalSignature' alone, or 'encipherment' (no signing usage). */
+  usage?: 'signing' | 'digitalSignature' | 'encipherment';
   /** Issue a CA certificate (for intermediates). */
   ca?: boolean;
   /** Certify this existing key (PKCS#8 PEM) instead of a new one: a renewed certificate. */
@@ -56,9 +65,21 @@ export async function issueCertificate(ca: CaFiles | { certPem: string; key: web
     : ((await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair);
   const now = Date.now();
   const flags = x509.KeyUsageFlags;
-  const usage = o.ca ? flags.keyCertSign | flags.cRLSign : o.usage === 'encipherment' ? flags.keyEncipherment : flags.digitalSignature | flags.nonRepudiation;
+  const usage = o.ca
+    ? flags.keyCertSign | flags.cRLSign
+    : o.usage === 'encipherment'
+      ? flags.keyEncipherment
+      : o.usage === 'digitalSignature'
+        ? flags.digitalSignature
+        : flags.digitalSignature | flags.nonRepudiation;
   const cert = await x509.X509CertificateGenerator.create({
-    subject: [{ C: ['VN'] }, ...(o.organization ? [{ O: [o.organization] }] : []), { CN: [o.commonName] }],
+    subject: [
+      { C: ['VN'] },
+      ...(o.organization ? [{ O: [o.organization] }] : []),
+      ...(o.organizationIdentifier ? [{ '2.5.4.97': [o.organizationIdentifier] }] : []),
+      ...(o.title ? [{ T: [o.title] }] : []),
+      { CN: [o.commonName] },
+    ],
     issuer: caCert.subjectName,
     publicKey: keys.publicKey as CryptoKey,
     signingKey: caKey as CryptoKey,
@@ -69,6 +90,7 @@ export async function issueCertificate(ca: CaFiles | { certPem: string; key: web
       new x509.KeyUsagesExtension(usage, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as CryptoKey),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
+      ...(o.policies?.length ? [new x509.CertificatePolicyExtension(o.policies)] : []),
     ],
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));

@@ -32,7 +32,7 @@ export interface SignedRecordOutcome {
 }
 
 export function checkSignedRecord(xml: string, trust: TrustStore, policy: SignaturePolicy, ctx: ValidationContext, now = new Date(), limits?: XmlLimits): SignedRecordOutcome {
-  const verdict = verifySignedDocument(xml, trust, { now, maxClockSkewMs: policy.maxClockSkewMs, matchSignerNames: policy.matchSignerNames, limits });
+  const verdict = verifySignedDocument(xml, trust, { now, maxClockSkewMs: policy.maxClockSkewMs, matchSignerNames: policy.matchSignerNames, roles: policy.roles, limits });
   if (!verdict.ok) {
     return { status: 'rejected', signatures: [], missing: [], errors: [{ path: verdict.path ?? '', code: verdict.code, detail_en: verdict.detail, detail_vi: verdict.detail }] };
   }

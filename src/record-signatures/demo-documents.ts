@@ -6,6 +6,7 @@ import type { CanonicalRecord } from '../canonical/record.js';
 import { recordToXml } from '../canonical/xml.js';
 import { issueCertificate, type CaFiles } from '../pki/signer-certificates.js';
 import type { SignerRole } from './format.js';
+import { SEAL_IDENTIFIER_PREFIX } from './policy.js';
 import { signRecordDocument, withRecordId } from './sign-record.js';
 
 // Signed học bạ documents as a school's SIS would send them, made from the vnEdu sample: one
@@ -21,12 +22,18 @@ export class DemoSigners {
   readonly #byName = new Map<string, Promise<DemoSigner>>();
   constructor(private readonly ca: CaFiles) {}
 
-  /** The certificate of `name` for `role`, issued on first use. */
-  get(role: SignerRole, name: string): Promise<DemoSigner> {
-    const key = `${role}:${name}`;
+  /**
+   * The certificate of `name` for `role`, issued on first use. A seal is the school's organisation
+   * certificate: its subject carries organizationIdentifier MOETVN-<schoolId> (the profile's rule).
+   */
+  get(role: SignerRole, name: string, schoolId?: string): Promise<DemoSigner> {
+    const key = `${role}:${name}:${role === 'seal' ? (schoolId ?? '') : ''}`;
     let s = this.#byName.get(key);
     if (!s) {
-      s = issueCertificate(this.ca, role === 'seal' ? { commonName: name, organization: name } : { commonName: name });
+      s = issueCertificate(
+        this.ca,
+        role === 'seal' ? { commonName: name, organization: name, ...(schoolId ? { organizationIdentifier: `${SEAL_IDENTIFIER_PREFIX}${schoolId}` } : {}) } : { commonName: name },
+      );
       this.#byName.set(key, s);
     }
     return s;
@@ -53,7 +60,7 @@ export async function signedDocument(
   const at = opts.signingTime ?? new Date();
   const roles = opts.roles ?? ['teacher', 'principal', 'seal'];
   const nameOf = (r: SignerRole) => (r === 'teacher' ? record.homeroomTeacher : r === 'principal' ? record.principal : record.school.name);
-  const parties = await Promise.all(roles.map(async (role) => ({ role, s: await signers.get(role, nameOf(role)) })));
+  const parties = await Promise.all(roles.map(async (role) => ({ role, s: await signers.get(role, nameOf(role), record.school.schoolId) })));
   return signRecordDocument(
     withRecordId(recordToXml(record), recordId),
     recordId,

@@ -3,8 +3,9 @@ import type * as X509 from '@peculiar/x509';
 import { loadX509 } from '../pki/demo.js';
 
 // Who may sign a học bạ: certificates that chain to the configured trust anchors (the demo CA by
-// default, the real roots in configuration), valid at the signing time, not revoked on the
-// configured CRLs, and meant for signing. Parsing a certificate and building its chain happens
+// default, the real roots in configuration), valid and not revoked on the configured CRLs at the
+// time of receipt (the SigningTime is the signer's own claim: checking at it let an expired or
+// revoked certificate sign by writing an earlier time), and meant for signing. Parsing a certificate and building its chain happens
 // once per certificate (a teacher signs a whole class, a principal a whole school); what depends
 // on the signing time is checked per signature.
 
@@ -14,6 +15,19 @@ export interface TrustMaterial {
   intermediates: string[];
   /** CRLs, DER or PEM. */
   crls: Buffer[];
+  /** The province's packet-signing certificates (PEM): they never sign a record. */
+  provinceCertificates?: string[];
+}
+
+/** What the role rules look at (policy.ts RoleRules). */
+export interface CertificateProfile {
+  keyUsage: { digitalSignature: boolean; nonRepudiation: boolean };
+  policies: string[];
+  /** Subject organizationIdentifier (2.5.4.97): present on organisation certificates only. */
+  organizationIdentifier: string | null;
+  title: string | null;
+  /** The province's packet-signing certificate. */
+  province: boolean;
 }
 
 export type CertCode = 'CERT_UNTRUSTED' | 'CERT_EXPIRED' | 'CERT_REVOKED' | 'CERT_KEY_USAGE';
@@ -28,7 +42,7 @@ export interface CertificateView {
 }
 
 export type CertVerdict =
-  | { ok: true; signer: CertificateView; chain: CertificateView[]; note?: string }
+  | { ok: true; signer: CertificateView; chain: CertificateView[]; profile: CertificateProfile; note?: string }
   | { ok: false; code: CertCode; detail: string; signer: CertificateView; chain: CertificateView[] };
 
 interface Parsed {
@@ -41,6 +55,9 @@ interface Parsed {
   notBefore: number;
   notAfter: number;
   serial: string;
+  policies: string[];
+  organizationIdentifier: string | null;
+  title: string | null;
 }
 
 interface Revocation {
@@ -51,9 +68,9 @@ interface Revocation {
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 const MAX_DEPTH = 6;
 const CACHE_LIMIT = 20_000;
-// Reasons that make every signature suspect, whatever its claimed time: the key may have signed
-// back-dated documents after it leaked.
-const COMPROMISE = new Set([1, 2, 10]);
+// RFC 5280 5.3.1: removeFromCRL (8) appears in delta CRLs to lift a certificateHold; every other
+// reason, certificateHold (6) included, counts from the entry's revocation date.
+const REMOVE_FROM_CRL = 8;
 
 export function splitPem(text: string): string[] {
   return text.match(PEM_CERT) ?? [];
@@ -69,6 +86,7 @@ export class TrustStore {
   readonly #revoked = new Map<string, Map<string, Revocation>>();
   readonly #parsed = new Map<string, Parsed>();
   readonly #chains = new Map<string, Parsed[] | null>();
+  readonly #province = new Set<string>();
   readonly warnings: string[] = [];
 
   private constructor(x509: typeof X509) {
@@ -88,6 +106,7 @@ export class TrustStore {
       store.#intermediates.set(p.fp, p);
     }
     for (const [i, data] of m.crls.entries()) await store.#addCrl(data, i);
+    for (const pem of (m.provinceCertificates ?? []).flatMap(splitPem)) store.#province.add(store.#parse(new X509Certificate(pem).raw).fp);
     return store;
   }
 
@@ -113,7 +132,8 @@ export class TrustStore {
       if (issuer.subject !== crl.issuer) continue;
       if (!(await crl.verify({ publicKey: issuer }))) continue;
       const entries = this.#revoked.get(ca.fp) ?? new Map<string, Revocation>();
-      for (const e of crl.entries) entries.set(normalSerial(e.serialNumber), { date: e.revocationDate.getTime(), reason: e.reason });
+      for (const e of crl.entries) if (e.reason === REMOVE_FROM_CRL) entries.delete(normalSerial(e.serialNumber));
+      for (const e of crl.entries) if (e.reason !== REMOVE_FROM_CRL) entries.set(normalSerial(e.serialNumber), { date: e.revocationDate.getTime(), reason: e.reason });
       this.#revoked.set(ca.fp, entries);
       if (crl.nextUpdate && crl.nextUpdate.getTime() < Date.now()) this.warnings.push(`CRL of ${issuer.subject} is past its nextUpdate (${crl.nextUpdate.toISOString()})`);
       return;
@@ -129,6 +149,7 @@ export class TrustStore {
     const pc = new this.#x509.X509Certificate(new Uint8Array(der));
     const ku = pc.getExtension(this.#x509.KeyUsagesExtension);
     const bc = pc.getExtension(this.#x509.BasicConstraintsExtension);
+    const cp = pc.getExtension(this.#x509.CertificatePolicyExtension);
     const view: CertificateView = {
       subject: node.subject.replace(/\n/g, ', '),
       commonName: pc.subjectName.getField('CN')[0] ?? null,
@@ -146,6 +167,9 @@ export class TrustStore {
       notBefore: pc.notBefore.getTime(),
       notAfter: pc.notAfter.getTime(),
       serial: view.serialNumber,
+      policies: cp ? [...cp.policies] : [],
+      organizationIdentifier: pc.subjectName.getField('2.5.4.97')[0] ?? null,
+      title: pc.subjectName.getField('2.5.4.12')[0] ?? null,
     };
     if (this.#parsed.size >= CACHE_LIMIT) this.#parsed.clear();
     this.#parsed.set(fp, p);
@@ -180,32 +204,49 @@ export class TrustStore {
     return { view: p.view, node: p.node };
   }
 
-  evaluate(leafDer: Buffer, extrasDer: Buffer[], signingTime: Date): CertVerdict {
+  /**
+   * The chain, validity at both the signing time the signer wrote (a time outside the
+   * certificate's life is a false claim) and at `checkAt` (the time of receipt, or a trusted
+   * time-stamp's), revocation at `checkAt`, and the key usage.
+   */
+  evaluate(leafDer: Buffer, extrasDer: Buffer[], signingTime: Date, checkAt: Date = new Date()): CertVerdict {
     const leaf = this.#parse(leafDer);
     const extras = extrasDer.map((d) => this.#parse(d));
     const chain = this.#chain(leaf, extras);
     const signer = leaf.view;
     if (!chain) return { ok: false, code: 'CERT_UNTRUSTED', detail: `${signer.subject} does not chain to a trusted CA (issuer ${signer.issuer})`, signer, chain: [signer] };
     const views = chain.map((c) => c.view);
-    const at = signingTime.getTime();
-    for (const c of chain) {
-      if (at < c.notBefore || at > c.notAfter) {
-        return { ok: false, code: 'CERT_EXPIRED', detail: `${c.view.subject} is valid ${c.view.notBefore} to ${c.view.notAfter}, not at the signing time ${signingTime.toISOString()}`, signer, chain: views };
+    const at = checkAt.getTime();
+    for (const [when, what] of [
+      [signingTime.getTime(), `the signing time ${signingTime.toISOString()}`],
+      [at, `the time of receipt ${checkAt.toISOString()}`],
+    ] as const) {
+      for (const c of chain) {
+        if (when < c.notBefore || when > c.notAfter) {
+          return { ok: false, code: 'CERT_EXPIRED', detail: `${c.view.subject} is valid ${c.view.notBefore} to ${c.view.notAfter}, not at ${what}`, signer, chain: views };
+        }
       }
     }
     let note: string | undefined;
     for (let i = 0; i + 1 < chain.length; i++) {
       const r = this.#revoked.get(chain[i + 1].fp)?.get(chain[i].serial);
       if (!r) continue;
-      if (r.date <= at || (r.reason !== undefined && COMPROMISE.has(r.reason))) {
-        return { ok: false, code: 'CERT_REVOKED', detail: `${chain[i].view.subject} (serial ${chain[i].serial}) was revoked on ${new Date(r.date).toISOString()}`, signer, chain: views };
+      if (r.date <= at) {
+        return { ok: false, code: 'CERT_REVOKED', detail: `${chain[i].view.subject} (serial ${chain[i].serial}) was revoked on ${new Date(r.date).toISOString()}${r.reason !== undefined ? ` (reason ${r.reason})` : ''}`, signer, chain: views };
       }
-      note = `revoked on ${new Date(r.date).toISOString()}, after the signing time`;
+      note = `to be revoked on ${new Date(r.date).toISOString()}`;
     }
     const flags = this.#x509.KeyUsageFlags;
     if (leaf.isCA || leaf.keyUsage === null || (leaf.keyUsage & (flags.digitalSignature | flags.nonRepudiation)) === 0) {
       return { ok: false, code: 'CERT_KEY_USAGE', detail: `${signer.subject} is not a certificate for signing documents`, signer, chain: views };
     }
-    return note ? { ok: true, signer, chain: views, note } : { ok: true, signer, chain: views };
+    const profile: CertificateProfile = {
+      keyUsage: { digitalSignature: (leaf.keyUsage & flags.digitalSignature) !== 0, nonRepudiation: (leaf.keyUsage & flags.nonRepudiation) !== 0 },
+      policies: leaf.policies,
+      organizationIdentifier: leaf.organizationIdentifier,
+      title: leaf.title,
+      province: this.#province.has(leaf.fp),
+    };
+    return note ? { ok: true, signer, chain: views, profile, note } : { ok: true, signer, chain: views, profile };
   }
 }

@@ -7,8 +7,9 @@ import { C14nUnsupported, excC14n } from '../signing/exc-c14n.js';
 import { DEFAULT_XML_LIMITS, prescanXml, type XmlLimits } from '../signing/xml-prescan.js';
 import { DSIG_NS, EXC_C14N, RSA_SHA256, SHA256, parseSigningTime } from '../signing/signature-format.js';
 import { RECORD_ID_PATTERN, ROLE_OF_SIGNATURE_ID, SIGNED_NAMESPACE, SIGNED_ROOT, type SignerRole } from './format.js';
+import { DEFAULT_ROLE_RULES, type RoleRules } from './policy.js';
 import { profileAttributeFault } from './profile-attributes.js';
-import type { CertCode, CertificateView, TrustStore } from './trust-store.js';
+import type { CertCode, CertificateProfile, CertificateView, TrustStore } from './trust-store.js';
 
 // Verifies every signature of a signed học bạ document (format.ts) and says, per signature,
 // who signed, when, over what, and whether it holds. Only what a signature's references cover
@@ -29,6 +30,11 @@ export type SignatureCode =
   | 'SIGNATURE_VALUE_INVALID'
   | 'SIGNING_TIME_INVALID'
   | 'SIGNER_NAME_MISMATCH'
+  | 'SIGNER_ROLE_MISMATCH'
+  | 'SEAL_NOT_OWN_SCHOOL'
+  | 'PROVINCE_KEY_ON_RECORD'
+  | 'DEPUTY_NOT_ALLOWED'
+  | 'TIMESTAMP_UNSUPPORTED'
   | CertCode;
 
 export interface SignatureReport {
@@ -61,6 +67,8 @@ export interface VerifyOptions {
   now?: Date;
   maxClockSkewMs?: number;
   matchSignerNames?: boolean;
+  /** What each role's certificate must be (policy.ts); the defaults when absent. */
+  roles?: RoleRules;
   /** Size, element, depth and attribute bounds checked before parsing (settings signedRecords). */
   limits?: Partial<XmlLimits>;
 }
@@ -178,7 +186,42 @@ interface Context {
   now: number;
   maxSkewMs: number;
   matchNames: boolean;
+  roles: RoleRules;
 }
+
+/**
+ * The role a signature claims (by its Id) bound to what its certificate is: never the province's
+ * packet key; teacher and principal personal certificates, the seal the record's own school's
+ * organisation certificate (subject organizationIdentifier = prefix + Ministry school ID); the
+ * role's policy OIDs and key usages; a deputy on sig-hieutruong only where allowed.
+ * Returns a note for the report, or throws Refused.
+ */
+function checkRole(role: SignerRole, p: CertificateProfile, subject: string, ctx: Context): { deputy: boolean } {
+  if (p.province) throw new Refused('PROVINCE_KEY_ON_RECORD', `${subject} is the province's packet-signing certificate; it never signs a record`);
+  const rule = ctx.roles[role];
+  const lacking = rule.keyUsage.filter((k) => !p.keyUsage[k]);
+  if (lacking.length) throw new Refused('CERT_KEY_USAGE', `the ${role}'s certificate ${subject} lacks the key usage ${lacking.join(', ')}`);
+  if (rule.policyOids.length && !rule.policyOids.some((o) => p.policies.includes(o))) {
+    throw new Refused('SIGNER_ROLE_MISMATCH', `the ${role}'s certificate must carry one of the policies ${rule.policyOids.join(', ')} (has ${p.policies.join(', ') || 'none'})`);
+  }
+  if (role === 'seal') {
+    if (p.organizationIdentifier === null) throw new Refused('SIGNER_ROLE_MISMATCH', `the seal must be the school's organisation certificate; ${subject} is a personal certificate (no organizationIdentifier)`);
+    const school = (ctx.record.school as { schoolId?: unknown } | undefined)?.schoolId;
+    const expected = `${ctx.roles.seal.schoolIdentifierPrefix}${String(school ?? '')}`;
+    if (typeof school !== 'string' || p.organizationIdentifier !== expected) {
+      throw new Refused('SEAL_NOT_OWN_SCHOOL', `the seal's certificate identifies ${JSON.stringify(p.organizationIdentifier)}, not the record's school ${JSON.stringify(expected)}`);
+    }
+    return { deputy: false };
+  }
+  if (p.organizationIdentifier !== null) throw new Refused('SIGNER_ROLE_MISMATCH', `the ${role} signs with a personal certificate; ${subject} is an organisation certificate (${p.organizationIdentifier})`);
+  if (role === 'principal' && p.title !== null && ctx.roles.principal.deputyTitles.some((t) => sameName(t, p.title!))) {
+    if (!ctx.roles.principal.allowDeputy) throw new Refused('DEPUTY_NOT_ALLOWED', `${subject} is a deputy's certificate (${p.title}); signing on the principal's behalf is not allowed here`);
+    return { deputy: true };
+  }
+  return { deputy: false };
+}
+
+const TIMESTAMP_ELEMENTS = ['SignatureTimeStamp', 'EncapsulatedTimeStamp', 'TimeStampToken'];
 
 function verifySignature(sig: Element, ctx: Context, report: SignatureReport): void {
   const id = report.id;
@@ -254,12 +297,19 @@ function verifySignature(sig: Element, ctx: Context, report: SignatureReport): v
   const at = signingTimeIn(propsRef.target, id);
   report.signingTime = at.toISOString();
   if (at.getTime() > ctx.now + ctx.maxSkewMs) throw new Refused('SIGNING_TIME_INVALID', `the signing time ${at.toISOString()} is in the future`);
-  const verdict = ctx.trust.evaluate(certs[0], certs.slice(1), at);
+  // The SigningTime is the signer's claim; only a verified RFC 3161 token could move the check
+  // away from the time of receipt, and those are not verified yet: refused rather than ignored.
+  for (const name of TIMESTAMP_ELEMENTS) {
+    if (sig.getElementsByTagNameNS('*', name).length > 0) throw new Refused('TIMESTAMP_UNSUPPORTED', `the signature carries a time-stamp token (<${name}>); this gateway does not verify RFC 3161 time-stamps yet`);
+  }
+  const verdict = ctx.trust.evaluate(certs[0], certs.slice(1), at, new Date(ctx.now));
   report.chain = verdict.chain;
   if (!verdict.ok) throw new Refused(verdict.code, verdict.detail);
   if (verdict.note) report.note = verdict.note;
+  const { deputy } = checkRole(report.role, verdict.profile, verdict.signer.subject, ctx);
+  if (deputy) report.note = `${verdict.signer.commonName ?? verdict.signer.subject} signed on behalf of the principal (KT. Hiệu trưởng)`;
 
-  if (ctx.matchNames && report.role !== 'seal') {
+  if (ctx.matchNames && report.role !== 'seal' && !deputy) {
     const expected = report.role === 'teacher' ? ctx.record.homeroomTeacher : ctx.record.principal;
     const cn = verdict.signer.commonName ?? '';
     if (typeof expected !== 'string' || !sameName(cn, expected)) {
@@ -328,6 +378,7 @@ export function verifySignedDocument(xml: string, trust: TrustStore, o: VerifyOp
     now: (o.now ?? new Date()).getTime(),
     maxSkewMs: o.maxClockSkewMs ?? 300_000,
     matchNames: o.matchSignerNames ?? true,
+    roles: o.roles ?? DEFAULT_ROLE_RULES,
   };
   const reports = signatures.map((sig): SignatureReport => {
     const id = sig.getAttribute('Id');
