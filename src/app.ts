@@ -9,6 +9,7 @@ import { jsonTooDeep } from './http/json-depth.js';
 import dashboardRoutes, { renderLogin } from './dashboard/pages.js';
 import auth from './plugins/auth.js';
 import problemHandler from './plugins/problem-handler.js';
+import rateLimit from './plugins/rate-limit.js';
 import requestLog from './plugins/request-log.js';
 import services, { type Services } from './plugins/services.js';
 import session from './plugins/session.js';
@@ -57,6 +58,8 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
     }
   });
   for (const s of sharedSchemas) app.addSchema(s);
+  // Before any route (/docs included): @fastify/rate-limit attaches itself to routes as they are added.
+  await app.register(rateLimit, { settings: svc.settings.rateLimit });
   await app.register(swagger, {
     openapi: {
       info: { title: 'hocba-gateway', version: '0.1.0', description: 'Provincial gateway for học bạ số: vendor submissions in, signed packets to the Ministry out.' },

@@ -66,6 +66,18 @@ export interface SignedRecordSettings {
   maxAttributes: number;
 }
 
+// Rate limits (issue 14, items 11 and 12): plugins/rate-limit.ts.
+export interface RateLimitSettings {
+  /** false: no limits at all (the plugin registers nothing). */
+  enabled: boolean;
+  /** Requests a minute for one Bearer key or dashboard session. */
+  perKeyPerMinute: number;
+  /** Requests a minute from one address without a key (health, templates, sign-in, docs, SOAP UsernameToken). */
+  perAddressPerMinute: number;
+  /** Refused keys or tokens a minute from one address; past it every request from there is 429 AUTH_RATE_LIMITED. */
+  failedAuthPerMinute: number;
+}
+
 export interface Settings {
   host: string;
   port: number;
@@ -145,6 +157,8 @@ export interface Settings {
     /** How long a dashboard sign-in lasts. */
     sessionHours: number;
   };
+  // Rate limits (issue 14, items 11 and 12)
+  rateLimit: RateLimitSettings;
 }
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
