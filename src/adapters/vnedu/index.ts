@@ -31,6 +31,10 @@ export const vneduAdapter: VendorAdapter = {
             DanhSachHocSinh: { type: 'array', minItems: 1, items: { type: 'object', description: 'one student (field table: src/adapters/vnedu/README.md)' } },
           },
         },
+        // Made when /docs asks for it, not when an intake thread loads the adapter.
+        get example() {
+          return sampleVneduBatch(1, 1);
+        },
       },
     }),
   ],
