@@ -8,9 +8,11 @@ export type { EmisBatch, EmisContext, EmisStudent } from './format.js';
 export { sampleEmisBatch, EMIS_SAMPLE_SCHOOLS, type EmisSampleOptions } from './sample.js';
 export { emisBatchOf, emisStudentOf } from './write.js';
 
-const code = (description: string, codes: string[]) => ({ description: `${description}: ${codes.join(', ')}, or their numbers`, type: ['string', 'integer'] });
+// A code is an English name or its number: anyOf, since ajv's strict mode refuses union types.
+const codeOrNumber = { anyOf: [{ type: 'string' }, { type: 'integer' }] };
+const code = (description: string, codes: string[]) => ({ description: `${description}: ${codes.join(', ')}, or their numbers`, ...codeOrNumber });
 const date = { type: 'string', pattern: '^[0-9]{4}-?[0-9]{2}-?[0-9]{2}$', description: 'yyyy-mm-dd or yyyyMMdd' };
-const results = { type: 'object', properties: { semester1: code('result', ['EXCELLENT', 'GOOD', 'PASS', 'FAIL']), semester2: { type: ['string', 'integer'] }, year: { type: ['string', 'integer'] }, afterSummer: { type: ['string', 'integer'] } } };
+const results = { type: 'object', properties: { semester1: code('result', ['EXCELLENT', 'GOOD', 'PASS', 'FAIL']), semester2: codeOrNumber, year: codeOrNumber, afterSummer: codeOrNumber } };
 
 /** The EMIS batch as a JSON Schema, for /docs (the mapper and validation judge a body, not this). */
 const EMIS_BATCH_SCHEMA = {
@@ -34,7 +36,7 @@ const EMIS_BATCH_SCHEMA = {
           citizenId: { type: 'string', description: 'personal ID, 12 digits' },
           fullName: { type: 'string' },
           dateOfBirth: date,
-          sex: { type: ['string', 'integer'], description: '1 male, 2 female' },
+          sex: { ...codeOrNumber, description: '1 male, 2 female' },
           ethnicity: { type: 'string' },
           nationality: { type: 'string', description: 'ISO 3166-1 alpha-2' },
           gradeLevel: { type: 'integer', minimum: 1, maximum: 12 },
