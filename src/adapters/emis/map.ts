@@ -87,7 +87,9 @@ class ItemMapper {
     const key = String(v).normalize('NFC').trim();
     const found = lookup(table, key);
     if (found !== undefined) return found;
-    const allowed = Object.keys(table).join(', ');
+    // Names first, then numbers (an object lists integer keys first).
+    const keys = Object.keys(table);
+    const allowed = [...keys.filter((k) => !/^[0-9]+$/.test(k)), ...keys.filter((k) => /^[0-9]+$/.test(k))].join(', ');
     return this.invalid(path, `unknown ${en} ${JSON.stringify(v)} (known: ${allowed})`, `${vi} ${JSON.stringify(v)} không có trong danh mục (${allowed})`);
   }
 
