@@ -121,11 +121,16 @@ export async function vendorCheck(o: VendorCheckOptions): Promise<{ report: Vend
     report.unreadable = { message: (e as Error).message, errors: e instanceof ImportError || e instanceof BatchFormatError ? e.errors.map(envelopeError) : [] };
     exitCode = 2;
   }
-  report.topCodes = [...counts]
+  report.topCodes = topCodesOf(counts);
+  return { report, exitCode };
+}
+
+/** The codes most often broken: most first, then by name; ten at most. */
+export function topCodesOf(counts: ReadonlyMap<string, number>): { code: string; count: number }[] {
+  return [...counts]
     .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
     .slice(0, TOP)
     .map(([code, count]) => ({ code, count }));
-  return { report, exitCode };
 }
 
 const where = (s: SourceLocation) => [s.sheet && `sheet ${s.sheet}`, s.row !== undefined && `row ${s.row}`, s.cell && `cell ${s.cell}`, s.field && `field ${s.field}`].filter(Boolean).join(', ');
