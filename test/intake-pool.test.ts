@@ -27,7 +27,7 @@ t.test('worker threads and the calling thread give the same outcome for one batc
   t.equal(a.kind, 'ok');
   t.same(withoutIds(b), withoutIds(a));
   t.equal(a.requestHash, requestHashOf(batch), 'the request hash is the hash of the batch, not of its whitespace');
-  t.equal((await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(batch, null, 2) }))).requestHash, a.requestHash);
+  t.equal((await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(batch, null, 2) })).requestHash, a.requestHash);
   if (a.kind !== 'ok') return;
   t.equal(a.result.outcomes.filter((o) => o.status === 'rejected').length, 1);
   t.equal(a.result.outcomes[3]!.status, 'rejected');
@@ -36,9 +36,9 @@ t.test('worker threads and the calling thread give the same outcome for one batc
 t.test('an unreadable envelope, too many records and an unknown vendor are told apart', async (t) => {
   const pool = createBatchIntake({ workers: 1, maxRecords: 5, validation });
   t.teardown(() => pool.close());
-  t.equal((await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify({ DanhSachHocSinh: 'none' }) }))).kind, 'format');
+  t.equal((await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify({ DanhSachHocSinh: 'none' }) })).kind, 'format');
   const six = sampleVneduBatch(6, 2);
-  t.match(await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(six) })), { kind: 'too-many', count: 6 });
+  t.match(await pool.run({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(six) }), { kind: 'too-many', count: 6 });
   t.equal((await pool.run({ vendor: 'no-such-vendor', mediaType: 'application/json', body: '{}' })).kind, 'no-adapter');
 });
 
