@@ -1,3 +1,4 @@
+import { splitVneduBatch } from '../../src/adapters/vnedu/map.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -48,7 +49,7 @@ export function sampleRecords(n: number, prefix: string, seed = 1) {
   const adapter = getAdapter('vnedu')!;
   const batch = sampleVneduBatch(n, seed, { schoolId: PRIMARY_SCHOOL });
   batch.DanhSachHocSinh.forEach((s, i) => (s.MaHocSinh = `${prefix}${String(i + 1).padStart(5, '0')}`));
-  const { items, context } = adapter.split(batch);
+  const { items, context } = splitVneduBatch(batch);
   const out = intake(adapter, items, context, validationContextFrom(loadSettings({}))).records;
   if (out.some((r) => r.state !== 'queued')) throw new Error('sample records must all be valid');
   return out.map((r) => ({ recordKey: r.recordKey!, contentHash: r.contentHash!, xml: r.recordXml! }));
