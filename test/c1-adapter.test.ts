@@ -150,6 +150,12 @@ t.test('a wrong score is rejected at its sheet, row and cell; another province s
   t.equal(refused.status, 422, JSON.stringify(refused.json).slice(0, 600));
   t.ok(refused.json.validationErrors.length === 3 && refused.json.validationErrors.every((x: any) => x.code === 'SCHOOL_NOT_AUTHORISED'), 'each record: SCHOOL_NOT_AUTHORISED');
 
+  // The version rule on this path too: student 0 with another name at the version already accepted.
+  const renamed = layout({ ...content, students: content.students.map((s, i) => (i === 0 ? { ...s, HoTen: `${s.HoTen} Anh` } : s)) }, (k, v, n) => (k === 'KQ.TO.DiemKTDK' && n === 1 ? 11 : v));
+  const again = await post(key, writeWith('openpyxl', join(gw.dir, 'renamed.xlsx'), [renamed.spec]));
+  t.equal(again.status, 202, JSON.stringify(again.json).slice(0, 600));
+  t.same(again.json.validationErrors.map((x: any) => [x.index, x.code]), [[0, 'VERSION_NOT_HIGHER'], [1, 'SCHEMA_RANGE']], 'other content at the same version; the unchanged record is a re-send');
+
   // Not a workbook; a sheet without headings.
   const junk = await post(key, Buffer.from('not a zip at all'));
   t.equal(junk.status, 422);
