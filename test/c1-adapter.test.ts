@@ -167,6 +167,19 @@ t.test('a wrong score is rejected at its sheet, row and cell; another province s
   t.match(missing.json.errors[0].message ?? JSON.stringify(missing.json.errors[0]), /Lớp 5A/);
 });
 
+t.test('a workbook large enough for an intake thread (over 32 kB) is read there as well', async (t) => {
+  // `hocba-gw sample --vendor c1` as a school would post it: its bytes cross to an intake thread.
+  const made = await c1Adapter.sample({ records: 40, seed: 77, grade: 7 });
+  const body = made.body as Buffer;
+  t.ok(body.byteLength > 32 * 1024, `${body.byteLength} bytes: handed to a thread`);
+  const res = await post(key, body);
+  t.equal(res.status, 202, JSON.stringify(res.json).slice(0, 600));
+  t.equal(res.json.received, 40, 'every row read');
+  // Sample learner IDs restart at 1 for each seed: those the earlier tests stored come back as other content.
+  t.same([...new Set(res.json.validationErrors.map((e: { code: string }) => e.code))].filter((c) => c !== 'VERSION_NOT_HIGHER'), [], 'no other refusal');
+  t.ok(res.json.queued > 30);
+});
+
 t.test('empty templates are public, read back as templates, and an unknown name is 404', async (t) => {
   for (const name of ['c1-tt27-tieu-hoc.xlsx', 'c1-tt22-thcs.xlsx', 'c1-tt22-thpt.xlsx']) {
     const res = await fetch(`${gw.url}/v1/templates/${name}`);
