@@ -150,6 +150,12 @@ t.test('a wrong score is rejected at its sheet, row and cell; another province s
   t.equal(refused.status, 422, JSON.stringify(refused.json).slice(0, 600));
   t.ok(refused.json.validationErrors.length === 3 && refused.json.validationErrors.every((x: any) => x.code === 'SCHOOL_NOT_AUTHORISED'), 'each record: SCHOOL_NOT_AUTHORISED');
 
+  // The version rule on this path too: student 0 with another name at the version already accepted.
+  const renamed = layout({ ...content, students: content.students.map((s, i) => (i === 0 ? { ...s, HoTen: `${s.HoTen} Anh` } : s)) }, (k, v, n) => (k === 'KQ.TO.DiemKTDK' && n === 1 ? 11 : v));
+  const again = await post(key, writeWith('openpyxl', join(gw.dir, 'renamed.xlsx'), [renamed.spec]));
+  t.equal(again.status, 202, JSON.stringify(again.json).slice(0, 600));
+  t.same(again.json.validationErrors.map((x: any) => [x.index, x.code]), [[0, 'VERSION_NOT_HIGHER'], [1, 'SCHEMA_RANGE']], 'other content at the same version; the unchanged record is a re-send');
+
   // Not a workbook; a sheet without headings.
   const junk = await post(key, Buffer.from('not a zip at all'));
   t.equal(junk.status, 422);
@@ -159,6 +165,19 @@ t.test('a wrong score is rejected at its sheet, row and cell; another province s
   t.equal(missing.status, 422);
   t.equal(missing.json.errors[0].code, 'WORKBOOK_HEADER_MISSING');
   t.match(missing.json.errors[0].message ?? JSON.stringify(missing.json.errors[0]), /Lớp 5A/);
+});
+
+t.test('a workbook large enough for an intake thread (over 32 kB) is read there as well', async (t) => {
+  // `hocba-gw sample --vendor c1` as a school would post it: its bytes cross to an intake thread.
+  const made = await c1Adapter.sample({ records: 40, seed: 77, grade: 7 });
+  const body = made.body as Buffer;
+  t.ok(body.byteLength > 32 * 1024, `${body.byteLength} bytes: handed to a thread`);
+  const res = await post(key, body);
+  t.equal(res.status, 202, JSON.stringify(res.json).slice(0, 600));
+  t.equal(res.json.received, 40, 'every row read');
+  // Sample learner IDs restart at 1 for each seed: those the earlier tests stored come back as other content.
+  t.same([...new Set(res.json.validationErrors.map((e: { code: string }) => e.code))].filter((c) => c !== 'VERSION_NOT_HIGHER'), [], 'no other refusal');
+  t.ok(res.json.queued > 30);
 });
 
 t.test('empty templates are public, read back as templates, and an unknown name is 404', async (t) => {

@@ -166,13 +166,19 @@ t.test('a lease is renewed while its packet is in flight: a slow Ministry never 
   const fast = { retry: { inProcessAttempts: 1 }, leaseMs: 1000, packetSize: 2, concurrency: 1 };
   const a = await startTestGateway(t, { delivery: fast });
   const b = await startTestGateway(t, { dataDir: a.dir, databaseUrl: join(a.dir, 'gateway.db'), ministry: { url: a.simUrl }, delivery: fast });
+  // Both delivery threads are up and delivering before the slow part begins: on a loaded machine
+  // a thread that is still loading would leave every packet to the other replica.
+  const warm = await api(a, 'POST', '/v1/submissions', { token: a.vendorKey, body: example('batch-grades-1-12.json') });
+  b.worker!.nudge();
+  await waitForStates(a, warm.json.submissionId, (c) => c.acknowledged === warm.json.queued, 60_000);
   await setFaults(a, { latencyMs: 2500 });
   const res = await api(a, 'POST', '/v1/submissions', { token: a.vendorKey, body: example('batch-small.json') });
   b.worker!.nudge();
   await waitForStates(a, res.json.submissionId, (c) => c.acknowledged === 3, 60_000);
-  const deliveries = (await (await fetch(a.simUrl + '/_sim/deliveries')).json()) as { byKey: Record<string, unknown[]>; sessions: Record<string, number> };
-  t.same(Object.values(deliveries.byKey).map((d) => d.length), [1, 1, 1], 'each record was sent once');
-  t.equal(Object.keys(deliveries.sessions).length, 2, 'by both replicas');
+  const deliveries = (await (await fetch(a.simUrl + '/_sim/deliveries')).json()) as { byKey: Record<string, { session: string }[]> };
+  const ours = res.json.records.map((r: { recordKey: string }) => deliveries.byKey[r.recordKey] ?? []);
+  t.same(ours.map((d: unknown[]) => d.length), [1, 1, 1], 'each record was sent once');
+  t.equal(new Set(ours.flat().map((d: { session: string }) => d.session)).size, 2, 'by both replicas');
   for (const r of (await api(a, 'GET', `/v1/submissions/${res.json.submissionId}`, { token: a.vendorKey })).json.records) {
     const timeline = (await api(a, 'GET', `/admin/v1/records/${r.recordId}`, { token: a.adminToken })).json.timeline;
     t.same(timeline.map((e: { to: string }) => e.to), ['queued', 'sending', 'acknowledged'], 'and no lease was taken over');

@@ -45,7 +45,7 @@ async function signersFor(r: CanonicalRecord): Promise<RecordSigner[]> {
   const at = new Date();
   return Promise.all(
     ALL.map(async (role) => {
-      const s = await w.signers.get(role, role === 'teacher' ? r.homeroomTeacher : role === 'principal' ? r.principal : r.school.name);
+      const s = await w.signers.get(role, role === 'teacher' ? r.homeroomTeacher : role === 'principal' ? r.principal : r.school.name, r.school.schoolId);
       return { role, key: s.key, certificates: [s.certificate], signingTime: at };
     }),
   );

@@ -47,4 +47,11 @@ t.test('signed records: another vendor\'s school, another vendor\'s record, a he
   t.match(JSON.stringify(unsigned.json), /RECORD_HELD/, unsigned.text);
   const heldRow = await api(gw, 'GET', `/admin/v1/records/${held.json.records[0].recordId}`, { token: gw.adminToken });
   t.equal(heldRow.json.record.state, 'held', 'the held record is still held');
+  // 4. The version rule on the signed path: other content for `a` at the version already accepted.
+  const changed = { ...a, className: `${a.grade}Z` };
+  const same = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, raw: await signedDocument(signers, changed), headers: xmlHeaders });
+  t.equal(same.status, 422, same.text);
+  t.match(same.json, { code: 'VERSION_NOT_HIGHER', validationErrors: [{ path: '/version', code: 'VERSION_NOT_HIGHER' }] });
+  const resend = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, raw: await signedDocument(signers, a), headers: xmlHeaders });
+  t.equal(resend.status, 202, 'the same content at the same version is a re-send and passes');
 });

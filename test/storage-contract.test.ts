@@ -1,3 +1,4 @@
+import { uuidv7 } from '../src/ids/uuid-v7.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +58,7 @@ function records(n: number, opts: { rejected?: number[]; prefix?: string } = {})
 }
 
 async function submit(store: Store, recs: NewRecord[], opts: { vendor?: string; key?: string | null; at?: number; policy?: RetryPolicy } = {}) {
-  const id = randomUUID();
+  const id = uuidv7(); // ids sort in the order they were made, as the gateway's do (submissions page by id)
   const response = { submissionId: id, queued: recs.filter((r) => r.state === 'queued').length, note: 'ở đây' };
   await store.insertSubmission(
     { id, vendor: opts.vendor ?? 'vnedu', idempotencyKey: opts.key ?? null, requestHash: 'h-' + id, response, createdAt: opts.at ?? T0 },

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 import { formatNamed } from '../adapters/adapter.js';
 import { getAdapter } from '../adapters/registry.js';
 import { loadSettings } from '../config/settings.js';
@@ -16,7 +16,7 @@ import type { ValidationError } from '../validation/types.js';
 
 export interface ImportCommand {
   vendor: string;
-  /** The adapter's format by name (json, xml, xlsx); default its first. */
+  /** The adapter's format by name (json, xml, xlsx); default by the file's extension, else the adapter's first. */
   format?: string;
   /** A file path, or '-' for standard input. */
   source: string;
@@ -31,17 +31,27 @@ export interface ImportCommand {
   schools?: string[] | null;
   /** Store nothing: map, validate and report (vendor-check). */
   dryRun?: boolean;
+  /** Instead of the settings' DATABASE_URL (vendor-check: ':memory:', no gateway database needed). */
+  databaseUrl?: string;
   onRejected?: (errors: ValidationError[], chunk: number) => void;
   onProgress?: (summary: ImportSummary) => void;
   /** The stream being read (a file's has bytesRead: the progress bar's ETA). */
   onInput?: (input: NodeJS.ReadableStream & { bytesRead?: number }) => void;
 }
 
+/** The format a file's extension names (.json, .xml, .xlsx), if it names one. */
+export function formatOfFile(source: string): string | undefined {
+  const ext = extname(source).toLowerCase().slice(1);
+  return ['json', 'xml', 'xlsx'].includes(ext) ? ext : undefined;
+}
+
 export async function runImport(c: ImportCommand): Promise<ImportSummary> {
   const adapter = getAdapter(c.vendor);
   if (!adapter) throw new Error(`unknown vendor: ${c.vendor}`);
-  const format = formatNamed(adapter, c.format);
-  if (!format) throw new Error(`vendor ${c.vendor} has no format ${c.format} (it reads ${adapter.formats.map((f) => f.name).join(', ')})`);
+  // An .xml file for a vendor that sends only JSON is refused by name below, rather than read
+  // as JSON and refused for its first character.
+  const format = formatNamed(adapter, c.format ?? formatOfFile(c.source));
+  if (!format) throw new Error(`vendor ${c.vendor} has no format ${c.format ?? formatOfFile(c.source)} (it reads ${adapter.formats.map((f) => f.name).join(', ')}; give --format)`);
   if (!Number.isInteger(c.chunk) || c.chunk < 1) throw new Error('--chunk must be a positive whole number');
   if (!Number.isInteger(c.workers) || c.workers < 0) throw new Error('--workers must be a whole number');
   const settings = loadSettings();
@@ -50,7 +60,7 @@ export async function runImport(c: ImportCommand): Promise<ImportSummary> {
   // A file's import is named by the file (name and size), so a re-run of the same file is
   // recognised; standard input has no name unless given one, and its chunks are keyed by content.
   const name = c.name ?? (fromStdin ? null : `${basename(c.source)}:${statSync(c.source).size}`);
-  const store = await openStore(settings.databaseUrl);
+  const store = await openStore(c.databaseUrl ?? settings.databaseUrl);
   await store.migrate();
   let schools = c.schools ?? null;
   if (c.key) {

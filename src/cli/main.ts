@@ -7,7 +7,7 @@ import { commandUsage, credentialsCommand, purgeCommand, wantsHelp } from './ope
 
 // hocba-gw: one command for operators. `start` runs the gateway, `simulator` the Ministry
 // simulator alone, `sample` writes a synthetic vendor batch, `import` streams a large one into
-// the outbox, `keys init` makes the demo PKI, `verify` checks the signatures of a signed học bạ or
+// the outbox, `vendor-check` reports a vendor file's conformance without storing it, `keys init` makes the demo PKI, `verify` checks the signatures of a signed học bạ or
 // a packet. Each command loads only its own modules: an import does not carry the HTTP server,
 // SOAP and PKCS#11 stacks in its memory.
 
@@ -18,14 +18,28 @@ const USAGE = `usage: hocba-gw <command> [options]
                                 run the Ministry simulator alone (default 127.0.0.1:8090), REST
                                 and SOAP; --tls serves HTTPS and requires the demo client certificate;
                                 --workers: threads that check packets (0: on the event loop)
-  sample --vendor V --records N [--seed S] [--signed]
-                                write a valid synthetic batch of N students to stdout; --signed:
-                                {"documents": [...]} signed by demo teacher, principal and seal
-  import --vendor V [--format F] <file|-> [--chunk N] [--name NAME] [--errors FILE] [--workers W]
+  sample --vendor V --records N [--seed S] [--grade G] [--out FILE] [--signed]
+                                write a valid synthetic batch of N students to stdout (vendors:
+                                vnedu, emis, ...); --grade: every student in grade G (1-12);
+                                --out: to FILE (needed for binary formats such as xlsx);
+                                --signed: {"documents": [...]} signed by demo teacher, principal
+                                and seal
+  import --vendor V <file|-> [--format F] [--key KEY] [--schools CODE,CODE] [--chunk N]
+         [--name NAME] [--errors FILE] [--workers W]
                                 stream a vendor batch of any size into the outbox (DATABASE_URL),
                                 N records a submission (500); a re-run stores nothing twice; prints
                                 a JSON summary; rejected records' errors go to FILE as NDJSON;
-                                W intake threads (0: faster per core, least memory)
+                                W intake threads (0: faster per core, least memory);
+                                F: json, xml or xlsx (default: by the file's extension, else the
+                                vendor's first); --key acts for that vendor key (its schools only),
+                                --schools stores records of those schools only (others are refused
+                                with SCHOOL_NOT_AUTHORISED); exit 1 when every record was rejected
+  vendor-check --vendor V <file> [--format F] [--json]
+                                conformance report for a vendor's developer: records read, valid,
+                                invalid, each error (record, key, path, code, English and
+                                Vietnamese message, sheet/row/cell), the codes most often broken;
+                                needs no gateway database, stores nothing; --json: one JSON
+                                document; exit 0 all valid, 1 some invalid, 2 file unreadable
   keys init                     make the demo PKI under data/pki/ (if absent)
   credentials create|list|revoke|rotate
                                 vendor keys limited to their schools (keys shown once)
@@ -38,6 +52,17 @@ const USAGE = `usage: hocba-gw <command> [options]
 
 hocba-gw <command> --help prints the usage of one command.
 `;
+
+/** A command line the gateway cannot act on (unknown vendor, missing argument): exit 2. */
+class UsageError extends Error {}
+
+/** The adapter of `vendor`, or a usage error listing the vendors there are. */
+async function adapterOf(vendor: string) {
+  const { getAdapter, adapters } = await import('../adapters/registry.js');
+  const adapter = getAdapter(vendor);
+  if (!adapter) throw new UsageError(`unknown vendor: ${vendor} (vendors: ${Object.keys(adapters).join(', ')})`);
+  return adapter;
+}
 
 function onSignals(stop: () => Promise<void>): void {
   let stopping = false;
@@ -122,13 +147,11 @@ async function simulator(args: string[]): Promise<void> {
 const STREAM_SAMPLES_ABOVE = 5000;
 
 async function sample(args: string[]): Promise<void> {
-  const { getAdapter, adapters } = await import('../adapters/registry.js');
   const { values } = parseArgs({
     args,
     options: { vendor: { type: 'string', default: 'vnedu' }, records: { type: 'string', default: '30' }, seed: { type: 'string' }, signed: { type: 'boolean' }, grade: { type: 'string' }, out: { type: 'string' } },
   });
-  const adapter = getAdapter(values.vendor!);
-  if (!adapter) throw new Error(`unknown vendor: ${values.vendor} (vendors: ${Object.keys(adapters).join(', ')})`);
+  const adapter = await adapterOf(values.vendor!);
   const n = Number(values.records);
   if (!Number.isInteger(n) || n < 1) throw new Error('--records must be a positive whole number');
   const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
@@ -160,7 +183,7 @@ async function sample(args: string[]): Promise<void> {
     process.stderr.write(`${values.out}: ${made.mediaType}, ${n} students of vendor ${adapter.vendor}\n`);
     return;
   }
-  if (typeof made.body !== 'string' && process.stdout.isTTY) throw new Error(`a ${made.mediaType} sample is binary: give --out FILE`);
+  if (typeof made.body !== 'string' && process.stdout.isTTY) throw new UsageError(`a ${made.mediaType} sample is binary: give --out FILE`);
   process.stdout.write(made.body);
 }
 
@@ -168,61 +191,87 @@ async function sample(args: string[]): Promise<void> {
 // while streaming a large file, and a province's server runs the gateway beside it.
 const IMPORT_HEAP_MB = 192;
 
-async function importCommand(args: string[]): Promise<void> {
-  if (!process.execArgv.some((a) => a.startsWith('--max-old-space-size')) && !process.env.HOCBA_IMPORT_CHILD) {
-    const { spawn } = await import('node:child_process');
-    // An IPC channel that the child watches: when the parent dies (even kill -9) it closes, and the
-    // child stops rather than go on storing unseen.
-    const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${IMPORT_HEAP_MB}`, ...process.argv.slice(1)], {
-      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, HOCBA_IMPORT_CHILD: String(process.pid) },
-    });
-    child.channel?.unref();
-    // A signal to the parent (Ctrl-C, SIGTERM) reaches the child as well.
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
-    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    process.exitCode = code ?? (signal ? 1 : 0);
-    return;
-  }
+/**
+ * Runs this command again in a child with the import's heap cap (unless this is that child):
+ * true when the child ran it, and its exit code is this process's.
+ */
+async function inCappedHeap(): Promise<boolean> {
   if (process.env.HOCBA_IMPORT_CHILD) {
-    const orphaned = () => {
-      process.stderr.write('hocba-gw import: the parent process ended; stopping (chunks already stored stay stored; run the import again to finish)\n');
-      process.exit(1);
-    };
-    // The parent may have died while this process was still loading, before the channel could
-    // tell: its pid, polled, says so too (a reparented process has another ppid).
-    const parent = Number(process.env.HOCBA_IMPORT_CHILD);
-    if ((process.channel && !process.connected) || (parent > 1 && process.ppid !== parent)) orphaned();
-    process.channel?.unref();
-    process.once('disconnect', orphaned);
-    if (parent > 1) setInterval(() => process.ppid !== parent && orphaned(), 500).unref();
+    watchParent();
+    return false;
   }
+  if (process.execArgv.some((a) => a.startsWith('--max-old-space-size'))) return false;
+  const { spawn } = await import('node:child_process');
+  // An IPC channel that the child watches: when the parent dies (even kill -9) it closes, and the
+  // child stops rather than go on storing unseen.
+  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${IMPORT_HEAP_MB}`, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, HOCBA_IMPORT_CHILD: String(process.pid) },
+  });
+  child.channel?.unref();
+  // A signal to the parent (Ctrl-C, SIGTERM) reaches the child as well.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  process.exitCode = code ?? (signal ? 1 : 0);
+  return true;
+}
+
+/** In the capped child: stop when the parent has gone. */
+function watchParent(): void {
+  const orphaned = () => {
+    process.stderr.write('hocba-gw: the parent process ended; stopping (chunks already stored stay stored; run the import again to finish)\n');
+    process.exit(1);
+  };
+  // The parent may have died while this process was still loading, before the channel could
+  // tell: its pid, polled, says so too (a reparented process has another ppid).
+  const parent = Number(process.env.HOCBA_IMPORT_CHILD);
+  if ((process.channel && !process.connected) || (parent > 1 && process.ppid !== parent)) orphaned();
+  process.channel?.unref();
+  process.once('disconnect', orphaned);
+  if (parent > 1) setInterval(() => process.ppid !== parent && orphaned(), 500).unref();
+}
+
+async function importCommand(args: string[]): Promise<void> {
+  if (await inCappedHeap()) return;
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       vendor: { type: 'string', default: 'vnedu' },
       format: { type: 'string' },
+      key: { type: 'string' },
+      schools: { type: 'string' },
       chunk: { type: 'string', default: '500' },
       name: { type: 'string' },
       errors: { type: 'string' },
       workers: { type: 'string', default: '0' },
     },
   });
-  if (positionals.length !== 1) throw new Error('usage: hocba-gw import --vendor V [--format json|xml|xlsx] <file|-> [--chunk N] [--name NAME] [--errors FILE]');
+  if (positionals.length !== 1) throw new UsageError('usage: hocba-gw import --vendor V <file|-> [--format F] [--key KEY] [--schools CODE,CODE] [--chunk N] [--name NAME] [--errors FILE]');
+  await adapterOf(values.vendor!);
+  const schools = values.schools === undefined ? null : values.schools.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (schools !== null && schools.length === 0) throw new UsageError('--schools needs at least one school code');
   const { runImport } = await import('./import.js');
   const progress = await importProgressFor(positionals[0]!);
   let summary: Awaited<ReturnType<typeof runImport>> | null = null;
   try {
     summary = await runImport({
-      vendor: values.vendor!, ...(values.format !== undefined ? { format: values.format } : {}), source: positionals[0]!, chunk: Number(values.chunk), name: values.name ?? null, errorsFile: values.errors ?? null, workers: Number(values.workers),
+      vendor: values.vendor!,
+      format: values.format,
+      source: positionals[0]!,
+      chunk: Number(values.chunk),
+      name: values.name ?? null,
+      errorsFile: values.errors ?? null,
+      workers: Number(values.workers),
+      key: values.key ?? null,
+      schools,
       ...(progress ? { onProgress: progress.onProgress, onInput: progress.onInput } : {}),
     });
   } finally {
     progress?.done(summary);
   }
   process.stdout.write(JSON.stringify(summary) + '\n');
-  importExitCode(summary);
+  importExitCode(summary, values.errors);
 }
 
 // --- operator experience (issue 13): the import's progress bar and exit status ---
@@ -240,12 +289,28 @@ async function importProgressFor(source: string) {
   return importProgress(process.stderr, size);
 }
 
-/** Every record rejected (and at least one read): exit 1, so that scripts notice. */
-function importExitCode(summary: { records: number; queued: number; rejected: number } | null): void {
+/** Every record rejected (and at least one read): nothing stored because nothing was acceptable; exit 1, so that scripts notice. */
+function importExitCode(summary: { records: number; queued: number; rejected: number } | null, errorsFile: string | undefined): void {
   if (summary && summary.records > 0 && summary.queued === 0 && summary.rejected > 0) {
-    process.stderr.write(`hocba-gw import: every record (${summary.rejected}) was rejected\n`);
+    process.stderr.write(`hocba-gw: every record was rejected (${summary.rejected})${errorsFile ? `; errors in ${errorsFile}` : '; give --errors FILE for the reasons'}\n`);
     process.exitCode = 1;
   }
+}
+
+async function vendorCheckCommand(args: string[]): Promise<void> {
+  if (await inCappedHeap()) return;
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { vendor: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, chunk: { type: 'string', default: '500' } },
+  });
+  if (!values.vendor || positionals.length !== 1) throw new UsageError('usage: hocba-gw vendor-check --vendor V <file> [--format F] [--json]');
+  await adapterOf(values.vendor);
+  const { vendorCheck, reportText } = await import('./vendor-check.js');
+  const { report, exitCode } = await vendorCheck({ vendor: values.vendor, file: positionals[0]!, format: values.format, chunk: Number(values.chunk) });
+  const out = values.json ? JSON.stringify(report, null, 2) + '\n' : reportText(report);
+  if (!process.stdout.write(out)) await once(process.stdout, 'drain');
+  process.exitCode = exitCode;
 }
 
 async function keys(args: string[]): Promise<void> {
@@ -332,6 +397,8 @@ async function main(argv: string[]): Promise<void> {
       return keys(rest);
     case 'import':
       return importCommand(rest);
+    case 'vendor-check':
+      return vendorCheckCommand(rest);
     case 'verify':
       return verify(rest);
     case 'help':
@@ -347,6 +414,8 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`hocba-gw: ${(e as Error).message}\n`);
-  // verify: 1 means "a signature fails"; failing to check at all is 2.
-  process.exit(process.argv[2] === 'verify' ? 2 : 1);
+  // verify and vendor-check: 1 means "a signature fails" / "a record is invalid"; failing to
+  // check at all is 2, as is a command line that cannot be acted on.
+  const cannotCheck = e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || ['verify', 'vendor-check'].includes(process.argv[2] ?? '');
+  process.exit(cannotCheck ? 2 : 1);
 });

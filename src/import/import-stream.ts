@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { accept } from '../pipeline/accept.js';
 import type { BatchIntake } from '../pipeline/intake-pool.js';
 import type { Credential, Store } from '../storage/store.js';
-import type { ValidationError } from '../validation/types.js';
+import type { FieldError, ValidationError } from '../validation/types.js';
 
 // A province's year-end file, streamed into the outbox: the format's streaming reader hands out
 // a chunk of items at a time, each chunk is mapped and validated in the intake threads (two chunks
@@ -47,7 +47,11 @@ export interface ImportSummary {
 const IN_FLIGHT = 2;
 
 export class ImportError extends Error {
-  constructor(message: string) {
+  /** The batch envelope's own problems, when that is why (vendor-check lists them). */
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super(message);
     this.name = 'ImportError';
   }
@@ -70,7 +74,7 @@ export async function importStream(input: Readable, o: ImportOptions): Promise<I
     inFlight.push(storing);
   };
   const storeChunk = async (no: number, outcome: Awaited<ReturnType<BatchIntake['run']>>) => {
-    if (outcome.kind === 'format') throw new ImportError(`chunk ${no}: ${outcome.errors.map((e) => `${e.path} ${e.code}: ${e.detail_en}`).join('; ')}`);
+    if (outcome.kind === 'format') throw new ImportError(`chunk ${no}: ${outcome.errors.map((e) => `${e.path} ${e.code}: ${e.detail_en}`).join('; ')}`, outcome.errors);
     if (outcome.kind !== 'ok') throw new ImportError(`chunk ${no}: ${outcome.kind}`);
     const key = `import:${o.name ?? outcome.requestHash}:${no}`;
     const accepted = await accept(

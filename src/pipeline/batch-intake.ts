@@ -48,8 +48,11 @@ export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, m
       if (adapter) return { kind: 'unsupported-media-type', accepted: adapter.formats.map((f) => f.mediaType) };
       return { kind: 'no-adapter', requestHash: sha256(task.body) };
     }
+    // A Buffer that crossed to an intake thread arrives as a plain Uint8Array (structured clone):
+    // readers get a Buffer again, which streams as one chunk rather than byte by byte.
+    const body = typeof task.body === 'string' || Buffer.isBuffer(task.body) ? task.body : Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
     try {
-      split = await format.read(task.body);
+      split = await format.read(body);
     } catch (e) {
       if (e instanceof JsonBodyError) return e.kind === 'malformed' ? { kind: 'malformed', message: e.message } : { kind: e.kind };
       if (e instanceof BatchFormatError) return { kind: 'format', requestHash: sha256(task.body), errors: e.errors };

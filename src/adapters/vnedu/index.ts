@@ -31,6 +31,10 @@ export const vneduAdapter: VendorAdapter = {
             DanhSachHocSinh: { type: 'array', minItems: 1, items: { type: 'object', description: 'one student (field table: src/adapters/vnedu/README.md)' } },
           },
         },
+        // Made when /docs asks for it, not when an intake thread loads the adapter.
+        get example() {
+          return sampleVneduBatch(1, 1);
+        },
       },
     }),
   ],
@@ -38,6 +42,6 @@ export const vneduAdapter: VendorAdapter = {
   sampleSchools: SAMPLE_SCHOOLS,
   sample: ({ records, seed, grade }) => ({
     mediaType: 'application/json',
-    body: JSON.stringify(sampleVneduBatch(records, seed, grade === undefined ? {} : { schoolId: grade <= 5 ? '01001234' : grade <= 9 ? '01002345' : '01003456' }), null, 2) + '\n',
+    body: JSON.stringify(sampleVneduBatch(records, seed, grade === undefined ? {} : { schoolId: grade <= 5 ? '01001234' : grade <= 9 ? '01002345' : '01003456', grade }), null, 2) + '\n',
   }),
 };

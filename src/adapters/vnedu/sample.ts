@@ -21,6 +21,8 @@ export interface SampleOptions {
   reference?: ReferenceData;
   /** Circular 22 art. 12 absence limit the promotion decisions follow (rules.maxAbsentSessions). */
   maxAbsentSessions?: number;
+  /** Every student in this grade (one the school teaches); default: the school's grades in turn. */
+  grade?: number;
 }
 
 const DEFAULT_FILES = { provincesFile: 'config/provinces.json', schoolsFile: 'config/schools.json' };
@@ -58,13 +60,16 @@ export function sampleVneduBatch(count: number, seed = 1, opts: SampleOptions = 
   const principal = fullName(rng, rng() < 0.7 ? 'F' : 'M');
   const startYear = Number(schoolYear.slice(0, 4));
   const gradeCount = school.grades.to - school.grades.from + 1;
+  if (opts.grade !== undefined && !(opts.grade >= school.grades.from && opts.grade <= school.grades.to)) {
+    throw new RangeError(`school ${school.schoolId} teaches grades ${school.grades.from}-${school.grades.to}, not ${opts.grade}`);
+  }
   const teachers = new Map<string, string>();
   const personalIds = new Set<string>();
   const lookupCodes = new Set<string>();
   const students: VneduStudent[] = [];
 
   for (let i = 0; i < count; i++) {
-    const grade = school.grades.from + (i % gradeCount);
+    const grade = opts.grade ?? school.grades.from + (i % gradeCount);
     const primary = grade <= LAST_PRIMARY_GRADE;
     const className = primary ? `${grade}${pick(rng, ['A', 'B', 'C', 'D'])}` : `${grade}A${pick(rng, [1, 2, 3, 4])}`;
     if (!teachers.has(className)) teachers.set(className, fullName(rng, rng() < 0.8 ? 'F' : 'M'));

@@ -1,0 +1,127 @@
+// The native JSON batch of MISA EMIS as the gateway receives it (see README.md beside this file).
+// Field names are English camelCase; dates ISO yyyy-mm-dd or yyyyMMdd; sex 1/2; results English
+// upper-case codes or their numbers (codes.ts). Types describe a well-formed batch; the mapper
+// still reads every field as unknown because vendors send what they send. One batch is one
+// school and one school year; a student has primaryAssessment (grades 1-5) or
+// secondaryAssessment (grades 6-12).
+
+export type EmisCode = string | number;
+
+/** Periodic tests of a primary subject (Circular 27 art. 7), whole numbers. */
+export interface EmisPrimaryScores {
+  midTerm1?: number;
+  endTerm1?: number;
+  midTerm2?: number;
+  endYear?: number;
+}
+
+export interface EmisPrimarySubject {
+  subjectCode: string;
+  achievement: EmisCode; // COMPLETED_WELL | COMPLETED | NOT_COMPLETED, or 3/2/1
+  scores?: EmisPrimaryScores;
+}
+
+export interface EmisRating {
+  code: string;
+  rating: EmisCode; // GOOD | PASS | NEEDS_EFFORT, or 3/2/1
+}
+
+export interface EmisPrimaryAssessment {
+  subjects: EmisPrimarySubject[];
+  qualities: EmisRating[];
+  competencies: EmisRating[];
+  finalResult: EmisCode; // OUTSTANDING | COMPLETED_WELL | COMPLETED | NOT_COMPLETED, or 4..1
+  programmeCompleted: boolean;
+  promoted: boolean;
+  awards?: string[];
+  teacherComment: string;
+}
+
+/** One semester of a subject assessed by score: ĐĐGtx, ĐĐGgk, ĐĐGck, ĐTBmhk. */
+export interface EmisScoreSemester {
+  regular: number[];
+  midterm: number;
+  final: number;
+  average: number;
+}
+
+export interface EmisScoredSubject {
+  subjectCode: string;
+  periods: number;
+  semester1: EmisScoreSemester;
+  semester2: EmisScoreSemester;
+  yearAverage: number;
+}
+
+/** One semester of a subject assessed by comment: PASS / FAIL (1/0). */
+export interface EmisCommentSemester {
+  regular: EmisCode[];
+  midterm: EmisCode;
+  final: EmisCode;
+  result: EmisCode;
+}
+
+export interface EmisCommentedSubject {
+  subjectCode: string;
+  periods: number;
+  semester1: EmisCommentSemester;
+  semester2: EmisCommentSemester;
+  yearResult: EmisCode;
+}
+
+/** Learning or conduct results: EXCELLENT / GOOD / PASS / FAIL (4..1). */
+export interface EmisTermResults {
+  semester1: EmisCode;
+  semester2: EmisCode;
+  year: EmisCode;
+  afterSummer?: EmisCode;
+}
+
+export interface EmisSecondaryAssessment {
+  scoredSubjects: EmisScoredSubject[];
+  commentedSubjects: EmisCommentedSubject[];
+  academicPerformance: EmisTermResults;
+  conduct: EmisTermResults;
+  promoted: boolean;
+  awards?: string[];
+  teacherComment: string;
+}
+
+export interface EmisSignature {
+  signer: string; // TEACHER | PRINCIPAL | SEAL
+  signedAt: string; // ISO 8601 date-time with offset
+}
+
+export interface EmisStudent {
+  studentCode: string;
+  citizenId: string;
+  fullName: string;
+  dateOfBirth: string; // yyyy-mm-dd or yyyyMMdd
+  sex: number | string; // 1 male, 2 female
+  ethnicity: string;
+  nationality: string; // ISO 3166-1 alpha-2
+  gradeLevel: number;
+  className: string;
+  homeroomTeacher: string;
+  recordNo: string;
+  lookupCode: string;
+  issuedDate: string; // yyyy-mm-dd or yyyyMMdd
+  revision: number;
+  primaryAssessment?: EmisPrimaryAssessment;
+  secondaryAssessment?: EmisSecondaryAssessment;
+  absences: { excused: number; unexcused: number };
+  signatures: EmisSignature[];
+}
+
+export interface EmisBatch {
+  provinceCode: string;
+  schoolCode: string;
+  schoolName: string;
+  academicYear: string; // "2024-2025"
+  principalName: string;
+  exportedAt?: string;
+  students: EmisStudent[];
+}
+
+/** What `split` hands to `map` for every student: the batch-level fields. */
+export type EmisContext = Omit<EmisBatch, 'students' | 'exportedAt'>;

@@ -1,0 +1,120 @@
+import type { CanonicalRecord, CommentTerm, ScoreTerm, TermResults } from '../../canonical/record.js';
+import {
+  COMMENT_BY_EMIS_CODE,
+  COMPETENCY_BY_EMIS_CODE,
+  LEVEL_BY_EMIS_CODE,
+  PRIMARY_SUBJECT_BY_EMIS_CODE,
+  QUALITY_BY_EMIS_CODE,
+  RATING_BY_EMIS_CODE,
+  RESULT_BY_EMIS_CODE,
+  SECONDARY_SUBJECT_BY_EMIS_CODE,
+  SIGNER_BY_EMIS_CODE,
+  YEAR_END_BY_EMIS_CODE,
+  emisCodeOf,
+} from './codes.js';
+import type { EmisBatch, EmisStudent, EmisTermResults } from './format.js';
+
+// A canonical record written as EMIS exports it: the inverse of map.ts, so that map(write(r))
+// is r again (test/emis-adapter.test.ts holds it to that). The samples are made this way from
+// the seeded records every vendor's samples share.
+
+const termResults = (r: TermResults): EmisTermResults => ({
+  semester1: emisCodeOf(RESULT_BY_EMIS_CODE, r.termI),
+  semester2: emisCodeOf(RESULT_BY_EMIS_CODE, r.termII),
+  year: emisCodeOf(RESULT_BY_EMIS_CODE, r.year),
+  ...(r.afterSummer ? { afterSummer: emisCodeOf(RESULT_BY_EMIS_CODE, r.afterSummer) } : {}),
+});
+const scoreSemester = (t: ScoreTerm) => ({ regular: [...t.regularScores], midterm: t.midTermScore, final: t.endOfTermScore, average: t.average });
+const comment = (c: CommentTerm['result']) => emisCodeOf(COMMENT_BY_EMIS_CODE, c);
+const commentSemester = (t: CommentTerm) => ({ regular: t.regularResults.map(comment), midterm: comment(t.midTermResult), final: comment(t.endOfTermResult), result: comment(t.result) });
+
+export function emisStudentOf(r: CanonicalRecord): EmisStudent {
+  const p = r.primary;
+  const s = r.secondary;
+  return {
+    studentCode: r.student.learnerId,
+    citizenId: r.student.personalId,
+    fullName: r.student.fullName,
+    dateOfBirth: r.student.birthDate,
+    sex: r.student.sex === 'M' ? 1 : 2,
+    ethnicity: r.student.ethnicity,
+    nationality: r.student.nationality,
+    gradeLevel: r.grade,
+    className: r.className,
+    homeroomTeacher: r.homeroomTeacher,
+    recordNo: r.recordId,
+    lookupCode: r.lookupCode,
+    // EMIS's record date in its compact form, the birth date ISO: both are EMIS's.
+    issuedDate: r.effectiveDate.replaceAll('-', ''),
+    revision: r.version,
+    ...(p
+      ? {
+          primaryAssessment: {
+            subjects: p.subjects.map((x) => ({
+              subjectCode: emisCodeOf(PRIMARY_SUBJECT_BY_EMIS_CODE, x.subject),
+              achievement: emisCodeOf(LEVEL_BY_EMIS_CODE, x.level),
+              ...(x.testScores
+                ? {
+                    scores: {
+                      ...(x.testScores.midTermI !== undefined ? { midTerm1: x.testScores.midTermI } : {}),
+                      ...(x.testScores.endOfTermI !== undefined ? { endTerm1: x.testScores.endOfTermI } : {}),
+                      ...(x.testScores.midTermII !== undefined ? { midTerm2: x.testScores.midTermII } : {}),
+                      ...(x.testScores.endOfYear !== undefined ? { endYear: x.testScores.endOfYear } : {}),
+                    },
+                  }
+                : {}),
+            })),
+            qualities: p.qualities.map((q) => ({ code: emisCodeOf(QUALITY_BY_EMIS_CODE, q.code), rating: emisCodeOf(RATING_BY_EMIS_CODE, q.rating) })),
+            competencies: p.competencies.map((q) => ({ code: emisCodeOf(COMPETENCY_BY_EMIS_CODE, q.code), rating: emisCodeOf(RATING_BY_EMIS_CODE, q.rating) })),
+            finalResult: emisCodeOf(YEAR_END_BY_EMIS_CODE, p.yearEndResult),
+            programmeCompleted: p.completedProgramme,
+            promoted: p.promoted,
+            ...(p.commendations.length > 0 ? { awards: [...p.commendations] } : {}),
+            teacherComment: p.remarks,
+          },
+        }
+      : {}),
+    ...(s
+      ? {
+          secondaryAssessment: {
+            scoredSubjects: s.scoreSubjects.map((x) => ({
+              subjectCode: emisCodeOf(SECONDARY_SUBJECT_BY_EMIS_CODE, x.subject),
+              periods: x.periodsPerYear,
+              semester1: scoreSemester(x.termI),
+              semester2: scoreSemester(x.termII),
+              yearAverage: x.yearAverage,
+            })),
+            commentedSubjects: s.commentSubjects.map((x) => ({
+              subjectCode: emisCodeOf(SECONDARY_SUBJECT_BY_EMIS_CODE, x.subject),
+              periods: x.periodsPerYear,
+              semester1: commentSemester(x.termI),
+              semester2: commentSemester(x.termII),
+              yearResult: comment(x.yearResult),
+            })),
+            academicPerformance: termResults(s.learningResult),
+            conduct: termResults(s.conductResult),
+            promoted: s.promoted,
+            ...(s.commendations.length > 0 ? { awards: [...s.commendations] } : {}),
+            teacherComment: s.remarks,
+          },
+        }
+      : {}),
+    absences: { excused: r.attendance.excusedAbsences, unexcused: r.attendance.unexcusedAbsences },
+    signatures: r.signatures.map((x) => ({ signer: emisCodeOf(SIGNER_BY_EMIS_CODE, x.role), signedAt: x.signedAt })),
+  };
+}
+
+/** An EMIS batch of canonical records of one school and year (the first record's). */
+export function emisBatchOf(records: readonly CanonicalRecord[], exportedAt?: string): EmisBatch {
+  const first = records[0];
+  if (!first) throw new RangeError('an EMIS batch needs at least one record');
+  return {
+    provinceCode: first.school.provinceCode,
+    schoolCode: first.school.schoolId,
+    schoolName: first.school.name,
+    academicYear: first.schoolYear,
+    principalName: first.principal,
+    ...(exportedAt ? { exportedAt } : {}),
+    students: records.map(emisStudentOf),
+  };
+}
