@@ -1,4 +1,5 @@
 import type { MapOutcome } from '../adapter.js';
+import { isObject, type Json } from '../json-values.js';
 import { COMPETENCY_BY_VNEDU_KEY, QUALITY_BY_VNEDU_KEY } from '../vnedu/codes.js';
 import { mapVneduStudent } from '../vnedu/map.js';
 import type { FieldError, SourceLocation } from '../../validation/types.js';
@@ -9,10 +10,6 @@ import { PRIMARY_SUBJECT_SUBS, SECONDARY_SUBJECT_SUBS, subjectsOf } from './temp
 // and mapped by vnEdu's mapper: one mapping to canonical for both. What is particular to
 // workbooks is done here: numbers typed as text ("8,5"), Excel date serials, Có/Không, lists in a
 // cell, and every error's place (sheet, row, cell, heading).
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Excel's day 0 in the 1900 system, as a UTC time (serial 60 is the fictitious 29/02/1900). */
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);

@@ -1,6 +1,6 @@
 import type { CanonicalRecord, NamedRating } from '../../canonical/record.js';
 import type { FieldError } from '../../validation/types.js';
-import { BatchFormatError, type MapOutcome } from '../adapter.js';
+import type { MapOutcome } from '../adapter.js';
 import {
   COMMENT_BY_EMIS_CODE,
   COMPETENCY_BY_EMIS_CODE,
@@ -16,6 +16,7 @@ import {
   lookup,
 } from './codes.js';
 import type { EmisContext } from './format.js';
+import { checkEnvelope, decimal, integer, isAbsent, isObject, text, type Json } from '../json-values.js';
 
 // As in the vnEdu mapper, `map` reports only what it cannot translate (a date it cannot read, a
 // code not in an EMIS table) at the vendor's path; anything missing or of the wrong type passes
@@ -23,27 +24,6 @@ import type { EmisContext } from './format.js';
 // vnEdu, EMIS names the results block itself (primaryAssessment / secondaryAssessment) and keeps
 // score and comment subjects in two lists, so each maps to its canonical block and list with the
 // same index, and the canonical rule judges a block that does not fit the grade.
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isAbsent = (v: unknown): boolean => v === undefined || v === null || v === '';
-
-/** Strings are trimmed and NFC-normalised: the XML bytes, and so the content hash, depend on it. */
-function text(v: unknown): unknown {
-  if (v === null) return undefined;
-  return typeof v === 'string' ? v.normalize('NFC').trim() : v;
-}
-
-function integer(v: unknown): unknown {
-  if (isAbsent(v)) return undefined;
-  return typeof v === 'string' && /^[0-9]+$/.test(v.trim()) ? Number(v) : v;
-}
-
-function decimal(v: unknown): unknown {
-  if (isAbsent(v)) return undefined;
-  return typeof v === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(v.trim()) ? Number(v) : v;
-}
 
 /** EMIS leaves `awards` out when there is none. */
 function awards(v: unknown): unknown {
@@ -216,32 +196,15 @@ class ItemMapper {
 }
 
 export function splitEmisBatch(batch: unknown): { items: unknown[]; context: EmisContext } {
-  if (!isObject(batch)) {
-    throw new BatchFormatError('EMIS batch must be a JSON object', [
-      { path: '', code: 'VENDOR_FIELD_INVALID', detail_en: 'the batch must be a JSON object', detail_vi: 'lô dữ liệu phải là một đối tượng JSON' },
-    ]);
-  }
-  const errors: FieldError[] = [];
-  for (const field of ['provinceCode', 'schoolCode', 'academicYear'] as const) {
-    const v = batch[field];
-    if (isAbsent(v)) errors.push({ path: `/${field}`, code: 'SCHEMA_REQUIRED', detail_en: `${field} is required`, detail_vi: `thiếu ${field}` });
-    else if (typeof v !== 'string') errors.push({ path: `/${field}`, code: 'VENDOR_FIELD_INVALID', detail_en: `${field} must be a string`, detail_vi: `${field} phải là chuỗi` });
-  }
-  const list = batch.students;
-  if (list === undefined || list === null) {
-    errors.push({ path: '/students', code: 'SCHEMA_REQUIRED', detail_en: 'students is required', detail_vi: 'thiếu students' });
-  } else if (!Array.isArray(list) || list.length === 0) {
-    errors.push({ path: '/students', code: 'VENDOR_FIELD_INVALID', detail_en: 'students must be a non-empty array', detail_vi: 'students phải là danh sách có ít nhất một học sinh' });
-  }
-  if (errors.length > 0) throw new BatchFormatError('EMIS batch envelope is invalid', errors);
+  const { batch: b, items } = checkEnvelope(batch, { vendor: 'EMIS', required: ['provinceCode', 'schoolCode', 'academicYear'], itemsField: 'students' });
   const context: EmisContext = {
-    provinceCode: String(batch.provinceCode).trim(),
-    schoolCode: String(batch.schoolCode).trim(),
-    schoolName: text(batch.schoolName) as string,
-    academicYear: String(batch.academicYear).trim(),
-    principalName: text(batch.principalName) as string,
+    provinceCode: String(b.provinceCode).trim(),
+    schoolCode: String(b.schoolCode).trim(),
+    schoolName: text(b.schoolName) as string,
+    academicYear: String(b.academicYear).trim(),
+    principalName: text(b.principalName) as string,
   };
-  return { items: list as unknown[], context };
+  return { items, context };
 }
 
 export function mapEmisStudent(item: unknown, context: unknown): MapOutcome {

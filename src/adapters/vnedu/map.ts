@@ -1,5 +1,5 @@
 import { LAST_PRIMARY_GRADE, type CanonicalRecord, type NamedRating } from '../../canonical/record.js';
-import { BatchFormatError, type MapOutcome } from '../adapter.js';
+import type { MapOutcome } from '../adapter.js';
 import type { FieldError } from '../../validation/types.js';
 import {
   COMMENT_BY_VNEDU_CODE,
@@ -16,33 +16,11 @@ import {
   lookup,
 } from './codes.js';
 import type { VneduContext } from './format.js';
+import { checkEnvelope, decimal, integer, isAbsent, isObject, text, type Json } from '../json-values.js';
 
 // The mapper reports only what it cannot translate (a date it cannot read, a code not in a
 // vnEdu table) at the vendor's path. Anything missing or of the wrong type is passed through
 // unchanged so that schema validation reports it once, at the canonical path.
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isAbsent = (v: unknown): boolean => v === undefined || v === null || v === '';
-
-/** Strings are trimmed and NFC-normalised: the XML bytes, and so the content hash, depend on it. */
-function text(v: unknown): unknown {
-  if (v === null) return undefined;
-  return typeof v === 'string' ? v.normalize('NFC').trim() : v;
-}
-
-/** SIS exports sometimes quote numbers; a digit string becomes a number, anything else passes through. */
-function integer(v: unknown): unknown {
-  if (isAbsent(v)) return undefined;
-  return typeof v === 'string' && /^[0-9]+$/.test(v.trim()) ? Number(v) : v;
-}
-
-/** Scores may come quoted ("7.5"); a decimal string becomes a number, anything else passes through. */
-function decimal(v: unknown): unknown {
-  if (isAbsent(v)) return undefined;
-  return typeof v === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(v.trim()) ? Number(v) : v;
-}
 
 /** A secondary subject is assessed by comment when its year value is a Đ/CĐ code rather than a number. */
 const isCommentSubject = (r: Json): boolean => typeof r.CaNam === 'string' && !/^[0-9.]+$/.test(r.CaNam.trim());
@@ -199,37 +177,15 @@ class ItemMapper {
 }
 
 export function splitVneduBatch(batch: unknown): { items: unknown[]; context: VneduContext } {
-  if (!isObject(batch)) {
-    throw new BatchFormatError('vnEdu batch must be a JSON object', [
-      { path: '', code: 'VENDOR_FIELD_INVALID', detail_en: 'the batch must be a JSON object', detail_vi: 'lô dữ liệu phải là một đối tượng JSON' },
-    ]);
-  }
-  const errors: FieldError[] = [];
-  for (const field of ['MaSoGD', 'MaTruong', 'NamHoc'] as const) {
-    const v = batch[field];
-    if (isAbsent(v)) errors.push({ path: `/${field}`, code: 'SCHEMA_REQUIRED', detail_en: `${field} is required`, detail_vi: `thiếu ${field}` });
-    else if (typeof v !== 'string') errors.push({ path: `/${field}`, code: 'VENDOR_FIELD_INVALID', detail_en: `${field} must be a string`, detail_vi: `${field} phải là chuỗi` });
-  }
-  const list = batch.DanhSachHocSinh;
-  if (list === undefined || list === null) {
-    errors.push({ path: '/DanhSachHocSinh', code: 'SCHEMA_REQUIRED', detail_en: 'DanhSachHocSinh is required', detail_vi: 'thiếu DanhSachHocSinh' });
-  } else if (!Array.isArray(list) || list.length === 0) {
-    errors.push({
-      path: '/DanhSachHocSinh',
-      code: 'VENDOR_FIELD_INVALID',
-      detail_en: 'DanhSachHocSinh must be a non-empty array',
-      detail_vi: 'DanhSachHocSinh phải là danh sách có ít nhất một học sinh',
-    });
-  }
-  if (errors.length > 0) throw new BatchFormatError('vnEdu batch envelope is invalid', errors);
+  const { batch: b, items } = checkEnvelope(batch, { vendor: 'vnEdu', required: ['MaSoGD', 'MaTruong', 'NamHoc'], itemsField: 'DanhSachHocSinh' });
   const context: VneduContext = {
-    MaSoGD: String(batch.MaSoGD).trim(),
-    MaTruong: String(batch.MaTruong).trim(),
-    TenTruong: text(batch.TenTruong) as string,
-    NamHoc: String(batch.NamHoc).trim(),
-    HieuTruong: text(batch.HieuTruong) as string,
+    MaSoGD: String(b.MaSoGD).trim(),
+    MaTruong: String(b.MaTruong).trim(),
+    TenTruong: text(b.TenTruong) as string,
+    NamHoc: String(b.NamHoc).trim(),
+    HieuTruong: text(b.HieuTruong) as string,
   };
-  return { items: list as unknown[], context };
+  return { items, context };
 }
 
 export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
