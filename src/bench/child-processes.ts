@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // The Ministry simulator (and, for the latency section, the gateway) run as processes of their
@@ -59,4 +61,35 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_
 
 export function startSimulatorProcess(dataDir: string, latencyMs: number, extraArgs: string[] = []): Promise<Child> {
   return spawnCli(['simulator', '--port', '0', '--faults', JSON.stringify({ latencyMs }), ...extraArgs], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000, SIMULATOR_NICE);
+}
+
+/** Resident set (bytes) of `pid` and all its descendants, from /proc. */
+function treeRss(pid: number): number {
+  let total = 0;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children ? children.split(' ') : []) total += treeRss(Number(child));
+    }
+  } catch {
+    // The process ended between two reads.
+  }
+  return total;
+}
+
+/** Runs `node <args>` to its end, sampling the resident set of its process tree every 100 ms. */
+export async function peakRss(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ peak: number; seconds: number; stdout: string; stderr: string; code: number | null }> {
+  const start = performance.now();
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, treeRss(child.pid!))), 100);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearInterval(timer);
+  return { peak, seconds: (performance.now() - start) / 1000, stdout, stderr, code };
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { CLI } from './child-processes.js';
+import { CLI, peakRss } from './child-processes.js';
 import { scratch } from './gateway-fixture.js';
 import { makeRow, type BenchRow } from './report.js';
 
@@ -11,36 +11,6 @@ import { makeRow, type BenchRow } from './report.js';
 // the resident set of the whole process tree, sampled every 100 ms. Floor: the peak of a bare
 // Node process reading the same file and discarding it. The import's own rate is a second row,
 // beside the rate at which that bare process reads the file.
-
-/** Resident set (bytes) of `pid` and all its descendants, from /proc. */
-function treeRss(pid: number): number {
-  let total = 0;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      for (const child of children ? children.split(' ') : []) total += treeRss(Number(child));
-    }
-  } catch {
-    // The process ended between two reads.
-  }
-  return total;
-}
-
-async function peakRss(args: string[], env: NodeJS.ProcessEnv): Promise<{ peak: number; seconds: number; stdout: string; stderr: string; code: number | null }> {
-  const start = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, treeRss(child.pid!))), 100);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearInterval(timer);
-  return { peak, seconds: (performance.now() - start) / 1000, stdout, stderr, code };
-}
 
 export async function benchImportMemory(records: number): Promise<BenchRow[]> {
   const s = await scratch('sqlite');

@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI } from './child-processes.js';
+import { CLI, peakRss } from './child-processes.js';
 import { scratch } from './gateway-fixture.js';
 import { makeRow, type BenchRow } from './report.js';
 
@@ -17,34 +14,6 @@ import { makeRow, type BenchRow } from './report.js';
 // part after the sheets, so the sheets are spooled to a temporary directory first (about 1 GB of
 // XML for this file, removed as each sheet is read).
 
-function treeRss(pid: number): number {
-  let total = 0;
-  try {
-    total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      for (const child of children ? children.split(' ') : []) total += treeRss(Number(child));
-    }
-  } catch {
-    // ended between two reads
-  }
-  return total;
-}
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ peak: number; seconds: number; stdout: string; stderr: string; code: number | null }> {
-  const start = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, treeRss(child.pid!))), 100);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearInterval(timer);
-  return { peak, seconds: (performance.now() - start) / 1000, stdout, stderr, code };
-}
-
 const BARE_READ = `
 const ExcelJS = require('exceljs');
 (async () => {
@@ -58,14 +27,14 @@ export async function benchImportXlsx(records: number): Promise<BenchRow[]> {
   const s = await scratch('sqlite');
   try {
     const file = join(s.dir, 'c1.xlsx');
-    const made = await run([CLI, 'sample', '--vendor', 'c1', '--records', String(records), '--seed', '20250531', '--out', file]);
+    const made = await peakRss([CLI, 'sample', '--vendor', 'c1', '--records', String(records), '--seed', '20250531', '--out', file]);
     if (made.code !== 0) throw new Error(`sample exited ${made.code}: ${made.stderr}`);
-    const imp = await run([CLI, 'import', '--vendor', 'c1', '--format', 'xlsx', file], { DATA_DIR: s.dir, DATABASE_URL: join(s.dir, 'gateway.db'), LOG_LEVEL: 'warn' });
+    const imp = await peakRss([CLI, 'import', '--vendor', 'c1', '--format', 'xlsx', file], { DATA_DIR: s.dir, DATABASE_URL: join(s.dir, 'gateway.db'), LOG_LEVEL: 'warn' });
     if (imp.code !== 0) throw new Error(`import exited ${imp.code}: ${imp.stderr}`);
     const summary = JSON.parse(imp.stdout.trim().split('\n').pop()!) as { records: number; queued: number; seconds: number };
     if (summary.queued !== records) throw new Error(`import queued ${summary.queued} of ${records}: ${imp.stdout}`);
     // exceljs resolves from the gateway's own node_modules.
-    const bare = await run(['-e', BARE_READ, file], { NODE_PATH: join(CLI, '..', '..', '..', 'node_modules') });
+    const bare = await peakRss(['-e', BARE_READ, file], { NODE_PATH: join(CLI, '..', '..', '..', 'node_modules') });
     if (bare.code !== 0) throw new Error(`bare read exited ${bare.code}: ${bare.stderr}`);
     const mb = (b: number) => b / 2 ** 20;
     return [
