@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -6,33 +5,16 @@ import { sampleEmisBatch, type EmisBatch } from '../src/adapters/emis/index.js';
 import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import { hashKey } from '../src/plugins/auth.js';
 import { openStore } from '../src/storage/open-store.js';
-import { dataDir, ensureBuilt } from './helpers/processes.js';
+import { dataDir, ensureBuilt, runCli, type CliRun } from './helpers/processes.js';
 
 // The intake side of `hocba-gw import` and `sample` as an operator runs them: whose records an
 // import may store (--schools, --key), the version rule across imports, the format by name or
 // extension, the exit codes, and samples of both JSON vendors.
 
 const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 ensureBuilt();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function hocbaGw(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    // With the heap cap given, the import runs in this process rather than in a child of its own.
-    const child = spawn(process.execPath, ['--max-old-space-size=192', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const hocbaGw = (args: string[], env: Record<string, string>) => runCli(args, env, { nodeArgs: ['--max-old-space-size=192'], cwd: ROOT });
 
 function setup(t: Parameters<typeof dataDir>[0]) {
   const dir = dataDir(t);
@@ -55,7 +37,7 @@ async function storedKeys(databaseUrl: string): Promise<{ queued: number }> {
   }
 }
 
-const summaryOf = (run: Run) => JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
+const summaryOf = (run: CliRun) => JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
 const errorsIn = (path: string) =>
   readFileSync(path, 'utf8')
     .trim()

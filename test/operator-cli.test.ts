@@ -1,28 +1,17 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
 import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import { api, startTestGateway } from './helpers/gateway.js';
-import { ensureBuilt } from './helpers/processes.js';
+import { ensureBuilt, runCli } from './helpers/processes.js';
 
 // The operator's CLI against a running gateway's database, as a province would use it: a key
 // made by `hocba-gw credentials create` works, only for its schools, and stops when revoked;
 // `admins create` makes a viewer who cannot replay; every command is audited as cli:<user>;
 // every command prints its usage; bare `hocba-gw` starts nothing.
 
-const MAIN = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 ensureBuilt();
 
-function hocbaGw(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const hocbaGw = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
 
 t.test('usage: bare hocba-gw and every --help print it and start nothing', async (t) => {
   const bare = await hocbaGw([]);

@@ -1,35 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { sampleEmisBatch } from '../src/adapters/emis/sample.js';
 import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import { reportText, topCodesOf, type VendorCheckReport } from '../src/cli/vendor-check.js';
-import { dataDir, ensureBuilt } from './helpers/processes.js';
+import { dataDir, ensureBuilt, runCli } from './helpers/processes.js';
 
 // `hocba-gw vendor-check` as a vendor's developer runs it: a real process, no gateway database.
 
 const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 ensureBuilt();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function hocbaGw(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    // With the heap cap given, the command runs in this process rather than in a child of its own.
-    const child = spawn(process.execPath, ['--max-old-space-size=192', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const hocbaGw = (args: string[], env: Record<string, string>) => runCli(args, env, { nodeArgs: ['--max-old-space-size=192'], cwd: ROOT });
 
 /** A data directory whose DATABASE_URL points at a file the check must never create. */
 function setup(t: Parameters<typeof dataDir>[0]) {

@@ -30,7 +30,6 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
     port: 0,
     dataDir: dir,
     logLevel: 'debug',
-    simulator: { port: 0, inspection: true },
     delivery: {
       pollIntervalMs: 20,
       retry: { inProcessAttempts: 2, inProcessMinDelayMs: 10, inProcessMaxDelayMs: 50, maxAttempts: 4, baseDelayMs: 30, capDelayMs: 200 },

@@ -172,3 +172,27 @@ export interface SimDeliveries {
   sessions: Record<string, number>;
   byKey: Record<string, { packetId: string; session: string; status: string }[]>;
 }
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const MAIN_JS = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+/**
+ * `hocba-gw <args>` as an operator runs it, to its end. `nodeArgs` go before the script (a heap
+ * cap makes the import run in this process rather than in a child of its own); `stdin` is sent.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, o: { nodeArgs?: string[]; stdin?: string; cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), MAIN_JS, ...args], { cwd: o.cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin!.end(o.stdin ?? '');
+  });
+}
