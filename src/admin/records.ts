@@ -6,22 +6,14 @@ import { audit, type Actor } from './audit.js';
 // and the CLI. Replay and cancel take ids or the same filter as the search; a dry run counts
 // and shows the first 20 without changing anything; every run that is not a dry run is audited.
 
-/** The search's query names (GET /admin/v1/records, and the filter of replay and cancel). */
-export interface RecordQuery {
-  school?: string;
-  vendor?: string;
-  learnerId?: string;
-  recordKey?: string;
-  className?: string;
-  grade?: number;
-  state?: RecordState;
-  code?: string;
-  submissionId?: string;
-  /** ISO times (or epoch ms) bounding `timeField` (updatedAt unless createdAt is asked). */
+/**
+ * The search's query names (GET /admin/v1/records, and the filter of replay and cancel): the
+ * store's filter, with the time range also as ISO times (or epoch ms).
+ */
+export type RecordQuery = Pick<RecordFilter, 'school' | 'vendor' | 'learnerId' | 'recordKey' | 'className' | 'grade' | 'state' | 'code' | 'submissionId' | 'timeField'> & {
   from?: string | number;
   to?: string | number;
-  timeField?: 'updatedAt' | 'createdAt';
-}
+};
 
 export class QueryError extends Error {}
 
