@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import { BatchFormatError, formatFor, formatNamed } from '../src/adapters/adapter.js';
-import { JsonBodyError } from '../src/adapters/json-format.js';
+import { BodyUnreadableError } from '../src/adapters/adapter.js';
 import { getAdapter } from '../src/adapters/registry.js';
 import { renderSmasBatch, sampleSmasBatchText, sampleSmasBatchXml, sampleSmasEnvelope, sampleSmasRecords, smasAdapter } from '../src/adapters/smas/index.js';
 import { parseXmlTree, serializeTree, type XNode } from '../src/adapters/xml-tree.js';
@@ -105,7 +105,7 @@ t.test('the header: required fields, AcademicYear as SMAS writes it, and before 
 });
 
 t.test('hostile XML: no DTD, bounded depth and size, element names never become keys', async (t) => {
-  const malformed = async (xml: string) => t.rejects(Promise.resolve().then(() => format.read(xml)), JsonBodyError, xml.slice(0, 50));
+  const malformed = async (xml: string) => t.rejects(Promise.resolve().then(() => format.read(xml)), BodyUnreadableError, xml.slice(0, 50));
   await malformed('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><SchoolBatch>&lol2;</SchoolBatch>');
   await malformed('<SchoolBatch><ProvinceCode>&xxe;</ProvinceCode></SchoolBatch>');
   await malformed('<SchoolBatch>' + '<a>'.repeat(20) + '</a>'.repeat(20) + '</SchoolBatch>');

@@ -13,6 +13,21 @@ export class BatchFormatError extends Error {
   }
 }
 
+/**
+ * The body cannot be read as its media type at all (not JSON, not well-formed XML, nested too
+ * deep, JSON that is not an object): the routes answer BODY_MALFORMED, BODY_TOO_DEEP or
+ * REQUEST_INVALID, whatever the format.
+ */
+export class BodyUnreadableError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'malformed' | 'not-object' | 'too-deep',
+  ) {
+    super(message);
+    this.name = 'BodyUnreadableError';
+  }
+}
+
 export type MapOutcome = { ok: true; record: CanonicalRecord } | { ok: false; errors: FieldError[] };
 
 /** A batch read from a body or a file: the items (one per student) and what they share (school, year). */

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import secureJson from 'secure-json-parse';
 import { jsonTooDeep } from '../http/json-depth.js';
 import { JsonBatchReader } from '../import/json-batch-reader.js';
-import { BatchFormatError, type BatchFormat, type SplitBatch } from './adapter.js';
+import { BatchFormatError, BodyUnreadableError, type BatchFormat, type SplitBatch } from './adapter.js';
 
 // The JSON batch shape vnEdu and EMIS share: `{ ...header fields, "<items>": [ {...}, ... ] }`.
 // A body is parsed with fastify's own checks (secure-json-parse refusing __proto__ and
@@ -20,26 +20,16 @@ export function requestHashOf(body: unknown): string {
 
 export const JSON_PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 
-/** The body is not JSON at all, or not an object: the route answers BODY_MALFORMED / REQUEST_INVALID as before. */
-export class JsonBodyError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'malformed' | 'not-object' | 'too-deep',
-  ) {
-    super(message);
-    this.name = 'JsonBodyError';
-  }
-}
 
 export function parseJsonBody(text: string): Record<string, unknown> {
   let body: unknown;
-  if (jsonTooDeep(text)) throw new JsonBodyError('the body nests deeper than the gateway reads', 'too-deep');
+  if (jsonTooDeep(text)) throw new BodyUnreadableError('the body nests deeper than the gateway reads', 'too-deep');
   try {
     body = secureJson.parse(text, undefined, JSON_PARSE_OPTIONS);
   } catch (e) {
-    throw new JsonBodyError((e as Error).message, 'malformed');
+    throw new BodyUnreadableError((e as Error).message, 'malformed');
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new JsonBodyError('the body must be a JSON object', 'not-object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BodyUnreadableError('the body must be a JSON object', 'not-object');
   return body as Record<string, unknown>;
 }
 

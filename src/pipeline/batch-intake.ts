@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchFormatError, type SplitBatch } from '../adapters/adapter.js';
-import { JsonBodyError } from '../adapters/json-format.js';
+import { BatchFormatError, BodyUnreadableError, type SplitBatch } from '../adapters/adapter.js';
 import { getAdapter } from '../adapters/registry.js';
 import type { ValidationContext } from '../validation/context.js';
 import type { FieldError } from '../validation/types.js';
@@ -54,7 +53,7 @@ export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, m
     try {
       split = await format.read(body);
     } catch (e) {
-      if (e instanceof JsonBodyError) return e.kind === 'malformed' ? { kind: 'malformed', message: e.message } : { kind: e.kind };
+      if (e instanceof BodyUnreadableError) return e.kind === 'malformed' ? { kind: 'malformed', message: e.message } : { kind: e.kind };
       if (e instanceof BatchFormatError) return { kind: 'format', requestHash: sha256(task.body), errors: e.errors };
       throw e;
     }

@@ -3,7 +3,8 @@ import { adapters } from '../adapters/registry.js';
 import { ProblemError, requestError } from '../errors/problem.js';
 import { accept, priorAnswer, type AcceptOutcome } from '../pipeline/accept.js';
 import { sha256, type BatchIntakeOutcome } from '../pipeline/batch-intake.js';
-import { JsonBodyError, parseJsonBody, requestHashOf } from '../adapters/json-format.js';
+import { BodyUnreadableError } from '../adapters/adapter.js';
+import { parseJsonBody, requestHashOf } from '../adapters/json-format.js';
 import { idParam, submissionAccepted, submissionHeaders, submissionView } from '../schemas/http.js';
 import type { RecordRow } from '../storage/store.js';
 
@@ -189,7 +190,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
         try {
           hash = requestHashOfBody(raw);
         } catch (e) {
-          throw new ProblemError(e instanceof JsonBodyError && e.kind === 'too-deep' ? 'BODY_TOO_DEEP' : 'BODY_MALFORMED');
+          throw new ProblemError(e instanceof BodyUnreadableError && e.kind === 'too-deep' ? 'BODY_TOO_DEEP' : 'BODY_MALFORMED');
         }
         const prior = await priorAnswer(store, vendor, idempotencyKey, hash);
         if (prior) return replyAccepted(reply, prior, headers);

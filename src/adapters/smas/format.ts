@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FieldError } from '../../validation/types.js';
-import { BatchFormatError, type BatchFormat, type SplitBatch } from '../adapter.js';
-import { JsonBodyError } from '../json-format.js';
+import { BatchFormatError, BodyUnreadableError, type BatchFormat, type SplitBatch } from '../adapter.js';
 import { leafText, TreeParser, XmlTreeError, type OpenElement, type XmlLimits, type XNode } from '../xml-tree.js';
 
 // SMAS's XML batch (README.md beside this file, specs/vendors/smas/v1/smas-batch.xsd): one
@@ -161,8 +160,8 @@ export const smasXmlFormat: BatchFormat = {
       reader.end();
     } catch (e) {
       // A body that is not well-formed XML (or breaks the bounds) answers BODY_MALFORMED, as a
-      // JSON body that is not JSON does (pipeline/batch-intake.ts knows JsonBodyError as that).
-      if (e instanceof XmlTreeError) throw new JsonBodyError(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message, 'malformed');
+      // JSON body that is not JSON does (BodyUnreadableError, whatever the format).
+      if (e instanceof XmlTreeError) throw new BodyUnreadableError(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message, 'malformed');
       throw e;
     }
     return { items: reader.pupils, context: reader.context };
