@@ -87,19 +87,23 @@ function bodyTypes(): { text: string[]; binary: string[] } {
 }
 
 /** For /docs: each media type with its schema and example (a vendor's own batch format). */
-function bodyContent(): Record<string, { schema: Record<string, unknown>; example?: unknown }> {
-  const content: Record<string, { schema: Record<string, unknown>; example?: unknown }> = {};
+function bodyContent(): Record<string, { schema: Record<string, unknown> }> {
+  const content: Record<string, { schema: Record<string, unknown> }> = {};
   for (const a of Object.values(adapters)) {
     for (const f of a.formats) {
-      const entry = { schema: { ...f.docs.schema, description: `${a.title} (${a.vendor}): ${f.docs.summary}` }, ...(f.docs.example !== undefined ? { example: f.docs.example } : {}) };
+      // The example travels as the schema's `examples` keyword, which @fastify/swagger publishes.
+      const schema = {
+        ...f.docs.schema,
+        description: `${a.title} (${a.vendor}): ${f.docs.summary}`,
+        ...(f.docs.example !== undefined ? { examples: [f.docs.example] } : {}),
+      };
       const prior = content[f.mediaType];
       // Two vendors, one media type (vnEdu and EMIS both send JSON): either shape, named by the key's vendor.
-      content[f.mediaType] = prior ? { schema: { oneOf: [...((prior.schema.oneOf as unknown[]) ?? [prior.schema]), entry.schema] } } : entry;
+      content[f.mediaType] = { schema: prior ? { oneOf: [...((prior.schema.oneOf as unknown[]) ?? [prior.schema]), schema] } : schema };
     }
   }
   return content;
 }
-
 
 const problemResponses = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, 413: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } };
 

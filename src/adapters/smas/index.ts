@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { VendorAdapter } from '../adapter.js';
 import { SMAS_NAMESPACE, SMAS_ROOT, smasXmlFormat } from './format.js';
 import { mapSmasPupil } from './map.js';
-import { SMAS_SAMPLE_SCHOOLS, sampleSmasEnvelope, smasSchoolForGrade } from './sample.js';
+import { SMAS_SAMPLE_SCHOOLS, sampleSmasBatchXml, sampleSmasEnvelope, smasSchoolForGrade } from './sample.js';
 
 export { SMAS_NAMESPACE, SmasBatchReader, smasContextOf, type SmasContext } from './format.js';
 export { renderSmasBatch, renderPupil } from './render.js';
@@ -14,7 +14,18 @@ const SPEC_DIR = new URL('../../../specs/vendors/smas/v1/', import.meta.url);
 export const smasAdapter: VendorAdapter = {
   vendor: 'smas',
   title: 'Viettel SMAS',
-  formats: [smasXmlFormat],
+  formats: [
+    {
+      ...smasXmlFormat,
+      // A one-pupil batch for /docs, made when the route that documents it is registered.
+      docs: {
+        ...smasXmlFormat.docs,
+        get example() {
+          return sampleSmasBatchXml(1, 1);
+        },
+      },
+    },
+  ],
   map: mapSmasPupil,
   sampleSchools: SMAS_SAMPLE_SCHOOLS,
   // The sample is what SMAS's systems send: a SubmitBatch envelope, ready for curl (README.md).

@@ -31,7 +31,7 @@ export const vneduAdapter: VendorAdapter = {
             DanhSachHocSinh: { type: 'array', minItems: 1, items: { type: 'object', description: 'one student (field table: src/adapters/vnedu/README.md)' } },
           },
         },
-        // Made when /docs asks for it, not when an intake thread loads the adapter.
+        // Made once when the route that documents it is registered, not when an intake thread loads the adapter.
         get example() {
           return sampleVneduBatch(1, 1);
         },
