@@ -61,6 +61,18 @@ t.test('valid files of both JSON vendors: exit 0', async (t) => {
   t.match(JSON.parse(vnedu.stdout), { vendor: 'vnedu', records: 3, valid: 3, invalid: 0, errors: [], topCodes: [] });
 });
 
+t.test('the example workbooks and SMAS batch are valid: exit 0', async (t) => {
+  const { env } = setup(t);
+  for (const [vendor, name, n] of [['c1', 'results-grade-5.xlsx', 12], ['c1', 'results-grade-8.xlsx', 12], ['smas', 'batch.xml', 0]] as const) {
+    const run = await hocbaGw(['vendor-check', '--vendor', vendor, example(vendor, name), '--json'], env);
+    t.equal(run.code, 0, `${name}: ${run.stderr}`);
+    const report = JSON.parse(run.stdout);
+    t.match(report, { vendor, invalid: 0, errors: [] }, name);
+    if (n) t.equal(report.records, n, name);
+    else t.ok(report.records > 0, name);
+  }
+});
+
 t.test('a file of several chunks: indexes are places in the file', async (t) => {
   const { dir, env } = setup(t);
   const batch = sampleVneduBatch(1200, 77);
