@@ -24,13 +24,28 @@ import { makeRow, type BenchRow } from './report.js';
 const BATCH = 500;
 const CLIENTS = 4;
 
-async function postAll(url: string, key: string, bodies: string[]): Promise<{ seconds: number; queued: number }> {
+/** Where a format's batches go and how the answer says how many were queued. */
+export interface PostTarget {
+  path: string;
+  headers: Record<string, string>;
+  status: number;
+  queuedOf(answer: string): number;
+}
+
+const JSON_API: PostTarget = {
+  path: '/v1/submissions',
+  headers: { 'content-type': 'application/json' },
+  status: 202,
+  queuedOf: (answer) => (JSON.parse(answer) as { queued: number }).queued,
+};
+
+export async function postAll(url: string, key: string, bodies: string[], target: PostTarget = JSON_API): Promise<{ seconds: number; queued: number }> {
   const pool = new Pool(url, { connections: CLIENTS, bodyTimeout: 120_000, headersTimeout: 120_000 });
   const post = async (body: string) => {
-    const r = await pool.request({ path: '/v1/submissions', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+    const r = await pool.request({ path: target.path, method: 'POST', headers: { authorization: `Bearer ${key}`, ...target.headers }, body });
     const text = await r.body.text();
-    if (r.statusCode !== 202) throw new Error(`bench batch answered ${r.statusCode}: ${text.slice(0, 300)}`);
-    return (JSON.parse(text) as { queued: number }).queued;
+    if (r.statusCode !== target.status) throw new Error(`bench batch answered ${r.statusCode}: ${text.slice(0, 300)}`);
+    return target.queuedOf(text);
   };
   try {
     let next = 0;
@@ -50,16 +65,25 @@ async function postAll(url: string, key: string, bodies: string[]): Promise<{ se
   }
 }
 
-/** The raw work of the same batches, in records per second. */
-function floorRate(bodies: string[], dir: string, ctxSource: Parameters<typeof validationContextFrom>[0]): number {
-  const adapter = getAdapter('vnedu')!;
+/** A format's raw reading of a body (the floor's parse), and the batch it holds (for the rows). */
+export interface FloorReader {
+  vendor: string;
+  parse(body: string): unknown;
+  batch(body: string): { items: unknown[]; context: unknown };
+}
+
+const VNEDU_FLOOR: FloorReader = { vendor: 'vnedu', parse: (b) => JSON.parse(b), batch: (b) => splitVneduBatch(JSON.parse(b)) };
+
+/** The raw work of the same batches, in records per second: a bare parse, SHA-256 of each record, a bare INSERT. */
+export function floorRate(bodies: string[], dir: string, ctxSource: Parameters<typeof validationContextFrom>[0], reader: FloorReader = VNEDU_FLOOR): number {
+  const adapter = getAdapter(reader.vendor)!;
   const ctx = validationContextFrom(ctxSource);
   // The rows to insert are the real ones (same sizes); making them is not part of the floor.
   const prepared = bodies.map((b) => {
-    const { items, context } = splitVneduBatch(JSON.parse(b));
+    const { items, context } = reader.batch(b);
     return intake(adapter, items, context, ctx).records;
   });
-  const db = new Database(join(dir, 'floor.db'));
+  const db = new Database(join(dir, `floor-${reader.vendor}.db`));
   db.pragma('journal_mode = WAL');
   db.exec('CREATE TABLE raw (id TEXT PRIMARY KEY, record_key TEXT, content_hash TEXT, record_xml TEXT)');
   const insert = db.prepare('INSERT INTO raw VALUES (?, ?, ?, ?)');
@@ -69,7 +93,7 @@ function floorRate(bodies: string[], dir: string, ctxSource: Parameters<typeof v
   let records = 0;
   const start = performance.now();
   for (let i = 0; i < bodies.length; i++) {
-    JSON.parse(bodies[i]!);
+    reader.parse(bodies[i]!);
     for (const r of prepared[i]!) createHash('sha256').update(r.recordXml!).digest('hex');
     insertBatch(prepared[i]!);
     records += prepared[i]!.length;

@@ -7,6 +7,7 @@ import { benchDeliveryGatewaySide } from './delivery-gateway-side.js';
 import { benchImportMemory } from './import-memory.js';
 import { benchImportXlsx } from './import-xlsx.js';
 import { benchIntake } from './intake.js';
+import { benchIntakeFormats } from './intake-formats.js';
 import { benchLatency } from './latency.js';
 import { machine, makeRow, renderMarkdown, renderTable, type BenchReport, type BenchRow } from './report.js';
 import { benchSigning } from './signing.js';
@@ -32,7 +33,7 @@ const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) 
 const want = (section: string) => !only || only.has(section);
 
 const sections: [string, string, () => Promise<BenchRow[]>][] = [
-  ['a', 'intake over HTTP (SQLite, PostgreSQL)', async () => [...(await benchIntake('sqlite', 60)), ...(await benchIntake('postgres', 30))]],
+  ['a', 'intake over HTTP (SQLite, PostgreSQL; then EMIS and SMAS SOAP)', async () => [...(await benchIntake('sqlite', 60)), ...(await benchIntake('postgres', 30)), ...(await benchIntakeFormats(20))]],
   ['b', 'signatures', () => benchSigning()],
   ['c', 'delivery to the simulator (SQLite, PostgreSQL)', async () => {
     const n = Number(values['delivery-records']);
