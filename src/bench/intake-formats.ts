@@ -17,7 +17,7 @@ import { makeRow, type BenchRow } from './report.js';
 
 const BATCH = 500;
 
-interface Kind {
+export interface Kind {
   vendor: 'emis' | 'smas';
   title: string;
   target: PostTarget;
@@ -26,7 +26,7 @@ interface Kind {
 
 const sync = (read: (body: string) => unknown) => (body: string) => read(body) as SplitBatch;
 
-const EMIS: Kind = {
+export const EMIS: Kind = {
   vendor: 'emis',
   title: 'EMIS JSON batches',
   target: {
@@ -51,7 +51,7 @@ const EMIS: Kind = {
   },
 };
 
-const SMAS: Kind = {
+export const SMAS: Kind = {
   vendor: 'smas',
   title: 'SMAS SOAP SubmitBatch envelopes',
   target: {

@@ -9,7 +9,8 @@ import { benchImportXlsx } from './import-xlsx.js';
 import { benchIntake } from './intake.js';
 import { benchIntakeFormats } from './intake-formats.js';
 import { benchLatency } from './latency.js';
-import { machine, makeRow, renderMarkdown, renderTable, type BenchReport, type BenchRow } from './report.js';
+import { profileIntake } from './profile-intake.js';
+import { machine, makeRow, renderMarkdown, renderProfiles, renderTable, type BenchReport, type BenchRow, type FormatProfile } from './report.js';
 import { benchSigning } from './signing.js';
 
 // `npm run bench`: every figure of the speed issue in one run, each beside its floor, written to
@@ -86,7 +87,22 @@ if (intakeRow && deliveryRow) {
   );
 }
 
-const report: BenchReport = { machine: machine(), seconds: (performance.now() - started) / 1000, rows };
+// (p) Where intake time goes: only when asked for (`--only p`), since profiling slows what it
+// samples; the docs keep the last profiles measured.
+let profiles: FormatProfile[] | undefined;
+if (only?.has('p')) {
+  const t0 = performance.now();
+  try {
+    profiles = await profileIntake(20, 10_000);
+    process.stdout.write('\n' + renderProfiles(profiles));
+  } catch (e) {
+    process.stderr.write(`bench p failed: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 1;
+  }
+  process.stderr.write(`bench p: ${Math.round((performance.now() - t0) / 1000)} s\n`);
+}
+
+const report: BenchReport = { machine: machine(), seconds: (performance.now() - started) / 1000, rows, profiles };
 const latest = join(ROOT, 'data', 'bench', 'latest.json');
 mkdirSync(dirname(latest), { recursive: true });
 writeFileSync(latest, JSON.stringify(rows, null, 2) + '\n');
@@ -104,6 +120,7 @@ if (values['update-docs']) {
     report.rows = [...previous.rows.filter((r) => !sectionsRun.has(r.section.split('-')[0]!)), ...rows].sort((x, y) => rank(x) - rank(y));
     report.seconds = previous.seconds;
   }
+  report.profiles ??= (JSON.parse(readFileSync(join(ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchReport).profiles;
   writeFileSync(join(ROOT, 'docs', 'benchmarks.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(report));
   process.stdout.write('docs/benchmarks.json and docs/benchmarks.md updated\n');

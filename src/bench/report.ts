@@ -106,10 +106,26 @@ export function renderTable(rows: BenchRow[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
 }
 
+/** A function of an intake path and its share of the busy samples (profile-intake.ts). */
+export interface HotFunction {
+  name: string;
+  where: string;
+  share: number;
+}
+/** The hottest functions of one intake format. */
+export interface FormatProfile {
+  format: string;
+  records: number;
+  busyMs: number;
+  hottest: HotFunction[];
+}
+
 export interface BenchReport {
   machine: Machine;
   seconds: number;
   rows: BenchRow[];
+  /** Where intake time goes, per format (`--only p`); kept from the previous run when not measured. */
+  profiles?: FormatProfile[];
 }
 
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|');
@@ -149,10 +165,26 @@ npm ci
 npm run bench                      # all sections, about 8 minutes on 2 cores; writes data/bench/latest.json
 npm run bench -- --only a,d        # some sections
 npm run bench -- --update-docs     # also rewrites docs/benchmarks.json and this page
-node --cpu-prof dist/bench/main.js --only a   # a CPU profile of one section (CPU.*.cpuprofile)
+npm run bench -- --only p          # where intake time goes: a CPU profile of each format
 \`\`\`
 
 PostgreSQL (section c) is taken from \`TEST_DATABASE_URL\`, default
 \`postgres://postgres@127.0.0.1:5432/test\`; the bench works in a schema of its own and drops it.
+${report.profiles ? '\n' + renderProfiles(report.profiles) : ''}`;
+}
+
+/** The profiles as a Markdown section of docs/benchmarks.md. */
+export function renderProfiles(profiles: FormatProfile[]): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const rows = profiles.flatMap((p) => p.hottest.map((h, i) => `| ${i === 0 ? `${p.format} (${p.records.toLocaleString('en-US')} records, ${(p.busyMs / 1000).toFixed(1)} s busy)` : ''} | ${i + 1} | \`${h.name}\` | ${h.where} | ${pct(h.share)} |`));
+  return `## Where intake time goes
+
+The three functions with the most self time in each intake path, from V8's sampling profiler
+(\`node --cpu-prof\`, every thread of the gateway process, the bench client excluded); the share is
+of all busy samples (idle excluded). \`npm run bench -- --only p\` measures them again.
+
+| format | # | function | where | self time |
+|---|---|---|---|---|
+${rows.join('\n')}
 `;
 }
