@@ -133,6 +133,8 @@ export interface Settings {
     circuit: { failureThreshold: number; coolDownMs: number; maxCoolDownMs: number };
     /** Deliver from a thread of its own (default) rather than the event loop that answers requests. */
     thread: boolean;
+    /** Niceness of the delivery thread (0-19, Linux): vendors' requests get the CPU first. 0: as the rest. */
+    threadNice: number;
   };
   /** Province and school codes (config/README.md); paths relative to the package root. */
   referenceData: { provincesFile: string; schoolsFile: string };

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { openStore } from '../../storage/open-store.js';
+import { niceCurrentThread } from '../../threads/thread-priority.js';
 import { createTransport } from '../../transport/create-transport.js';
 import { deliveryWorkerFromSettings } from '../from-settings.js';
 import type { DeliveryThreadData, FromThread, ToThread } from './protocol.js';
@@ -34,6 +35,13 @@ const signer = {
       post({ type: 'sign', id, xml });
     }),
 };
+
+// Vendors' requests first: this thread takes the CPU the event loop and the intake threads leave.
+try {
+  niceCurrentThread(settings.delivery.threadNice ?? 0);
+} catch (e) {
+  logger.warn({ err: e }, 'delivery thread: its priority could not be lowered; it competes with requests for the CPU');
+}
 
 const store = await openStore(settings.databaseUrl, { checkpoints: false });
 await store.migrate(); // already done by the gateway: this only prepares the statements
