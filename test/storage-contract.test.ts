@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { isAllowedTransition, type RecordState } from '../src/delivery/states.js';
+import { isAllowedTransition, RECORD_STATES, type RecordState } from '../src/delivery/states.js';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.js';
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import type { NewRecord, RetryPolicy, Store } from '../src/storage/store.js';
@@ -353,12 +353,57 @@ for (const backend of backends) {
         t.same((await store.recordEvents(id)).map((e) => e.toState), ['queued', 'sending', 'acknowledged'], 'timeline kept');
       }
       const raw = store as unknown as { db?: { prepare(sql: string): { all(...a: unknown[]): unknown[] } }; pool?: { query(sql: string, a: unknown[]): Promise<{ rows: unknown[] }> } };
-      const sql = 'SELECT count(*) AS n FROM records WHERE record_xml IS NOT NULL AND id = ANY_IDS';
+      const sql = 'SELECT count(*) AS n FROM record_payloads WHERE record_id = ANY_IDS';
       const ids = [...mine];
       const left = raw.db
         ? (raw.db.prepare(sql.replace('ANY_IDS', ids.map(() => '?').join(',')).replace('= ', 'IN (') + ')').all(...ids)[0] as { n: number }).n
         : Number(((await raw.pool!.query(sql.replace('ANY_IDS', 'ANY($1)'), [ids])).rows[0] as { n: string }).n);
       t.equal(left, 0, 'the payloads are gone');
+    });
+
+    // Raw SQL on either backend: the lean outbox's shape is part of the contract (issue 16).
+    const rawQuery = async (sqliteSql: string, pgSql: string, args: unknown[]): Promise<Record<string, unknown>[]> => {
+      const raw = store as unknown as { db?: { prepare(sql: string): { all(...a: unknown[]): unknown[]; run(...a: unknown[]): unknown } }; pool?: { query(sql: string, a: unknown[]): Promise<{ rows: unknown[] }> } };
+      if (raw.db) {
+        const st = raw.db.prepare(sqliteSql);
+        return (/^\s*select/i.test(sqliteSql) ? st.all(...args) : (st.run(...args), [])) as Record<string, unknown>[];
+      }
+      return (await raw.pool!.query(pgSql, args)).rows as Record<string, unknown>[];
+    };
+
+    t.test('a payload is stored once, packed, and comes back as given when claimed', async (t) => {
+      const vendor = `z${randomUUID().slice(0, 6)}`;
+      const [rec] = records(1);
+      // A record of realistic size: repetitive XML, as canonical records are.
+      rec!.recordXml = `<hocba xmlns="urn:moet:hocba:record:v0">${Array.from({ length: 60 }, (_, i) => `<subject><code>S${i % 12}</code><score>${(i % 10) + 0.5}</score><comment>Chăm chỉ, tiến bộ rõ rệt</comment></subject>`).join('')}</hocba>`;
+      await submit(store, [rec!], { vendor, at: T0 - 40_000 });
+      const rows = await rawQuery('SELECT record_xml FROM record_payloads WHERE record_id = ?', 'SELECT record_xml FROM record_payloads WHERE record_id = $1', [rec!.id]);
+      const stored = rows[0]!.record_xml as Buffer;
+      t.equal(stored[0], 0x78, 'a zlib stream');
+      t.ok(stored.length * 4 < Buffer.byteLength(rec!.recordXml), `packed: ${stored.length} of ${Buffer.byteLength(rec!.recordXml)} bytes`);
+      const owner = `pay-${vendor}`;
+      let mine: { id: string; recordXml: string }[] = [];
+      for (let claimed = await store.claim(owner, 1000, T0, 60_000); claimed.length; claimed = await store.claim(owner, 1000, T0, 60_000)) {
+        mine = mine.concat(claimed.filter((c) => c.id === rec!.id));
+        await store.acknowledge(owner, 'PKT', claimed.map((r) => ({ id: r.id, ministryRecordId: 'M-' + r.id, code: 'accepted' })), T0 - 30_000);
+      }
+      t.equal(mine.length, 1);
+      t.equal(mine[0]!.recordXml, rec!.recordXml, 'the XML as the intake step wrote it');
+      const after = await rawQuery('SELECT record_xml FROM record_payloads WHERE record_id = ?', 'SELECT record_xml FROM record_payloads WHERE record_id = $1', [rec!.id]);
+      t.same(after[0]!.record_xml, stored, 'state changes left the payload row as it was');
+    });
+
+    t.test('the schema knows the states the code names, and refuses any other', async (t) => {
+      const [rec] = records(1);
+      await submit(store, [rec!]);
+      for (const state of RECORD_STATES) {
+        await rawQuery('UPDATE records SET state = ? WHERE id = ?', 'UPDATE records SET state = $1 WHERE id = $2', [state, rec!.id]);
+        t.equal((await store.getRecord(rec!.id))!.state, state, `${state} is allowed`);
+      }
+      await t.rejects(rawQuery('UPDATE records SET state = ? WHERE id = ?', 'UPDATE records SET state = $1 WHERE id = $2', ['lost', rec!.id]), 'an unknown state is refused');
+      const bad = { ...records(1)[0]!, state: 'limbo' as NewRecord['state'] };
+      await t.rejects(submit(store, [bad]), 'an insert with an unknown state is refused');
+      await rawQuery('UPDATE records SET state = ? WHERE id = ?', 'UPDATE records SET state = $1 WHERE id = $2', ['cancelled', rec!.id]);
     });
 
     t.test('record versions, held signed records and their supersession', async (t) => {

@@ -53,12 +53,16 @@ t.test('migration 2 gives rows written before it their version, read from the XM
     VALUES (?, 's0', 0, ?, ?, ?, ?, 3, 10, 100, 0, 0, 0)`);
   insert.run('old', 'L1/2023-2024', 'hash-old', '<hocba xmlns="urn:moet:hocba:record:v0"><recordId>HB-1</recordId><lookupCode>TC</lookupCode><effectiveDate>2024-05-31</effectiveDate><version>7</version><student></student></hocba>', 'acknowledged');
   insert.run('bad', null, null, null, 'rejected');
+  insert.run('waiting', 'L2/2023-2024', 'hash-w', '<hocba xmlns="urn:moet:hocba:record:v0"><version>2</version></hocba>', 'queued');
   db.close();
 
   const store = new SqliteStore(path);
   await store.migrate();
   t.teardown(() => store.close());
   t.same([...(await store.latestVersions(['L1/2023-2024'])).entries()], [['L1/2023-2024', { version: 7, contentHash: 'hash-old', held: false }]]);
+  // Migration 7 moved the payloads, stored as text then, out of the records rows: they read as they were.
+  const claimed = await store.claim('w', 10, Date.now(), 60_000);
+  t.same(claimed.map((c) => [c.id, c.recordXml]), [['waiting', '<hocba xmlns="urn:moet:hocba:record:v0"><version>2</version></hocba>']], 'an older text payload is claimed as it was');
   await store.migrate();
   t.pass('migrating again changes nothing');
   const ids = MIGRATIONS.map((m) => m.id);

@@ -1,3 +1,4 @@
+import { benchOutboxSize } from './outbox-size.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,7 @@ const sections: [string, string, () => Promise<BenchRow[]>][] = [
   }],
   ['e', 'memory of a streaming import', () => benchImportMemory(Number(values['import-records']))],
   ['x', 'a C1 workbook (xlsx) through hocba-gw import', () => benchImportXlsx(Number(values['xlsx-records']))],
+  ['o', 'outbox bytes on disk per record (SQLite, PostgreSQL)', () => benchOutboxSize(20_000)],
 ];
 
 const started = performance.now();
@@ -114,7 +116,7 @@ if (values['update-docs']) {
     // The docs show a whole run; a partial one replaces only its own sections.
     const previous = JSON.parse(readFileSync(join(ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchReport;
     const sectionsRun = new Set(rows.map((r) => r.section.split('-')[0]));
-    const order = ['a', 'b', 'c', 'd', 'e', 'x', 'year'];
+    const order = ['a', 'b', 'c', 'd', 'e', 'x', 'o', 'year'];
     const rank = (r: BenchRow) => order.indexOf(r.section.split('-')[0]!);
     // Stable: rows keep their order within a section, sections the order of a whole run.
     report.rows = [...previous.rows.filter((r) => !sectionsRun.has(r.section.split('-')[0]!)), ...rows].sort((x, y) => rank(x) - rank(y));

@@ -3,6 +3,7 @@ import type { VendorAdapter } from '../adapters/adapter.js';
 import { recordKeyOf, type CanonicalRecord } from '../canonical/record.js';
 import { contentHashOf, recordToXml } from '../canonical/xml.js';
 import type { NewRecord } from '../storage/store.js';
+import { packPayload } from '../storage/payload.js';
 import type { ValidationContext } from '../validation/context.js';
 import { fieldError } from '../validation/rules/field-error.js';
 import type { FieldError, ValidationError } from '../validation/types.js';
@@ -63,7 +64,7 @@ export function rejectRecord(result: IntakeResult, index: number, errors: FieldE
   outcome.status = 'rejected';
   outcome.errors = [...(outcome.errors ?? []), ...ve];
   const row = result.records[index]!;
-  Object.assign(row, { state: 'rejected', contentHash: null, recordXml: null, signedXml: null, errors: outcome.errors });
+  Object.assign(row, { state: 'rejected', contentHash: null, recordXml: null, payload: null, signedXml: null, errors: outcome.errors });
 }
 
 /** What the record is about, for the school authority check and the province's searches (never personal data). */
@@ -114,7 +115,7 @@ export function intake(adapter: VendorAdapter, items: unknown[], context: unknow
     keys.add(recordKey);
     students.set(`${record.student.personalId}/${record.schoolYear}`, recordKey);
     const xml = recordToXml(record);
-    Object.assign(result.records[index]!, { contentHash: contentHashOf(xml), recordXml: xml });
+    Object.assign(result.records[index]!, { contentHash: contentHashOf(xml), recordXml: xml, payload: packPayload(xml) });
   });
   return result;
 }

@@ -49,6 +49,8 @@ export interface NewRecord {
   version: number | null;
   contentHash: string | null;
   recordXml: string | null;
+  /** `recordXml` packed for storage (payload.ts), when the intake step has packed it already (off the event loop). */
+  payload?: Uint8Array | null;
   state: 'queued' | 'rejected' | 'held';
   errors: unknown[] | null;
   /** Signed records only: which signatures the record carries and whether each holds. */

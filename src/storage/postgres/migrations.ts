@@ -179,4 +179,31 @@ CREATE INDEX records_by_grade ON records (grade, state);
 CREATE INDEX records_payload_kept ON records (updated_at) WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL);
 `,
   },
+  {
+    id: 7,
+    name: 'lean outbox: payloads stored once, states from the code',
+    // As SQLite's migration 7: payloads in record_payloads (BYTEA: zlib-packed, or the UTF-8 of
+    // an older row, told apart by the first byte), written once and deleted by the purge;
+    // payload_kept and its partial index for the purge; record_states, filled at every start
+    // from RECORD_STATES, referenced by records.state, so the schema refuses any other state.
+    sql: `
+CREATE TABLE record_payloads (
+  record_id  TEXT PRIMARY KEY,
+  record_xml BYTEA,
+  signed_xml BYTEA
+);
+INSERT INTO record_payloads (record_id, record_xml, signed_xml)
+  SELECT id, convert_to(record_xml, 'UTF8'), convert_to(signed_xml, 'UTF8') FROM records
+  WHERE record_xml IS NOT NULL OR signed_xml IS NOT NULL;
+ALTER TABLE records ADD COLUMN payload_kept SMALLINT;
+UPDATE records SET payload_kept = 1 WHERE record_xml IS NOT NULL OR signed_xml IS NOT NULL;
+DROP INDEX records_payload_kept;
+ALTER TABLE records DROP COLUMN record_xml, DROP COLUMN signed_xml;
+CREATE INDEX records_payload_kept ON records (updated_at) WHERE state = 'acknowledged' AND payload_kept = 1;
+
+CREATE TABLE record_states (state TEXT PRIMARY KEY);
+INSERT INTO record_states (state) SELECT DISTINCT state FROM records;
+ALTER TABLE records ADD CONSTRAINT records_state_known FOREIGN KEY (state) REFERENCES record_states (state);
+`,
+  },
 ]);

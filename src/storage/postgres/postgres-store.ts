@@ -20,6 +20,9 @@ import type {
   StoredSubmission,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
+import { claimedPayloadColumn, countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
+import { STATES, syncRecordStates } from '../outbox/record-states.js';
+import { storedPayload, unpackPayload } from '../payload.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 
 // The backend for provinces that run several gateway replicas: they share one PostgreSQL and
@@ -34,7 +37,7 @@ const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state,
   next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at,
   school_id, vendor, learner_id, grade, class_name`;
 
-const CLAIMED_COLUMNS = `r.id, r.record_key, r.content_hash, r.record_xml, r.attempts, r.max_attempts, r.base_delay_ms,
+const CLAIMED_COLUMNS = `r.id, r.record_key, r.content_hash, ${claimedPayloadColumn.postgres}, r.attempts, r.max_attempts, r.base_delay_ms,
   r.cap_delay_ms, r.total_time_ms, r.window_started_at`;
 
 type Row = Record<string, unknown>;
@@ -86,7 +89,7 @@ function toClaimed(r: Row): ClaimedRecord {
     id: r.id as string,
     recordKey: r.record_key as string,
     contentHash: r.content_hash as string,
-    recordXml: r.record_xml as string,
+    recordXml: unpackPayload(r.record_xml) as string,
     attempts: r.attempts as number,
     maxAttempts: r.max_attempts as number,
     baseDelayMs: num(r.base_delay_ms),
@@ -142,6 +145,7 @@ export class PostgresStore implements Store {
         await c.query(m.sql);
         await c.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, Date.now()]);
       }
+      await c.query(syncRecordStates.postgres, [STATES]);
     });
   }
 
@@ -225,33 +229,33 @@ export class PostgresStore implements Store {
       await c.query('INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
         sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt,
       ]);
+      const payloads = records.map(storedPayload);
       // One statement for the whole batch: arrays in, one row per element out.
       await c.query(
-        `INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors, record_version,
-           signatures, signed_xml, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at,
+        `INSERT INTO records (id, submission_id, idx, record_key, content_hash, payload_kept, state, errors, record_version,
+           signatures, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at,
            last_code, last_reason, created_at, updated_at, school_id, learner_id, grade, class_name, school_year, vendor)
-         SELECT u.id, $11, u.idx, u.record_key, u.content_hash, u.record_xml, u.state, u.errors, u.version, u.signatures,
-           u.signed_xml, $12, $13, $14, $15, $16, $16,
+         SELECT u.id, $10, u.idx, u.record_key, u.content_hash, u.payload_kept, u.state, u.errors, u.version, u.signatures,
+           $11, $12, $13, $14, $15, $15,
            CASE u.state WHEN 'rejected' THEN 'VALIDATION' WHEN 'held' THEN 'SIGNATURES_INCOMPLETE' END,
            CASE u.state WHEN 'rejected' THEN 'failed validation at the gateway'
                         WHEN 'held' THEN 'held until the required signatures arrive'
-                        ELSE 'accepted from ' || $17 END,
-           $16, $16, u.school_id, u.learner_id, u.grade, u.class_name, u.school_year, $17
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
-                     $18::text[], $19::text[], $20::int[], $21::text[], $22::text[])
-           AS u(id, idx, record_key, content_hash, record_xml, state, errors, version, signatures, signed_xml,
+                        ELSE 'accepted from ' || $16 END,
+           $15, $15, u.school_id, u.learner_id, u.grade, u.class_name, u.school_year, $16
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::smallint[], $6::text[], $7::text[], $8::int[], $9::text[],
+                     $17::text[], $18::text[], $19::int[], $20::text[], $21::text[])
+           AS u(id, idx, record_key, content_hash, payload_kept, state, errors, version, signatures,
                 school_id, learner_id, grade, class_name, school_year)`,
         [
           records.map((r) => r.id),
           records.map((r) => r.index),
           records.map((r) => r.recordKey),
           records.map((r) => r.contentHash),
-          records.map((r) => r.recordXml),
+          payloads.map((p) => (p ? 1 : null)),
           records.map((r) => r.state),
           records.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
           records.map((r) => r.version),
           records.map((r) => (r.signatures ? JSON.stringify(r.signatures) : null)),
-          records.map((r) => r.signedXml ?? null),
           sub.id,
           policy.maxAttempts,
           policy.baseDelayMs,
@@ -266,6 +270,10 @@ export class PostgresStore implements Store {
           records.map((r) => r.schoolYear ?? null),
         ],
       );
+      const stored = records.flatMap((r, i) => (payloads[i] ? [{ id: r.id, ...payloads[i]! }] : []));
+      if (stored.length > 0) {
+        await c.query(insertPayload.postgres, [stored.map((p) => p.id), stored.map((p) => p.recordXml), stored.map((p) => p.signedXml)]);
+      }
     });
   }
 
@@ -326,11 +334,9 @@ export class PostgresStore implements Store {
   }
 
   async purgePayloads(before: number, limit: number, dryRun = false): Promise<number> {
-    const cond = `state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL) AND updated_at < $1`;
-    if (dryRun) return num((await this.q(`SELECT count(*) AS n FROM records WHERE ${cond}`, [before])).rows[0].n);
-    // The TOAST space of the cleared values is reused by autovacuum; no rewrite of the table.
-    const res = await this.q(`UPDATE records SET record_xml = NULL, signed_xml = NULL WHERE id IN (SELECT id FROM records WHERE ${cond} LIMIT $2)`, [before, limit]);
-    return res.rowCount ?? 0;
+    if (dryRun) return num((await this.q(countPurgeable.postgres, [before])).rows[0].n);
+    // The deleted payload rows' space is reused by autovacuum; no rewrite of the table.
+    return num((await this.q(purgePayloads.postgres, [before, limit])).rows[0].n);
   }
 
   async reclaimSpace(): Promise<void> {

@@ -199,4 +199,42 @@ CREATE INDEX records_by_grade ON records (grade, state);
 CREATE INDEX records_payload_kept ON records (updated_at) WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL);
 `,
   },
+  {
+    id: 7,
+    name: 'lean outbox: payloads stored once, states from the code',
+    // Issue 16: a record's payload (canonical XML, signed document) moves out of the records row
+    // into record_payloads, written once at acceptance and deleted by the retention purge, so a
+    // state change rewrites a narrow row (about 0.5 KB) instead of one with 6 KB of XML in it;
+    // new payloads are zlib-packed (payload.ts), older ones stay TEXT and read as they are.
+    // payload_kept marks the rows whose payload the purge has still to clear (its partial index
+    // replaces the one on the dropped columns). The states a record may be in are the rows of
+    // record_states, which the gateway fills at every start from RECORD_STATES (delivery/
+    // states.ts): the triggers refuse any other state, so the schema and the code keep one list.
+    sql: `
+CREATE TABLE record_payloads (
+  record_id  TEXT PRIMARY KEY,
+  record_xml BLOB,
+  signed_xml BLOB
+);
+INSERT INTO record_payloads (record_id, record_xml, signed_xml)
+  SELECT id, record_xml, signed_xml FROM records WHERE record_xml IS NOT NULL OR signed_xml IS NOT NULL;
+ALTER TABLE records ADD COLUMN payload_kept INTEGER;
+UPDATE records SET payload_kept = 1 WHERE record_xml IS NOT NULL OR signed_xml IS NOT NULL;
+DROP INDEX records_payload_kept;
+ALTER TABLE records DROP COLUMN record_xml;
+ALTER TABLE records DROP COLUMN signed_xml;
+CREATE INDEX records_payload_kept ON records (updated_at) WHERE state = 'acknowledged' AND payload_kept = 1;
+
+CREATE TABLE record_states (state TEXT PRIMARY KEY);
+INSERT INTO record_states (state) SELECT DISTINCT state FROM records;
+CREATE TRIGGER records_state_known_insert BEFORE INSERT ON records
+WHEN NOT EXISTS (SELECT 1 FROM record_states WHERE state = NEW.state) BEGIN
+  SELECT RAISE(ABORT, 'unknown record state');
+END;
+CREATE TRIGGER records_state_known_update BEFORE UPDATE OF state ON records
+WHEN NOT EXISTS (SELECT 1 FROM record_states WHERE state = NEW.state) BEGIN
+  SELECT RAISE(ABORT, 'unknown record state');
+END;
+`,
+  },
 ]);

@@ -25,6 +25,9 @@ import type {
 import { MIGRATIONS } from './migrations.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 import { WalSync } from './wal-sync.js';
+import { claimedPayloadColumn, countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
+import { STATES, syncRecordStates } from '../outbox/record-states.js';
+import { storedPayload, unpackPayload } from '../payload.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
 
 // The embedded default: one file, WAL. A 202 is sent only after the insert transaction has
@@ -154,6 +157,10 @@ export class SqliteStore implements Store {
         this.db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
       })();
     }
+    const addState = this.db.prepare(syncRecordStates.sqlite);
+    this.db.transaction(() => {
+      for (const state of STATES) addState.run(state);
+    })();
     this.s = this.prepareAll();
     await this.durable();
     this.startCheckpointer();
@@ -172,20 +179,20 @@ export class SqliteStore implements Store {
       appendAudit: db.prepare(`INSERT INTO audit_log (at, actor_id, actor_name, role, action, target, count, reason, source, via)
         VALUES (@at, @actorId, @actorName, @role, @action, @target, @count, @reason, @source, @via)`),
       oldestQueued: db.prepare(`SELECT min(created_at) AS t FROM records WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')})`),
-      purge: db.prepare(`UPDATE records SET record_xml = NULL, signed_xml = NULL WHERE id IN (
-          SELECT id FROM records WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL) AND updated_at < ? LIMIT ?)`),
-      purgeable: db.prepare(`SELECT count(*) AS n FROM records
-          WHERE state = 'acknowledged' AND (record_xml IS NOT NULL OR signed_xml IS NOT NULL) AND updated_at < ?`),
+      purgeClear: db.prepare(purgePayloads.sqlite.clear),
+      purgeRemove: db.prepare(purgePayloads.sqlite.remove),
+      purgeable: db.prepare(countPurgeable.sqlite),
+      insertPayload: db.prepare(insertPayload.sqlite),
       countCredentials: db.prepare('SELECT count(*) AS n FROM credentials'),
       findByIdem: db.prepare('SELECT * FROM submissions WHERE vendor = ? AND idempotency_key = ?'),
       getSubmission: db.prepare('SELECT * FROM submissions WHERE id = ?'),
       insertSubmission: db.prepare(
         'INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, record_xml, state, errors,
+      insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, payload_kept, state, errors,
         max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at, last_code, last_reason,
-        created_at, updated_at, record_version, signatures, signed_xml, school_id, learner_id, grade, class_name, school_year, vendor)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        created_at, updated_at, record_version, signatures, school_id, learner_id, grade, class_name, school_year, vendor)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
       claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
@@ -197,7 +204,7 @@ export class SqliteStore implements Store {
           UNION ALL
           SELECT id FROM records WHERE state = 'sending' AND lease_until < @now
           LIMIT @limit)
-        RETURNING id, record_key, content_hash, record_xml, attempts, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms,
+        RETURNING id, record_key, content_hash, ${claimedPayloadColumn.sqlite}, attempts, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms,
           window_started_at`),
       renew: db.prepare(`UPDATE records SET lease_until = @until WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
       ack: db.prepare(`UPDATE records SET state = 'acknowledged', attempts = attempts + 1, ministry_record_id = @mid,
@@ -339,16 +346,18 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       s.insertSubmission.run(sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt);
       for (const r of records) {
+        const payload = storedPayload(r);
         s.insertRecord.run(
-          r.id, sub.id, r.index, r.recordKey, r.contentHash, r.recordXml, r.state,
+          r.id, sub.id, r.index, r.recordKey, r.contentHash, payload ? 1 : null, r.state,
           r.errors ? JSON.stringify(r.errors) : null,
           policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, policy.totalTimeMs ?? null, sub.createdAt, sub.createdAt,
           r.state === 'rejected' ? 'VALIDATION' : r.state === 'held' ? 'SIGNATURES_INCOMPLETE' : null,
           r.state === 'rejected' ? 'failed validation at the gateway' : r.state === 'held' ? 'held until the required signatures arrive' : `accepted from ${sub.vendor}`,
           sub.createdAt, sub.createdAt, r.version,
-          r.signatures ? JSON.stringify(r.signatures) : null, r.signedXml ?? null,
+          r.signatures ? JSON.stringify(r.signatures) : null,
           r.schoolId ?? null, r.learnerId ?? null, r.grade ?? null, r.className ?? null, r.schoolYear ?? null, sub.vendor,
         );
+        if (payload) s.insertPayload.run(r.id, payload.recordXml, payload.signedXml);
       }
     })();
     // The 202 goes out only after this: the commit is on disk, not only in the page cache.
@@ -424,7 +433,11 @@ export class SqliteStore implements Store {
 
   async purgePayloads(before: number, limit: number, dryRun = false): Promise<number> {
     if (dryRun) return (this.s.purgeable.get(before) as { n: number }).n;
-    const n = this.s.purge.run(before, limit).changes;
+    const n = this.db.transaction(() => {
+      const cleared = this.s.purgeClear.all(before, limit) as { id: string }[];
+      for (const { id } of cleared) this.s.purgeRemove.run(id);
+      return cleared.length;
+    })();
     await this.durable();
     return n;
   }
@@ -463,7 +476,7 @@ export class SqliteStore implements Store {
       id: r.id as string,
       recordKey: r.record_key as string,
       contentHash: r.content_hash as string,
-      recordXml: r.record_xml as string,
+      recordXml: unpackPayload(r.record_xml) as string,
       attempts: r.attempts as number,
       maxAttempts: r.max_attempts as number,
       baseDelayMs: r.base_delay_ms as number,
