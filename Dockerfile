@@ -18,6 +18,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
 COPY specs ./specs
+COPY assets ./assets
 # The dashboard's script and stylesheet, served as they are (src/dashboard/pages.ts).
 COPY src/dashboard/assets ./src/dashboard/assets
 RUN mkdir -p /var/lib/hocba-gw && chown node:node /var/lib/hocba-gw
