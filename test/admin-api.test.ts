@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -247,9 +248,10 @@ t.test('the purge clears payloads and the database file shrinks', async (t) => {
   const path = join(dir, 'gateway.db');
   const store = new SqliteStore(path, { checkpoints: false });
   await store.migrate();
-  const payload = '<hocba>' + 'x'.repeat(4000) + '</hocba>';
+  // Random text, so that each payload stays 4 kB once the outbox has packed it.
+  const payload = () => '<hocba>' + randomBytes(2000).toString('hex') + '</hocba>';
   for (let b = 0; b < 4; b++) {
-    await submit(store, 'vnedu', recs(500, { school: '01009876', grade: 6, learner: `B${b}-` }).map((r) => ({ ...r, recordXml: payload })), T0);
+    await submit(store, 'vnedu', recs(500, { school: '01009876', grade: 6, learner: `B${b}-` }).map((r) => ({ ...r, recordXml: payload() })), T0);
   }
   for (;;) {
     const c = await store.claim('w', 1000, T0, 60_000);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { unpackPayload } from '../src/storage/payload.js';
 import t from 'tap';
 import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import { contentHashOf } from '../src/canonical/xml.js';
@@ -35,14 +36,16 @@ function check(outcome: BatchIntakeOutcome): void {
     if (row.state !== o.status) throw new Error(`record ${i}: outcome ${o.status}, row ${row.state}`);
     if (o.status === 'rejected') {
       if (!o.errors?.length) throw new Error(`record ${i} rejected without a reason`);
-      if (row.recordXml !== null || row.contentHash !== null) throw new Error(`rejected record ${i} carries XML to send`);
+      if (row.recordXml !== null || row.payload || row.contentHash !== null) throw new Error(`rejected record ${i} carries XML to send`);
       if (!validationErrors.some((e) => e.index === i)) throw new Error(`rejected record ${i} is not among the validation errors`);
     } else if (o.status === 'queued') {
       if (o.errors?.length) throw new Error(`queued record ${i} has errors`);
-      if (typeof row.recordXml !== 'string' || row.contentHash !== contentHashOf(row.recordXml)) throw new Error(`queued record ${i} has no XML or the wrong hash`);
-      const scan = prescanXml(row.recordXml);
+      // The XML travels packed (payload) from here: what the store keeps and delivery sends.
+      const xml = unpackPayload(row.payload);
+      if (typeof xml !== 'string' || row.contentHash !== contentHashOf(xml)) throw new Error(`queued record ${i} has no XML or the wrong hash`);
+      const scan = prescanXml(xml);
       if (scan) throw new Error(`queued record ${i} would poison a packet: ${scan.detail}`);
-      if (/<[^>]*\s[^>]*=/.test(row.recordXml.replace(/^<hocba xmlns="[^"]*">/, ''))) throw new Error(`queued record ${i} carries an attribute`);
+      if (/<[^>]*\s[^>]*=/.test(xml.replace(/^<hocba xmlns="[^"]*">/, ''))) throw new Error(`queued record ${i} carries an attribute`);
     } else {
       throw new Error(`record ${i}: status ${o.status} from a vendor batch`);
     }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ function records(n: number, from: number) {
     recordKey: `K${from + i}/2024-2025`,
     version: 1,
     contentHash: `h${from + i}`,
-    recordXml: `<hocba>${'x'.repeat(2000)}</hocba>`,
+    // Random text: the outbox packs payloads, and these must stay 2 kB once packed.
+    recordXml: `<hocba>${randomBytes(2000).toString('base64')}</hocba>`,
     state: 'queued' as const,
     errors: null,
   }));
