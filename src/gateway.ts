@@ -192,8 +192,9 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
       await app.close(); // stop taking requests; in-flight ones finish
       await metricsServer?.close();
       await retention.stop();
-      await worker?.stop(); // the packet in flight finishes or goes back to the queue
-      await transport.close();
+      // The packet in flight has delivery.shutdownGraceMs to finish; then it is left to be re-sent.
+      const stopped = await worker?.stop();
+      await transport.close({ force: stopped?.forced ?? false });
       await simulator?.close();
       await verifier.close();
       await intake.close();

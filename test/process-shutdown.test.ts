@@ -61,3 +61,58 @@ t.test('the gateway process starts, takes a batch and stops cleanly on SIGINT', 
   again.child.kill('SIGTERM');
   t.equal(await again.exited, 0);
 });
+
+t.test('SIGTERM with a packet hung at the Ministry: the process ends after delivery.shutdownGraceMs, and the packet is "outcome unknown", re-sent later', async (t) => {
+  const { ensureDemoPki } = await import('../src/pki/demo.js');
+  const { startSimulator } = await import('../src/simulator/server.js');
+  const { loadSettings } = await import('../src/config/settings.js');
+  const { writeFileSync } = await import('node:fs');
+  const dataDir = mkdtempSync(join(tmpdir(), 'hocba-proc-hung-'));
+  const pki = await ensureDemoPki(join(dataDir, 'pki'), { provinceCode: '01' });
+  const defaults = loadSettings({});
+  // A Ministry that takes every packet call and never answers it.
+  const sim = await startSimulator({
+    host: '127.0.0.1', port: 0, provinceCertPem: readFileSync(pki.provinceCert, 'utf8'), faults: { hangRate: 1 },
+    clients: [{ clientId: defaults.ministry.clientId, clientSecret: defaults.ministry.clientSecret }],
+  });
+  t.teardown(() => sim.close());
+  // Without the grace, SIGTERM would wait for the call's own timeout: ten minutes here.
+  const config = join(dataDir, 'config.json');
+  writeFileSync(config, JSON.stringify({ ministry: { timeoutMs: 600_000 }, delivery: { shutdownGraceMs: 500, retry: { inProcessAttempts: 1 } } }));
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'start'], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', MINISTRY_URL: sim.url, CONFIG_FILE: config, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/\S+) /.exec(out);
+      if (m) (clearInterval(timer), resolve(m[1]!));
+    }, 50);
+    child.on('exit', (code) => (clearInterval(timer), reject(new Error(`exited early with ${code}: ${out}`))));
+  });
+  const creds = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const batch = readFileSync(join(root, 'examples', 'vnedu', 'batch-grades-1-5.json'), 'utf8');
+  const res = await fetch(`${url}/v1/submissions`, { method: 'POST', headers: { authorization: `Bearer ${creds.vendors.vnedu}`, 'content-type': 'application/json' }, body: batch });
+  t.equal(res.status, 202);
+  // Wait until a packet is out and hanging: its records are in 'sending'.
+  const db = new Database(join(dataDir, 'gateway.db'), { readonly: true });
+  const sending = () => (db.prepare("SELECT count(*) AS n FROM records WHERE state = 'sending'").get() as { n: number }).n;
+  while (sending() === 0) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300)); // the call is past its connection and waiting
+  child.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 60 s'), 60_000))]);
+  t.equal(code, 0, 'the process ends (exit 0) without waiting for the hung call');
+  const rows = db.prepare('SELECT state, last_code, attempts FROM records').all() as { state: string; last_code: string | null; attempts: number }[];
+  db.close();
+  t.notOk(rows.some((r) => r.state === 'sending'), 'nothing is left in flight');
+  const unknown = rows.filter((r) => r.last_code === 'OUTCOME_UNKNOWN');
+  t.ok(unknown.length > 0, `the packet's records are marked OUTCOME_UNKNOWN (${unknown.length})`);
+  t.ok(unknown.every((r) => r.state === 'retry' && r.attempts === 1), 'due again, the attempt counted: the re-send is a duplicate to the Ministry');
+  t.match(out, /outcome unknown/, 'the log says the outcome is unknown');
+  t.notMatch(out, /returned to the queue unsent/, 'and does not claim it was unsent');
+});

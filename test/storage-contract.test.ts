@@ -147,6 +147,33 @@ for (const backend of backends) {
       t.equal((await store.listRecords({ submissionId: winner!.id, limit: 1000 })).length, 50);
     });
 
+    t.test('a packet that kills its sender uses an attempt each time, then its record goes dead; the longest waiting go first', async (t) => {
+      const sweep = async (at: number) => {
+        for (let c = await store.claim('sweeper', 1000, at, 1); c.length; c = await store.claim('sweeper', 1000, at, 1)) {
+          await store.acknowledge('sweeper', 'PKT-sweep', c.map((r) => ({ id: r.id, ministryRecordId: null, code: 'accepted' })), at);
+        }
+      };
+      const base = T0 + 100_000;
+      await sweep(base);
+      const [late] = records(1);
+      const [early] = records(1);
+      await submit(store, [late!], { at: base + 20, policy: { ...POLICY, maxAttempts: 2 } });
+      await submit(store, [early!], { at: base + 10, policy: { ...POLICY, maxAttempts: 2 } });
+      const first = await store.claim('K1', 1, base + 100, 1000);
+      t.same(first.map((r) => r.id), [early!.id], 'the record due first is claimed first, whatever the order of insertion');
+      t.equal(first[0]!.attempts, 1, 'the attempt is counted at the claim');
+      // K1 dies with the packet; its lease expires; K2 takes the record over and dies too.
+      const second_ = await second.claim('K2', 5, base + 1101, 1000);
+      t.same(second_.map((r) => [r.id, r.attempts]), [[late!.id, 1], [early!.id, 2]], 'claimed again after the lease, the second attempt; behind a record due before its lease ended');
+      // K2 dies with both.
+      const third = await store.claim('K3', 5, base + 2102, 1000);
+      t.notOk(third.some((r) => r.id === early!.id), 'no third claim: both attempts are used');
+      t.match(await store.getRecord(early!.id), { state: 'dead', attempts: 2, lastCode: 'SENDER_LOST', lastReason: /lease of K2 expired during attempt 2 of 2/ });
+      t.same((await store.recordEvents(early!.id)).map((e) => e.toState), ['queued', 'sending', 'sending', 'dead'], 'the timeline says so');
+      t.same(third.map((r) => [r.id, r.attempts]), [[late!.id, 2]], 'the other record has an attempt left');
+      await store.acknowledge('K3', 'PKT-K3', [{ id: late!.id, ministryRecordId: null, code: 'accepted' }], base + 2103);
+    });
+
     t.test('claims, leases, guards and outcomes', async (t) => {
       // A clean queue first: settle whatever earlier subtests left queued.
       for (;;) {
@@ -193,19 +220,20 @@ for (const backend of backends) {
       await second.scheduleRetry('B', [{ id: r2.id, code: 'UNAVAILABLE', reason: 'HTTP 503', nextAttemptAt: t1 + 5000 }], t1);
       await second.release('B', [r3.id], t1);
       const ack = (await store.getRecord(r0.id))!;
-      t.match(ack, { state: 'acknowledged', attempts: 1, ministryRecordId: 'MOET-00000001', packetId: 'PKT-1', lastCode: 'accepted', updatedAt: t1 });
-      t.match(await store.getRecord(r1.id), { state: 'dead', attempts: 1, lastCode: 'RECORD_REFUSED', lastReason: 'Ministry: refused' });
-      t.match(await store.getRecord(r2.id), { state: 'retry', attempts: 1, lastCode: 'UNAVAILABLE', nextAttemptAt: t1 + 5000 });
-      t.match(await store.getRecord(r3.id), { state: 'queued', attempts: 0 });
+      // Attempts are counted at each claim (issue 14 item 17): A's, which died with A, and B's.
+      t.match(ack, { state: 'acknowledged', attempts: 2, ministryRecordId: 'MOET-00000001', packetId: 'PKT-1', lastCode: 'accepted', updatedAt: t1 });
+      t.match(await store.getRecord(r1.id), { state: 'dead', attempts: 2, lastCode: 'RECORD_REFUSED', lastReason: 'Ministry: refused' });
+      t.match(await store.getRecord(r2.id), { state: 'retry', attempts: 2, lastCode: 'UNAVAILABLE', nextAttemptAt: t1 + 5000 });
+      t.match(await store.getRecord(r3.id), { state: 'queued', attempts: 1 }, 'released unsent: B\'s attempt is given back, A\'s is not');
 
       // Due times: the released one at once, the retry only when due.
       const again = await store.claim('C', 1000, t1 + 1, 10_000);
       t.same(again.map((r) => r.id), [r3.id], 'a released record is claimable at once; a retry waits');
       const due = await store.claim('C', 1000, t1 + 5000, 1000);
       t.same(due.map((r) => r.id), [r2.id]);
-      t.equal(due[0].attempts, 1, 'the claim carries the attempts so far');
+      t.equal(due[0].attempts, 3, 'the claim carries the attempts so far, this one included');
       await store.acknowledge('C', 'PKT-2', [{ id: r2.id, ministryRecordId: 'MOET-2', code: 'duplicate' }, { id: r3.id, ministryRecordId: 'MOET-3', code: 'accepted' }], t1 + 5001);
-      t.match(await store.getRecord(r2.id), { state: 'acknowledged', attempts: 2, lastCode: 'duplicate' });
+      t.match(await store.getRecord(r2.id), { state: 'acknowledged', attempts: 3, lastCode: 'duplicate' });
 
       // Replay a dead record: same key, attempts reset, retry window reopened.
       t.equal(await store.replay({ ids: [r0.id, r1.id] }, 'fixed at the school', t1 + 6000), 1, 'only dead records are replayed');

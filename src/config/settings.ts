@@ -135,6 +135,8 @@ export interface Settings {
     thread: boolean;
     /** Niceness of the delivery thread (0-19, Linux): vendors' requests get the CPU first. 0: as the rest. */
     threadNice: number;
+    /** At shutdown, how long a packet in flight may take to be answered before it is left to be re-sent (default 5 s). */
+    shutdownGraceMs: number;
   };
   /** Province and school codes (config/README.md); paths relative to the package root. */
   referenceData: { provincesFile: string; schoolsFile: string };
@@ -217,6 +219,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   s = deepMerge(s, fromEnv);
   s = deepMerge(s, overrides);
   if (!s.databaseUrl) s.databaseUrl = join(s.dataDir, 'gateway.db');
+  const grace = s.delivery.shutdownGraceMs;
+  if (!(typeof grace === 'number' && Number.isFinite(grace) && grace >= 0)) {
+    throw new Error(`delivery.shutdownGraceMs must be a number of milliseconds (0 or more), not ${JSON.stringify(grace)}`);
+  }
   if (s.ministry.binding !== 'rest' && s.ministry.binding !== 'soap') {
     throw new Error(`ministry.binding must be "rest" or "soap", not ${JSON.stringify(s.ministry.binding)}`);
   }

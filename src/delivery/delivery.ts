@@ -7,8 +7,8 @@ export interface Delivery {
   start(): void;
   /** Wakes idle loops now instead of at the next poll (called after a submission commits). */
   nudge(): void;
-  /** Stops claiming; an in-flight packet finishes (or goes back to the queue). */
-  stop(): Promise<void>;
+  /** Stops claiming; an in-flight packet has delivery.shutdownGraceMs to finish (worker.ts). */
+  stop(): Promise<{ forced: boolean } | void>;
   /** The circuit towards the Ministry, for /readyz. */
   readonly circuit: { snapshot(): CircuitSnapshot };
 }

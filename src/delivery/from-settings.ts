@@ -42,5 +42,6 @@ export function deliveryWorkerFromSettings(settings: Settings, parts: DeliveryPa
     limiter: new RateLimiter(d.packetsPerSecond),
     logger: parts.logger.child({ component: 'delivery' }),
     onSend: parts.onSend,
+    shutdownGraceMs: d.shutdownGraceMs,
   });
 }

@@ -39,6 +39,8 @@ export interface WorkerOptions {
   limiter: RateLimiter;
   logger: Logger;
   owner?: string;
+  /** How long stop() lets a packet in flight finish before it stops waiting for the answer (delivery.shutdownGraceMs). */
+  shutdownGraceMs?: number;
   /** Told of each attempt to send a packet: how long it took and how it ended (metrics). */
   onSend?: (seconds: number, outcome: SendOutcome) => void;
 }
@@ -49,12 +51,20 @@ export type SendOutcome = 'delivered' | 'refused' | 'failed';
 /** The packet could not go within a lease period (the Ministry asked us to hold off): its records go back untouched. */
 class NotAttempted extends Error {}
 
+/** Shutdown's grace ran out while a packet was in flight: whether it reached the Ministry is unknown. */
+class OutcomeUnknown extends Error {}
+
+/** The code of records whose packet was in flight when shutdown's grace ran out (re-sent; the Ministry counts a duplicate). */
+export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
+
 /** Another worker holds the records now: nothing more may be sent or recorded for them here. */
 class LeaseLost extends Error {}
 
 export class DeliveryWorker implements Delivery {
   readonly owner: string;
   private readonly abort = new AbortController();
+  /** Aborted when shutdown's grace runs out: waits for the Ministry's answer end there. */
+  private readonly hardStop = new AbortController();
   private loops: Promise<void>[] = [];
   /** One waker per loop that is sleeping (each its own, so that no wake is lost when another loop wakes first). */
   private readonly sleepers = new Set<() => void>();
@@ -108,12 +118,27 @@ export class DeliveryWorker implements Delivery {
     for (const wake of [...this.sleepers]) wake();
   }
 
-  /** Stops claiming; an in-flight packet finishes (or, if it is waiting to retry, goes back to the queue). */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming. A packet in flight has `shutdownGraceMs` to get its answer; one still
+   * waiting then, or waiting to retry, is left to be re-sent: back to the queue if nothing of it
+   * was sent, due at once with OUTCOME_UNKNOWN if it was (the Ministry counts the re-send as a
+   * duplicate). Resolves `forced: true` when the grace ran out, so that the transport's sockets
+   * can be destroyed rather than waited for.
+   */
+  async stop(): Promise<{ forced: boolean }> {
     this.abort.abort();
     this.nudge();
-    await Promise.allSettled(this.loops);
+    const settled = Promise.allSettled(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace'>((resolve) => (timer = setTimeout(() => resolve('grace'), this.o.shutdownGraceMs ?? 5000)));
+    const first = await Promise.race([settled.then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    if (first === 'grace') {
+      this.hardStop.abort(new OutcomeUnknown('shutdown grace over'));
+      await settled;
+    }
     this.loops = [];
+    return { forced: first === 'grace' };
   }
 
   /** Sleeps until `ms` have passed or nudge() or stop() wakes every sleeping loop. */
@@ -182,16 +207,25 @@ export class DeliveryWorker implements Delivery {
       const signed = await this.o.signer.sign(xml);
       let receipt: Receipt;
       const failures: Error[] = [];
+      const sent = { started: false };
       // Waiting for a slot (a Retry-After hold) longer than one lease period is not worth
       // holding the records for: they go back and wait in the queue instead.
       const latestStart = claimedAt + this.o.leaseMs;
       const signal = AbortSignal.any([this.abort.signal, lease.lost]);
       try {
-        receipt = await this.send(packetId, signed, latestStart, probing, failures, signal);
+        receipt = await this.send(packetId, signed, latestStart, probing, failures, signal, sent);
       } catch (e) {
         if (lease.lost.aborted) return claimed.length; // the new owner records the outcome
         // Cut short after a real attempt failed: that failure is the outcome.
         if (e instanceof NotAttempted && failures.length > 0) e = failures[failures.length - 1];
+        if (this.abort.signal.aborted && sent.started) {
+          // Shutdown cut the wait for an answer (or for the next try) short after the packet went out.
+          const now = Date.now();
+          const reason = `shutdown while packet ${packetId} was in flight: it may have reached the Ministry, which counts the re-send as a duplicate`;
+          await store.scheduleRetry(this.owner, claimed.map((r) => ({ id: r.id, code: OUTCOME_UNKNOWN, reason, nextAttemptAt: now })), now);
+          logger.warn({ packetId, records: claimed.length }, 'packet outcome unknown at shutdown; its records are re-sent');
+          return claimed.length;
+        }
         if (e instanceof NotAttempted || this.abort.signal.aborted) {
           await store.release(this.owner, claimed.map((r) => r.id), Date.now());
           logger.info({ packetId, records: claimed.length, why: (e as Error).message }, 'packet returned to the queue unsent');
@@ -207,7 +241,7 @@ export class DeliveryWorker implements Delivery {
     }
   }
 
-  private send(packetId: string, signed: string, latestStart: number, probing: boolean, failures: Error[], signal: AbortSignal): Promise<Receipt> {
+  private send(packetId: string, signed: string, latestStart: number, probing: boolean, failures: Error[], signal: AbortSignal, sent: { started: boolean }): Promise<Receipt> {
     const { retry: r, circuit, limiter, transport, logger } = this.o;
     return pRetry(
       async () => {
@@ -215,7 +249,8 @@ export class DeliveryWorker implements Delivery {
         const started = performance.now();
         const took = () => (performance.now() - started) / 1000;
         try {
-          const receipt = await transport.sendPacket(packetId, signed);
+          sent.started = true;
+          const receipt = await untilAborted(transport.sendPacket(packetId, signed), this.hardStop.signal);
           this.o.onSend?.(took(), 'delivered');
           circuit.onSuccess();
           return receipt;
@@ -259,8 +294,9 @@ export class DeliveryWorker implements Delivery {
   /** Durable retry or dead, for each record of a packet that was not delivered. */
   private classify(r: ClaimedRecord, now: number, code: string, reason: string, notBefore = 0): { dead?: Outcome; retry?: Outcome & { nextAttemptAt: number } } {
     const j = this.o.retry.jitter;
-    const next = Math.max(notBefore, nextAttemptAt(now, r.attempts + 1, r.baseDelayMs, r.capDelayMs, j));
-    if (r.attempts + 1 >= r.maxAttempts) return { dead: { id: r.id, code, reason: `retries used up: ${reason}` } };
+    // r.attempts counts this attempt: it was counted when the record was claimed.
+    const next = Math.max(notBefore, nextAttemptAt(now, r.attempts, r.baseDelayMs, r.capDelayMs, j));
+    if (r.attempts >= r.maxAttempts) return { dead: { id: r.id, code, reason: `retries used up: ${reason}` } };
     if (r.totalTimeMs !== null && next > r.windowStartedAt + r.totalTimeMs) {
       return { dead: { id: r.id, code, reason: `retry window of ${Math.round(r.totalTimeMs / 1000)} s used up: ${reason}` } };
     }
@@ -316,4 +352,17 @@ export class DeliveryWorker implements Delivery {
     await this.settle(dead, retry, now);
     this.o.logger.info({ packetId, acknowledged: acks.length, dead: dead.length, missing: retry.length }, 'packet delivered');
   }
+}
+
+/** `p`, or the abort's reason once `signal` aborts (the call itself goes on until its transport is closed). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }

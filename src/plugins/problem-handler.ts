@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ErrorCode } from '../errors/catalogue.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem, requestError } from '../errors/problem.js';
+import { storageFaultOf } from '../storage/faults.js';
 
 // Every error leaves the gateway as Problem Details. Fastify's own errors (bad JSON, body too
 // large, wrong media type, schema validation) are mapped onto catalogue codes; anything else is
@@ -61,6 +62,12 @@ async function problemHandler(app: FastifyInstance): Promise<void> {
       });
     }
     if (code) return send(reply, code, { detail: undefined });
+    const fault = storageFaultOf(err);
+    if (fault) {
+      // Not the gateway's bug: the database or the disk. Logged without the request's body.
+      request.log.warn({ code: fault.code, cause: (err as { code?: string }).code ?? err.message }, 'storage fault');
+      return send(reply, fault.code, { headers: { 'retry-after': String(fault.retryAfterSeconds) } });
+    }
     request.log.error({ err }, 'unhandled error');
     return send(reply, 'INTERNAL');
   });

@@ -12,6 +12,7 @@ import { credentialRefusal, hashKey } from '../plugins/auth.js';
 import type { Credential } from '../storage/store.js';
 import type { ValidationError } from '../validation/types.js';
 import { intakeProblem, recordToView } from './submissions.js';
+import { storageFaultOf } from '../storage/faults.js';
 
 // Vendors' SOAP 1.1 services (document/literal): every adapter that declares `soap` gets its
 // endpoint here, its WSDL at `?wsdl` and the XSDs that WSDL includes at `?xsd=<file>`. The
@@ -166,6 +167,12 @@ function serviceRoutes(adapter: VendorAdapter, service: SoapService) {
       if (err instanceof ProblemError) return sendFault(reply, err.code, err.extra);
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) return sendFault(reply, 'BODY_TOO_LARGE');
       if (err.statusCode === 400) return sendFault(reply, 'BODY_MALFORMED');
+      const fault = storageFaultOf(err);
+      if (fault) {
+        request.log.warn({ code: fault.code, cause: (err as { code?: string }).code ?? err.message }, 'storage fault');
+        reply.header('retry-after', String(fault.retryAfterSeconds));
+        return sendFault(reply, fault.code);
+      }
       request.log.error({ err }, 'unhandled error');
       return sendFault(reply, 'INTERNAL');
     });

@@ -115,6 +115,7 @@ export interface ClaimedRecord {
   recordKey: string;
   contentHash: string;
   recordXml: string;
+  /** Attempts so far, this one included: an attempt is counted when its record is claimed. */
   attempts: number;
   maxAttempts: number;
   baseDelayMs: number;
@@ -268,14 +269,18 @@ export interface Store {
   getRecord(id: string): Promise<RecordRow | null>;
   recordEvents(id: string): Promise<RecordEvent[]>;
 
-  /** Claims due records for `owner` until `now + leaseMs`: queued/retry ones due by now, or sending ones whose lease expired. */
+  /**
+   * Claims due records for `owner` until `now + leaseMs`, longest waiting first: queued/retry ones
+   * due by now, or sending ones whose lease expired; counts the attempt. A record whose lease
+   * expired on its last attempt goes dead (SENDER_LOST) instead.
+   */
   claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]>;
   /** Extends `owner`'s lease on records it still holds to `now + leaseMs`; returns how many it still holds. */
   renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number>;
   acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void>;
   scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void>;
   markDead(owner: string, outcomes: Outcome[], now: number): Promise<void>;
-  /** Gives claimed records back to the queue untouched (a clean shutdown mid-send). */
+  /** Gives claimed records back to the queue unsent, and their attempt with them (a clean shutdown before sending). */
   release(owner: string, ids: string[], now: number): Promise<void>;
   /** Re-queues dead records (by ids, or a filter: at most 100,000 of them) keeping their record keys; returns how many. */
   replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number>;

@@ -45,7 +45,8 @@ export interface MinistryTransport {
   sendPacket(packetId: string, signedXml: string): Promise<Receipt>;
   /** A cheap reachability probe for /readyz. */
   probe(): Promise<boolean>;
-  close(): Promise<void>;
+  /** Closes the connections; `force`: destroys them with any call still waiting (shutdown's grace is over). */
+  close(options?: { force?: boolean }): Promise<void>;
 }
 
 /**

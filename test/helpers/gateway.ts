@@ -49,7 +49,7 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
   const gw = await startGateway(settings, { logger });
   t.teardown(async () => {
     try {
-      if (gw.simulator) await everyPacketVerifies(gw.simulator.url, join(dir, 'pki', 'ca.pem'));
+      if (gw.simulator) await everyPacketVerifies(gw.simulator.url, join(settings.dataDir, 'pki', 'ca.pem'));
     } finally {
       await gw.close();
       rmSync(dir, { recursive: true, force: true });

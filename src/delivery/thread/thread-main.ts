@@ -72,10 +72,10 @@ port.on('message', async (m: ToThread) => {
       pending.delete(m.id);
       break;
     case 'stop':
-      await worker.stop();
+      const { forced } = await worker.stop();
       clearInterval(circuitTimer);
       sendCircuit();
-      await transport.close();
+      await transport.close({ force: forced });
       await store.close();
       post({ type: 'stopped' });
       port.close();

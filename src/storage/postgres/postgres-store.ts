@@ -20,7 +20,9 @@ import type {
   StoredSubmission,
 } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
-import { claimedPayloadColumn, countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
+import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
+import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
+import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
 import { STATES, syncRecordStates } from '../outbox/record-states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
@@ -36,9 +38,6 @@ import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordO
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
   next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at,
   school_id, vendor, learner_id, grade, class_name`;
-
-const CLAIMED_COLUMNS = `r.id, r.record_key, r.content_hash, ${claimedPayloadColumn.postgres}, r.attempts, r.max_attempts, r.base_delay_ms,
-  r.cap_delay_ms, r.total_time_ms, r.window_started_at`;
 
 type Row = Record<string, unknown>;
 
@@ -121,6 +120,12 @@ export class PostgresStore implements Store {
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
+    // A checked-out client has no pool listener: a connection cut while it is held (a server
+    // restart) would be an unhandled 'error' event and end the process. The query in progress
+    // fails on its own; the client is then released as broken and the pool opens a fresh one.
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken = e);
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const out = await fn(c);
@@ -130,7 +135,8 @@ export class PostgresStore implements Store {
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      c.release();
+      c.off('error', onError);
+      c.release(broken);
     }
   }
 
@@ -360,80 +366,35 @@ export class PostgresStore implements Store {
   }
 
   async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]> {
-    // SKIP LOCKED: a replica passes over rows another replica is claiming this instant instead
-    // of waiting for them; the row lock is re-checked against the WHERE clause, so a row that
-    // another replica has just claimed (its next_attempt_at moved past its lease end) is not taken.
     // A lease holds up to and including lease_until, as in the SQLite backend.
-    const { rows } = await this.q(
-      `WITH due AS (
-         SELECT id FROM records
-         WHERE state IN ('queued', 'retry', 'sending') AND next_attempt_at <= $2::bigint
-         ORDER BY next_attempt_at
-         LIMIT $4
-         FOR UPDATE SKIP LOCKED)
-       UPDATE records r SET state = 'sending', lease_owner = $1, lease_until = $3::bigint, next_attempt_at = $3::bigint + 1, updated_at = $2::bigint,
-         last_code = NULL,
-         last_reason = CASE WHEN r.state = 'sending' THEN 'lease of ' || r.lease_owner || ' expired; claimed by ' || $1::text
-                            ELSE 'claimed by ' || $1::text END
-       FROM due WHERE r.id = due.id
-       RETURNING ${CLAIMED_COLUMNS}`,
-      [owner, now, now + leaseMs, limit],
-    );
+    await this.q(expireLost.postgres, [now]);
+    const { rows } = await this.q(claim.postgres, [owner, now, now + leaseMs, limit]);
     return rows.map(toClaimed);
   }
 
   async renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number> {
     if (ids.length === 0) return 0;
-    const res = await this.q(
-      `UPDATE records SET lease_until = $2::bigint, next_attempt_at = $2::bigint + 1
-       WHERE id = ANY($3::text[]) AND state = 'sending' AND lease_owner = $1`,
-      [owner, now + leaseMs, ids],
-    );
-    return res.rowCount ?? 0;
+    return (await this.q(renewLease.postgres, [owner, now + leaseMs, ids])).rowCount ?? 0;
   }
 
   async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
     if (acks.length === 0) return;
-    await this.q(
-      `UPDATE records r SET state = 'acknowledged', attempts = r.attempts + 1, ministry_record_id = a.mid, packet_id = $2,
-         last_code = a.code, last_reason = 'receipt ' || a.code || ' in packet ' || $2,
-         lease_owner = NULL, lease_until = NULL, updated_at = $3
-       FROM unnest($4::text[], $5::text[], $6::text[]) AS a(id, mid, code)
-       WHERE r.id = a.id AND r.state = 'sending' AND r.lease_owner = $1`,
-      [owner, packetId, now, acks.map((a) => a.id), acks.map((a) => a.ministryRecordId), acks.map((a) => a.code)],
-    );
+    await this.q(acknowledge.postgres, [owner, packetId, now, acks.map((a) => a.id), acks.map((a) => a.ministryRecordId), acks.map((a) => a.code)]);
   }
 
   async scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.q(
-      `UPDATE records r SET state = 'retry', attempts = r.attempts + 1, next_attempt_at = o.next, last_code = o.code,
-         last_reason = o.reason, lease_owner = NULL, lease_until = NULL, updated_at = $2
-       FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS o(id, next, code, reason)
-       WHERE r.id = o.id AND r.state = 'sending' AND r.lease_owner = $1`,
-      [owner, now, outcomes.map((o) => o.id), outcomes.map((o) => o.nextAttemptAt), outcomes.map((o) => o.code), outcomes.map((o) => o.reason)],
-    );
+    await this.q(scheduleRetry.postgres, [owner, now, outcomes.map((o) => o.id), outcomes.map((o) => o.nextAttemptAt), outcomes.map((o) => o.code), outcomes.map((o) => o.reason)]);
   }
 
   async markDead(owner: string, outcomes: Outcome[], now: number): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.q(
-      `UPDATE records r SET state = 'dead', attempts = r.attempts + 1, last_code = o.code, last_reason = o.reason,
-         lease_owner = NULL, lease_until = NULL, updated_at = $2
-       FROM unnest($3::text[], $4::text[], $5::text[]) AS o(id, code, reason)
-       WHERE r.id = o.id AND r.state = 'sending' AND r.lease_owner = $1`,
-      [owner, now, outcomes.map((o) => o.id), outcomes.map((o) => o.code), outcomes.map((o) => o.reason)],
-    );
+    await this.q(markDead.postgres, [owner, now, outcomes.map((o) => o.id), outcomes.map((o) => o.code), outcomes.map((o) => o.reason)]);
   }
 
   async release(owner: string, ids: string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.q(
-      `UPDATE records SET state = 'queued', next_attempt_at = $2, last_code = NULL, last_reason = 'released at shutdown',
-         lease_owner = NULL, lease_until = NULL, updated_at = $2
-       WHERE id = ANY($3::text[]) AND state = 'sending' AND lease_owner = $1`,
-      [owner, now, ids],
-    );
+    await this.q(release.postgres, [owner, now, ids]);
   }
 
   async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {

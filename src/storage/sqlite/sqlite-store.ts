@@ -25,7 +25,9 @@ import type {
 import { MIGRATIONS } from './migrations.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 import { WalSync } from './wal-sync.js';
-import { claimedPayloadColumn, countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
+import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
+import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
+import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
 import { STATES, syncRecordStates } from '../outbox/record-states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
@@ -195,31 +197,13 @@ export class SqliteStore implements Store {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
-      claim: db.prepare(`UPDATE records SET state = 'sending', lease_owner = @owner, lease_until = @until, updated_at = @now,
-          last_code = NULL,
-          last_reason = CASE WHEN state = 'sending' THEN 'lease of ' || lease_owner || ' expired; claimed by ' || @owner
-                             ELSE 'claimed by ' || @owner END
-        WHERE id IN (
-          SELECT id FROM records WHERE state IN ('queued', 'retry') AND next_attempt_at <= @now
-          UNION ALL
-          SELECT id FROM records WHERE state = 'sending' AND lease_until < @now
-          LIMIT @limit)
-        RETURNING id, record_key, content_hash, ${claimedPayloadColumn.sqlite}, attempts, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms,
-          window_started_at`),
-      renew: db.prepare(`UPDATE records SET lease_until = @until WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
-      ack: db.prepare(`UPDATE records SET state = 'acknowledged', attempts = attempts + 1, ministry_record_id = @mid,
-          packet_id = @packet, last_code = @code, last_reason = 'receipt ' || @code || ' in packet ' || @packet,
-          lease_owner = NULL, lease_until = NULL, updated_at = @now
-        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
-      retry: db.prepare(`UPDATE records SET state = 'retry', attempts = attempts + 1, next_attempt_at = @next,
-          last_code = @code, last_reason = @reason, lease_owner = NULL, lease_until = NULL, updated_at = @now
-        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
-      dead: db.prepare(`UPDATE records SET state = 'dead', attempts = attempts + 1, last_code = @code, last_reason = @reason,
-          lease_owner = NULL, lease_until = NULL, updated_at = @now
-        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
-      release: db.prepare(`UPDATE records SET state = 'queued', last_code = NULL, last_reason = 'released at shutdown',
-          lease_owner = NULL, lease_until = NULL, updated_at = @now
-        WHERE id = @id AND state = 'sending' AND lease_owner = @owner`),
+      expireLost: db.prepare(expireLost.sqlite),
+      claim: db.prepare(claim.sqlite),
+      renew: db.prepare(renewLease.sqlite),
+      ack: db.prepare(acknowledge.sqlite),
+      retry: db.prepare(scheduleRetry.sqlite),
+      dead: db.prepare(markDead.sqlite),
+      release: db.prepare(release.sqlite),
       replayOne: db.prepare(`UPDATE records SET state = 'queued', attempts = 0, next_attempt_at = @now, window_started_at = @now,
           last_code = 'REPLAY', last_reason = @reason, updated_at = @now WHERE id = @id AND state = 'dead'`),
       cancelOne: db.prepare(`UPDATE records SET state = 'cancelled', last_code = 'CANCELLED', last_reason = @reason, updated_at = @now
@@ -465,6 +449,7 @@ export class SqliteStore implements Store {
 
   async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]> {
     const rows: Record<string, unknown>[] = [];
+    this.s.expireLost.run({ now });
     for (let i = 0; i < limit; i += SLICE) {
       if (i > 0) await yieldToEventLoop();
       const chunk = Math.min(SLICE, limit - i);

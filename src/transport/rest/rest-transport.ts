@@ -95,7 +95,7 @@ export class RestTransport implements MinistryTransport {
     }
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    await (options.force ? this.dispatcher.destroy() : this.dispatcher.close());
   }
 }
