@@ -57,6 +57,9 @@ class OutcomeUnknown extends Error {}
 /** The code of records whose packet was in flight when shutdown's grace ran out (re-sent; the Ministry counts a duplicate). */
 export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
 
+/** Codes with which the Ministry refuses a whole packet as unreadable: worth splitting it to find why. */
+const MALFORMED_PACKET: ReadonlySet<string> = new Set(['PACKET_MALFORMED']);
+
 /** Another worker holds the records now: nothing more may be sent or recorded for them here. */
 class LeaseLost extends Error {}
 
@@ -189,10 +192,26 @@ export class DeliveryWorker implements Delivery {
 
   /** One claim-sign-send-record cycle; returns how many records it handled. */
   async drainOnce(probing = false): Promise<number> {
-    const { store, logger } = this.o;
     const claimedAt = Date.now();
-    const claimed = await store.claim(this.owner, this.o.packetSize, claimedAt, this.o.leaseMs);
+    const claimed = await this.o.store.claim(this.owner, this.o.packetSize, claimedAt, this.o.leaseMs);
     if (claimed.length === 0) return 0;
+    const lease = this.holdLease(claimed.map((r) => r.id));
+    try {
+      await this.deliverGroup(claimed, claimedAt, probing, lease.lost);
+      return claimed.length;
+    } finally {
+      lease.stop();
+    }
+  }
+
+  /**
+   * Builds, signs and sends one packet of `group` and records what became of each record. A
+   * packet the Ministry refuses whole as malformed is split in two and each half sent again, so
+   * that one record it cannot read fails alone instead of taking every record of the packet,
+   * from every vendor, with it: log2(200) ≈ 8 rounds find it in a full packet.
+   */
+  private async deliverGroup(group: ClaimedRecord[], since: number, probing: boolean, lost: AbortSignal): Promise<void> {
+    const { store, logger } = this.o;
     const packetId = `PKT-${randomUUID()}`;
     const xml = buildPacket({
       packetId,
@@ -200,45 +219,46 @@ export class DeliveryWorker implements Delivery {
       createdAt: new Date().toISOString(),
       // The record key and content hash stored at acceptance: a re-send after a crash or a
       // replay is the same record to the Ministry, which counts it once.
-      records: claimed.map((r) => ({ recordKey: r.recordKey, contentHash: r.contentHash, xml: r.recordXml })),
+      records: group.map((r) => ({ recordKey: r.recordKey, contentHash: r.contentHash, xml: r.recordXml })),
     });
-    const lease = this.holdLease(claimed.map((r) => r.id));
+    const signed = await this.o.signer.sign(xml);
+    let receipt: Receipt;
+    const failures: Error[] = [];
+    const sent = { started: false };
+    // Waiting for a slot (a Retry-After hold) longer than one lease period is not worth
+    // holding the records for: they go back and wait in the queue instead.
+    const latestStart = since + this.o.leaseMs;
+    const signal = AbortSignal.any([this.abort.signal, lost]);
     try {
-      const signed = await this.o.signer.sign(xml);
-      let receipt: Receipt;
-      const failures: Error[] = [];
-      const sent = { started: false };
-      // Waiting for a slot (a Retry-After hold) longer than one lease period is not worth
-      // holding the records for: they go back and wait in the queue instead.
-      const latestStart = claimedAt + this.o.leaseMs;
-      const signal = AbortSignal.any([this.abort.signal, lease.lost]);
-      try {
-        receipt = await this.send(packetId, signed, latestStart, probing, failures, signal, sent);
-      } catch (e) {
-        if (lease.lost.aborted) return claimed.length; // the new owner records the outcome
-        // Cut short after a real attempt failed: that failure is the outcome.
-        if (e instanceof NotAttempted && failures.length > 0) e = failures[failures.length - 1];
-        if (this.abort.signal.aborted && sent.started) {
-          // Shutdown cut the wait for an answer (or for the next try) short after the packet went out.
-          const now = Date.now();
-          const reason = `shutdown while packet ${packetId} was in flight: it may have reached the Ministry, which counts the re-send as a duplicate`;
-          await store.scheduleRetry(this.owner, claimed.map((r) => ({ id: r.id, code: OUTCOME_UNKNOWN, reason, nextAttemptAt: now })), now);
-          logger.warn({ packetId, records: claimed.length }, 'packet outcome unknown at shutdown; its records are re-sent');
-          return claimed.length;
-        }
-        if (e instanceof NotAttempted || this.abort.signal.aborted) {
-          await store.release(this.owner, claimed.map((r) => r.id), Date.now());
-          logger.info({ packetId, records: claimed.length, why: (e as Error).message }, 'packet returned to the queue unsent');
-          return claimed.length;
-        }
-        await this.recordFailure(claimed, e as Error, packetId);
-        return claimed.length;
+      receipt = await this.send(packetId, signed, latestStart, probing, failures, signal, sent);
+    } catch (e) {
+      if (lost.aborted) return; // the new owner records the outcome
+      // Cut short after a real attempt failed: that failure is the outcome.
+      if (e instanceof NotAttempted && failures.length > 0) e = failures[failures.length - 1];
+      if (this.abort.signal.aborted && sent.started) {
+        // Shutdown cut the wait for an answer (or for the next try) short after the packet went out.
+        const now = Date.now();
+        const reason = `shutdown while packet ${packetId} was in flight: it may have reached the Ministry, which counts the re-send as a duplicate`;
+        await store.scheduleRetry(this.owner, group.map((r) => ({ id: r.id, code: OUTCOME_UNKNOWN, reason, nextAttemptAt: now })), now);
+        logger.warn({ packetId, records: group.length }, 'packet outcome unknown at shutdown; its records are re-sent');
+        return;
       }
-      await this.recordReceipt(claimed, receipt, packetId);
-      return claimed.length;
-    } finally {
-      lease.stop();
+      if (e instanceof NotAttempted || this.abort.signal.aborted) {
+        await store.release(this.owner, group.map((r) => r.id), Date.now());
+        logger.info({ packetId, records: group.length, why: (e as Error).message }, 'packet returned to the queue unsent');
+        return;
+      }
+      if (e instanceof PermanentDeliveryError && MALFORMED_PACKET.has(e.code) && group.length > 1) {
+        const half = Math.ceil(group.length / 2);
+        logger.warn({ packetId, code: e.code, records: group.length }, 'packet refused as malformed: sent again in halves to find the record(s) it chokes on');
+        await this.deliverGroup(group.slice(0, half), Date.now(), probing, lost);
+        await this.deliverGroup(group.slice(half), Date.now(), probing, lost);
+        return;
+      }
+      await this.recordFailure(group, e as Error, packetId);
+      return;
     }
+    await this.recordReceipt(group, receipt, packetId);
   }
 
   private send(packetId: string, signed: string, latestStart: number, probing: boolean, failures: Error[], signal: AbortSignal, sent: { started: boolean }): Promise<Receipt> {
@@ -314,7 +334,9 @@ export class DeliveryWorker implements Delivery {
     const reason = `${e.message} (packet ${packetId})`;
     if (e instanceof PermanentDeliveryError) {
       this.o.logger.error({ packetId, code, records: claimed.length }, 'packet rejected by the Ministry');
-      await this.o.store.markDead(this.owner, claimed.map((r) => ({ id: r.id, code, reason })), now);
+      // Alone in its packet and still refused as malformed: this record is what the Ministry cannot read.
+      const why = claimed.length === 1 && MALFORMED_PACKET.has(code) ? `the Ministry refuses any packet that holds this record: ${reason}` : reason;
+      await this.o.store.markDead(this.owner, claimed.map((r) => ({ id: r.id, code, reason: why })), now);
       return;
     }
     const notBefore = e instanceof TransientDeliveryError && e.retryAfterMs ? now + e.retryAfterMs : 0;

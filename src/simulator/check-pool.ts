@@ -1,12 +1,12 @@
 import { TaskFailed, TaskPool } from '../threads/task-pool.js';
-import { loadRecordValidator, PacketRefused, readPacket, type ReadPacket, type RecordValidator } from './packet-check.js';
+import { loadRecordValidator, PacketRefused, readPacket, type ReadPacket, type RecordFaults, type RecordValidator } from './packet-check.js';
 
 // Where the simulator reads packets: on its event loop, or in worker threads, as a Ministry
 // would spread the checking over its cores. Only reading is spread; de-duplication against the
 // records held (admitPacket) stays on the event loop, one packet at a time.
 
 export interface PacketReader {
-  read(body: string, rejectRecordKeys?: readonly string[]): Promise<ReadPacket>;
+  read(body: string, faults?: RecordFaults): Promise<ReadPacket>;
   close(): Promise<void>;
 }
 
@@ -17,13 +17,13 @@ class InThreadReader implements PacketReader {
     private readonly provinceCertPem: string,
     private readonly validateRecord: RecordValidator | undefined,
   ) {}
-  async read(body: string, rejectRecordKeys?: readonly string[]): Promise<ReadPacket> {
-    return readPacket(body, { provinceCertPem: this.provinceCertPem, validateRecord: this.validateRecord, rejectRecordKeys });
+  async read(body: string, faults: RecordFaults = {}): Promise<ReadPacket> {
+    return readPacket(body, { provinceCertPem: this.provinceCertPem, validateRecord: this.validateRecord, ...faults });
   }
   async close(): Promise<void> {}
 }
 
-type ReadTask = { body: string; rejectRecordKeys?: string[] };
+type ReadTask = { body: string; rejectRecordKeys?: string[]; malformedRecordKeys?: string[] };
 
 class WorkerReader implements PacketReader {
   readonly #pool: TaskPool<ReadTask, ReadPacket>;
@@ -35,9 +35,13 @@ class WorkerReader implements PacketReader {
     this.#pool = new TaskPool(WORKER_URL, { size: workers, workerData: { provinceCertPem }, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
   }
 
-  async read(body: string, rejectRecordKeys?: readonly string[]): Promise<ReadPacket> {
+  async read(body: string, faults: RecordFaults = {}): Promise<ReadPacket> {
     try {
-      return await this.#pool.run({ body, rejectRecordKeys: rejectRecordKeys ? [...rejectRecordKeys] : undefined });
+      return await this.#pool.run({
+        body,
+        rejectRecordKeys: faults.rejectRecordKeys ? [...faults.rejectRecordKeys] : undefined,
+        malformedRecordKeys: faults.malformedRecordKeys ? [...faults.malformedRecordKeys] : undefined,
+      });
     } catch (e) {
       const refused = e instanceof TaskFailed ? (e.detail as { status: number; code: string } | undefined) : undefined;
       if (refused) throw new PacketRefused(refused.status, refused.code, (e as Error).message);

@@ -8,9 +8,9 @@ import { loadRecordValidator, PacketRefused, readPacket } from './packet-check.j
 const { provinceCertPem } = workerData as { provinceCertPem: string };
 const validateRecord = loadRecordValidator();
 parentPort!.postMessage({ ready: true });
-parentPort!.on('message', ({ id, task }: { id: number; task: { body: string; rejectRecordKeys?: string[] } }) => {
+parentPort!.on('message', ({ id, task }: { id: number; task: { body: string; rejectRecordKeys?: string[]; malformedRecordKeys?: string[] } }) => {
   try {
-    parentPort!.postMessage({ id, result: readPacket(task.body, { provinceCertPem, validateRecord, rejectRecordKeys: task.rejectRecordKeys }) });
+    parentPort!.postMessage({ id, result: readPacket(task.body, { provinceCertPem, validateRecord, rejectRecordKeys: task.rejectRecordKeys, malformedRecordKeys: task.malformedRecordKeys }) });
   } catch (e) {
     if (e instanceof PacketRefused) parentPort!.postMessage({ id, error: e.message, detail: { status: e.status, code: e.code } });
     else parentPort!.postMessage({ id, error: (e as Error).message });

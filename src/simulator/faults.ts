@@ -38,6 +38,8 @@ export interface FaultSettings {
   rateLimitCount?: number;
   /** These record keys are answered `rejected` with code RECORD_REFUSED. */
   rejectRecordKeys?: string[];
+  /** A packet holding any of these record keys is refused whole, 400 PACKET_MALFORMED: a record the Ministry's reader chokes on. */
+  malformedRecordKeys?: string[];
 }
 
 export class FaultSettingsError extends Error {}
@@ -104,11 +106,11 @@ export function parseFaultSettings(body: unknown, now = Date.now()): FaultSettin
       out.errorRates = parseErrorRates(value);
     } else if (name === 'outageWindows') {
       out.outageWindows = parseWindows(value);
-    } else if (name === 'rejectRecordKeys') {
+    } else if (name === 'rejectRecordKeys' || name === 'malformedRecordKeys') {
       if (!Array.isArray(value) || !value.every((k) => typeof k === 'string')) {
-        throw new FaultSettingsError('rejectRecordKeys must be an array of strings');
+        throw new FaultSettingsError(`${name} must be an array of strings`);
       }
-      out.rejectRecordKeys = [...value];
+      out[name] = [...value];
     } else {
       throw new FaultSettingsError(`unknown fault setting: ${name}`);
     }

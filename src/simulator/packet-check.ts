@@ -112,7 +112,7 @@ function expectPacketElement(el: Element | undefined, name: string): Element {
 }
 
 /** The packet structure, read from the signed root only (the Signature already detached). */
-function readSignedPacket(signedRoot: Element): { packetId: string; records: PacketRecordElement[] } {
+function readSignedPacket(signedRoot: Element, malformedRecordKeys?: readonly string[]): { packetId: string; records: PacketRecordElement[] } {
   const root = expectPacketElement(signedRoot, 'packet');
   const [headerEl, recordsEl, ...rest] = elementChildren(root);
   expectPacketElement(headerEl, 'header');
@@ -144,6 +144,8 @@ function readSignedPacket(signedRoot: Element): { packetId: string; records: Pac
   if (Number(recordCount) !== records.length) {
     throw malformed(`header recordCount ${recordCount} but the packet holds ${records.length} records`);
   }
+  const choking = records.find((r) => malformedRecordKeys?.includes(r.key));
+  if (choking) throw malformed(`record ${choking.key} cannot be read (fault injection: malformedRecordKeys)`);
   return { packetId, records };
 }
 
@@ -158,12 +160,16 @@ export function contentHashOfElement(hocba: Element): string {
   return sha256Hex(excC14n(hocba));
 }
 
+/** Fault injection on records: refused one by one, or making their whole packet malformed. */
+export interface RecordFaults {
+  rejectRecordKeys?: readonly string[];
+  malformedRecordKeys?: readonly string[];
+}
+
 /** What reading a packet needs besides its body: nothing of the simulator's state but the faults. */
-export interface PacketReadContext {
+export interface PacketReadContext extends RecordFaults {
   provinceCertPem: string;
   validateRecord?: RecordValidator;
-  /** Records to refuse (fault injection). */
-  rejectRecordKeys?: readonly string[];
 }
 
 /** Checks one record on its own: hash, content, key. Returns a rejection or what de-duplication needs. */
@@ -227,7 +233,7 @@ export function readPacket(body: string, ctx: PacketReadContext): ReadPacket {
     const code = verified.code === 'SIGNATURE_MISSING' ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID';
     throw new PacketRefused(400, code, verified.reason);
   }
-  const packet = readSignedPacket(verified.signedRoot);
+  const packet = readSignedPacket(verified.signedRoot, ctx.malformedRecordKeys);
   return { packetId: packet.packetId, candidates: packet.records.map((r) => checkRecord(r, ctx, verified.subtrees)) };
 }
 
@@ -244,5 +250,5 @@ export function admitPacket(packet: ReadPacket, ctx: PacketCheckContext): Receip
 
 /** Checks one packet body and answers its receipt, or throws PacketRefused. Updates the state. */
 export function checkPacket(body: string, ctx: PacketCheckContext): Receipt {
-  return admitPacket(readPacket(body, { provinceCertPem: ctx.provinceCertPem, validateRecord: ctx.validateRecord, rejectRecordKeys: ctx.state.faults.rejectRecordKeys }), ctx);
+  return admitPacket(readPacket(body, { provinceCertPem: ctx.provinceCertPem, validateRecord: ctx.validateRecord, rejectRecordKeys: ctx.state.faults.rejectRecordKeys, malformedRecordKeys: ctx.state.faults.malformedRecordKeys }), ctx);
 }

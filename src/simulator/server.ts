@@ -228,7 +228,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     if (state.recentPackets.length > RECENT_PACKETS) state.recentPackets.shift();
     state.packetsReceived += 1;
     try {
-      const packet = await reader.read(xml, state.faults.rejectRecordKeys);
+      const packet = await reader.read(xml, { rejectRecordKeys: state.faults.rejectRecordKeys, malformedRecordKeys: state.faults.malformedRecordKeys });
       const receipt = admitPacket(packet, { provinceCertPem: opts.provinceCertPem, state, validateRecord, sender });
       state.packets += 1;
       return receipt;
