@@ -58,6 +58,11 @@ const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state,
   next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at,
   school_id, vendor, learner_id, grade, class_name`;
 
+/** The error a connection in full mode answers with: a storage fault (storage/faults.ts), 507. */
+function diskFull(): Error {
+  return Object.assign(new Error('database or disk is full (waiting for space to checkpoint the WAL)'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+}
+
 function toSubmission(r: SubmissionRow): StoredSubmission {
   return {
     id: r.id,
@@ -225,10 +230,50 @@ export class SqliteStore implements Store {
     for (let i = 0; i < items.length; i += SLICE) {
       if (i > 0) await yieldToEventLoop();
       const slice = items.slice(i, i + SLICE);
-      this.db.transaction(() => {
-        for (const item of slice) each(item);
-      })();
+      this.write(() =>
+        this.db.transaction(() => {
+          for (const item of slice) each(item);
+        })(),
+      );
     }
+  }
+
+  /**
+   * Every write goes through here. A full disk (SQLITE_FULL) puts this connection in full mode:
+   * it writes nothing more, and refuses at once, until a TRUNCATE checkpoint has copied the WAL
+   * into the database file and cut the WAL to nothing. Without it, writers kept appending to the
+   * WAL and took whatever space an operator freed before any checkpoint could run (measured on an
+   * 8 MB file system: a 7.5 MB WAL beside a 0.8 MB database, and delivery never came back).
+   */
+  private write<T>(fn: () => T): T {
+    if (this.fullSince !== null && !this.recoverFromFull()) throw diskFull();
+    try {
+      return fn();
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_FULL' && this.walSync) this.fullSince ??= Date.now();
+      throw e;
+    }
+  }
+
+  private fullSince: number | null = null;
+  private lastRecovery = 0;
+
+  /** Tries (at most every half second) to give the WAL's space back; true once it has. */
+  private recoverFromFull(): boolean {
+    const now = Date.now();
+    if (now - this.lastRecovery < 500) return false;
+    this.lastRecovery = now;
+    try {
+      // FULL while checkpointing: the database file is synced before the WAL is cut (wal-sync.ts).
+      this.db.pragma('synchronous = FULL');
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      if (r && r.busy === 0 && r.log === 0) this.fullSince = null;
+    } catch {
+      // Still no room: the next write tries again.
+    } finally {
+      this.db.pragma('synchronous = OFF');
+    }
+    return this.fullSince === null;
   }
 
   async ping(): Promise<void> {
@@ -305,7 +350,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: NewAuditEntry): Promise<void> {
-    this.s.appendAudit.run(e);
+    this.write(() => this.s.appendAudit.run(e));
     await this.durable();
   }
 
@@ -327,7 +372,7 @@ export class SqliteStore implements Store {
 
   async insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void> {
     const s = this.s;
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       s.insertSubmission.run(sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt);
       for (const r of records) {
         const payload = storedPayload(r);
@@ -343,7 +388,7 @@ export class SqliteStore implements Store {
         );
         if (payload) s.insertPayload.run(r.id, payload.recordXml, payload.signedXml);
       }
-    })();
+    })());
     // The 202 goes out only after this: the commit is on disk, not only in the page cache.
     await this.durable();
   }
@@ -417,11 +462,11 @@ export class SqliteStore implements Store {
 
   async purgePayloads(before: number, limit: number, dryRun = false): Promise<number> {
     if (dryRun) return (this.s.purgeable.get(before) as { n: number }).n;
-    const n = this.db.transaction(() => {
+    const n = this.write(() => this.db.transaction(() => {
       const cleared = this.s.purgeClear.all(before, limit) as { id: string }[];
       for (const { id } of cleared) this.s.purgeRemove.run(id);
       return cleared.length;
-    })();
+    })());
     await this.durable();
     return n;
   }
@@ -449,11 +494,11 @@ export class SqliteStore implements Store {
 
   async claim(owner: string, limit: number, now: number, leaseMs: number): Promise<ClaimedRecord[]> {
     const rows: Record<string, unknown>[] = [];
-    this.s.expireLost.run({ now });
+    this.write(() => this.s.expireLost.run({ now }));
     for (let i = 0; i < limit; i += SLICE) {
       if (i > 0) await yieldToEventLoop();
       const chunk = Math.min(SLICE, limit - i);
-      const got = this.s.claim.all({ owner, until: now + leaseMs, now, limit: chunk }) as Record<string, unknown>[];
+      const got = this.write(() => this.s.claim.all({ owner, until: now + leaseMs, now, limit: chunk })) as Record<string, unknown>[];
       rows.push(...got);
       if (got.length < chunk) break;
     }
@@ -496,24 +541,24 @@ export class SqliteStore implements Store {
   async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {
     const ids = selection.ids ?? (await this.listRecords({ ...selection.filter, state: 'dead', limit: Math.min(selection.filter?.limit ?? 100000, 100000) })).map((r) => r.id);
     let n = 0;
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       for (const id of ids) n += this.s.replayOne.run({ id, reason, now }).changes;
-    })();
+    })());
     await this.durable();
     return n;
   }
 
   async cancel(ids: string[], reason: string, now: number): Promise<number> {
     let n = 0;
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       for (const id of ids) n += this.s.cancelOne.run({ id, reason, now }).changes;
-    })();
+    })());
     await this.durable();
     return n;
   }
 
   async supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number> {
-    const n = this.s.supersedeHeld.run({ key: recordKey, vendor, by: byId, now }).changes;
+    const n = this.write(() => this.s.supersedeHeld.run({ key: recordKey, vendor, by: byId, now })).changes;
     await this.durable();
     return n;
   }
