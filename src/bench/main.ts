@@ -1,4 +1,5 @@
 import { benchOutboxSize } from './outbox-size.js';
+import { benchTwoMillion } from './two-million.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'xlsx-records': { type: 'string', default: '100000' },
     'delivery-records': { type: 'string', default: '10000' },
     'latency-seconds': { type: 'string', default: '10' },
+    'queries-records': { type: 'string', default: '2000000' },
   },
 });
 const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
@@ -50,6 +52,7 @@ const sections: [string, string, () => Promise<BenchRow[]>][] = [
   ['e', 'memory of a streaming import', () => benchImportMemory(Number(values['import-records']))],
   ['x', 'a C1 workbook (xlsx) through hocba-gw import', () => benchImportXlsx(Number(values['xlsx-records']))],
   ['o', 'outbox bytes on disk per record (SQLite, PostgreSQL)', () => benchOutboxSize(20_000)],
+  ['q', 'queries and purge at 2,000,000 records (SQLite, PostgreSQL)', () => benchTwoMillion(Number(values['queries-records']), ['sqlite', 'postgres'])],
 ];
 
 const started = performance.now();
@@ -116,7 +119,7 @@ if (values['update-docs']) {
     // The docs show a whole run; a partial one replaces only its own sections.
     const previous = JSON.parse(readFileSync(join(ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchReport;
     const sectionsRun = new Set(rows.map((r) => r.section.split('-')[0]));
-    const order = ['a', 'b', 'c', 'd', 'e', 'x', 'o', 'year'];
+    const order = ['a', 'b', 'c', 'd', 'e', 'x', 'o', 'q', 'year'];
     const rank = (r: BenchRow) => order.indexOf(r.section.split('-')[0]!);
     // Stable: rows keep their order within a section, sections the order of a whole run.
     report.rows = [...previous.rows.filter((r) => !sectionsRun.has(r.section.split('-')[0]!)), ...rows].sort((x, y) => rank(x) - rank(y));

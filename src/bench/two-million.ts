@@ -1,0 +1,194 @@
+import { randomInt } from 'node:crypto';
+import pg from 'pg';
+import { purgePayloads } from '../admin/retention.js';
+import { validationContextFrom } from '../config/validation-context.js';
+import { loadSettings } from '../config/settings.js';
+import { runBatchIntake } from '../pipeline/batch-intake.js';
+import type { Store } from '../storage/store.js';
+import { distinctBatch, singleRecordBodies } from './data.js';
+
+const benchSettingsFor = () => loadSettings({}, { dataDir: '/tmp/hocba-bench-q', databaseUrl: ':memory:' });
+import { benchGateway, benchSettings, scratch, type Scratch } from './gateway-fixture.js';
+import { pacedLoad, quantile } from './paced-load.js';
+import { makeRow, type BenchRow } from './report.js';
+
+// (q) The province's queries at year-end scale (issue 16 item 3): an outbox of 2,000,000 records
+// across 1,000 schools, filled with set-based SQL (not through HTTP: intake is section a), then
+// the dashboard's progress table, the search by student ID and a filtered dead-record listing,
+// each through the store's own method and timed 200 times (the progress table 20), p99 beside the
+// p99 of a primary-key lookup of one record in the same run. Then the retention purge of the
+// payloads of 1,000,000 acknowledged records: its rate, and the p99 of single submissions
+// arriving evenly at 100/s while it runs, beside the same load just before it.
+//
+// The rows: 95% acknowledged, 2% queued, 2% dead (RECORD_REFUSED), 1% rejected; learner IDs of
+// 15 digits (school + number), grades 1-12; half the records keep a payload (one real record
+// packed, 570 bytes), the others' were purged already.
+
+const SCHOOLS = 1000;
+const PURGE_BATCH = 1000;
+const LOAD_RATE = 100;
+
+interface Filled {
+  store: Store;
+  close(): Promise<void>;
+}
+
+const schoolId = (k: number) => String(1_000_000 + k).padStart(8, '0');
+const learnerId = (i: number) => `${schoolId(i % SCHOOLS)}${String(Math.floor(i / SCHOOLS)).padStart(7, '0')}`;
+
+const progress = (what: string) => process.stderr.write(`bench q: ${what}\n`);
+
+/** The columns every filled row gets; `i` is the row number (SQLite: the CTE's, PostgreSQL: generate_series'). */
+function rowSql(i: string, fmt: (pattern: string, ...args: string[]) => string, t0: number) {
+  const m = `(${i}) % 100`;
+  return `${fmt('00000000-0000-7000-8000-%s', `lpad12(${i})`)}, 'bench-fill', (${i}) % 500,
+    ${fmt('%s%s/2024-2025', `lpad8(1000000 + (${i}) % ${SCHOOLS})`, `lpad7((${i}) / ${SCHOOLS})`)}, 'h' || (${i}),
+    CASE WHEN ${m} < 50 THEN 1 END,
+    CASE WHEN ${m} < 95 THEN 'acknowledged' WHEN ${m} < 97 THEN 'queued' WHEN ${m} < 99 THEN 'dead' ELSE 'rejected' END,
+    12, 2000, 600000, 259200000, ${t0} + (${i}), ${t0} + (${i}),
+    CASE WHEN ${m} < 95 THEN 'accepted' WHEN ${m} < 97 THEN NULL WHEN ${m} < 99 THEN 'RECORD_REFUSED' ELSE 'VALIDATION' END,
+    'bench fill', ${t0} + (${i}), ${t0} + (${i}), 1, lpad8(1000000 + (${i}) % ${SCHOOLS}),
+    ${fmt('%s%s', `lpad8(1000000 + (${i}) % ${SCHOOLS})`, `lpad7((${i}) / ${SCHOOLS})`)}, 1 + (${i}) % 12, '1A', '2024-2025', 'vnedu', 1`;
+}
+
+const COLUMNS = `id, submission_id, idx, record_key, content_hash, payload_kept, state, max_attempts, base_delay_ms, cap_delay_ms,
+  total_time_ms, window_started_at, next_attempt_at, last_code, last_reason, created_at, updated_at, record_version, school_id,
+  learner_id, grade, class_name, school_year, vendor, attempts`;
+
+const CHUNK = 250_000;
+
+async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): Promise<Filled> {
+  const { SqliteStore } = await import('../storage/sqlite/sqlite-store.js');
+  const store = new SqliteStore(s.databaseUrl);
+  await store.migrate();
+  const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
+  db.function('lpad12', (x: number) => String(x).padStart(12, '0'));
+  db.function('lpad8', (x: number) => String(x).padStart(8, '0'));
+  db.function('lpad7', (x: number) => String(Math.floor(x)).padStart(7, '0'));
+  db.prepare("INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES ('bench-fill', 'vnedu', NULL, 'x', '{}', 0)").run();
+  const fmt = (pattern: string, ...args: string[]) => `printf('${pattern.replaceAll('%s', '%s')}', ${args.join(', ')})`;
+  const insert = db.prepare(`WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)
+    INSERT INTO records (${COLUMNS}) SELECT ${rowSql('i', fmt, t0)} FROM n`);
+  const payloads = db.prepare(`WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)
+    INSERT INTO record_payloads (record_id, record_xml) SELECT printf('00000000-0000-7000-8000-%s', lpad12(i)), @payload FROM n WHERE i % 100 < 50`);
+  for (let from = 0; from < n; from += CHUNK) {
+    const to = Math.min(n, from + CHUNK);
+    db.transaction(() => {
+      insert.run({ from, to });
+      payloads.run({ from, to, payload });
+    })();
+    progress(`SQLite: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return { store, close: () => store.close() };
+}
+
+async function fillPostgres(s: Scratch, n: number, t0: number, payload: Buffer): Promise<Filled> {
+  const { PostgresStore } = await import('../storage/postgres/postgres-store.js');
+  const store = new PostgresStore(s.databaseUrl, { poolSize: 4 });
+  await store.migrate();
+  const c = new pg.Client({ connectionString: s.databaseUrl });
+  await c.connect();
+  try {
+    await c.query(`CREATE FUNCTION pg_temp.lpad12(x bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lpad(x::text, 12, '0') $$`);
+    await c.query(`CREATE FUNCTION pg_temp.lpad8(x bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lpad(x::text, 8, '0') $$`);
+    await c.query(`CREATE FUNCTION pg_temp.lpad7(x bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lpad(x::text, 7, '0') $$`);
+    await c.query("INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES ('bench-fill', 'vnedu', NULL, 'x', '{}', 0)");
+    const fmt = (pattern: string, ...args: string[]) => `format('${pattern}', ${args.join(', ')})`;
+    const sql = rowSql('i', fmt, t0).replaceAll('lpad12(', 'pg_temp.lpad12(').replaceAll('lpad8(', 'pg_temp.lpad8(').replaceAll('lpad7(', 'pg_temp.lpad7(');
+    for (let from = 0; from < n; from += CHUNK) {
+      const to = Math.min(n, from + CHUNK);
+      await c.query(`INSERT INTO records (${COLUMNS}) SELECT ${sql} FROM generate_series($1::bigint, $2::bigint - 1) AS i`, [from, to]);
+      await c.query(`INSERT INTO record_payloads (record_id, record_xml)
+        SELECT format('00000000-0000-7000-8000-%s', pg_temp.lpad12(i)), $3 FROM generate_series($1::bigint, $2::bigint - 1) AS i WHERE i % 100 < 50`, [from, to, payload]);
+      progress(`PostgreSQL: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
+    }
+    // What autovacuum does after a bulk load: statistics for the planner, and the visibility map.
+    await c.query('VACUUM ANALYZE');
+  } finally {
+    await c.end();
+  }
+  return { store, close: () => store.close() };
+}
+
+async function p99Of(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return quantile(times.sort((a, b) => a - b), 0.99);
+}
+
+export async function benchTwoMillion(records: number, backends: readonly ('sqlite' | 'postgres')[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const sample = await runBatchIntake({ vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(distinctBatch(0, 500, 9300)) }, validationContextFrom(benchSettingsFor()), 500);
+  if (sample.kind !== 'ok') throw new Error(sample.kind);
+  // One real upper-secondary record, packed as the outbox stores it.
+  const payload = Buffer.from(sample.result.records.find((r) => (r.grade ?? 0) >= 10)!.payload!);
+  for (const backend of backends) {
+    const db = backend === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    const s = await scratch(backend);
+    try {
+      const t0 = Date.now() - records - 90 * 86_400_000; // every record older than the retention cutoff
+      const start = performance.now();
+      const filled = await (backend === 'sqlite' ? fillSqlite(s, records, t0, payload) : fillPostgres(s, records, t0, payload));
+      progress(`${db}: filled in ${Math.round((performance.now() - start) / 1000)} s; querying`);
+      const store = filled.store;
+      const scale = `${records.toLocaleString('en')} records, ${SCHOOLS.toLocaleString('en')} schools, ${db}`;
+      const anyId = () => `00000000-0000-7000-8000-${String(randomInt(records)).padStart(12, '0')}`;
+      const floor = await p99Of(200, () => store.getRecord(anyId()));
+      const floorIs = 'one record by primary key (getRecord), p99, same run';
+      const query = (name: string, value: number, boundBy: string) =>
+        makeRow({ section: backend === 'sqlite' ? 'q' : 'q-pg', name: `${name} (${scale})`, value, unit: 'ms', floor: Math.max(floor, 0.01), floorIs, better: 'lower', target: 50, boundBy });
+      const byIndex = 'its index: the rows it returns and their pages';
+      rows.push(query('dashboard progress by school, p99: counts by state for every school', await p99Of(20, () => store.progress('school')),
+        'a GROUP BY over every record (an index-only scan of (school, state)); counters kept per school and state would read 6,000 rows instead'));
+      rows.push(query('search by student ID (learner ID), p99', await p99Of(200, () => store.listRecords({ learnerId: learnerId(randomInt(records)), limit: 50 })), byIndex));
+      rows.push(query('dead records of one school, newest first, a page of 100, p99', await p99Of(200, () => store.listRecords({ state: 'dead', school: schoolId(randomInt(SCHOOLS)), limit: 100 })), byIndex));
+      rows.push(query('dead records refused with one code, newest first, a page of 100, p99', await p99Of(200, () => store.listRecords({ state: 'dead', code: 'RECORD_REFUSED', limit: 100 })), byIndex));
+      await filled.close();
+      progress(`${db}: the purge of ${(records / 2).toLocaleString('en')} payloads, with submissions arriving`);
+      rows.push(...(await benchPurge(s, backend, records)));
+    } finally {
+      await s.drop();
+    }
+  }
+  return rows;
+}
+
+/** The retention purge in a running gateway, with vendors' single submissions arriving evenly. */
+async function benchPurge(s: Scratch, backend: 'sqlite' | 'postgres', records: number): Promise<BenchRow[]> {
+  const db = backend === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  const settings = benchSettings(s, { retention: { payloadDays: 30, batchSize: PURGE_BATCH, intervalMs: 0 } });
+  const gw = await benchGateway(settings, false);
+  try {
+    const key = gw.demoCredentials!.vendors.vnedu!;
+    const bodies = singleRecordBodies(6000, 9100);
+    let next = 0;
+    const load = (seconds: number) =>
+      pacedLoad({ url: gw.url, path: '/v1/submissions', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: () => bodies[next++ % bodies.length]!, rate: LOAD_RATE, seconds });
+    await load(2); // warm-up
+    const quiet = await load(10);
+    let purged = 0;
+    let purgeSeconds = 0;
+    let busy: Awaited<ReturnType<typeof load>> | null = null;
+    const purging = (async () => {
+      const t = performance.now();
+      const r = await purgePayloads(gw.store, settings.retention!, {});
+      purged = r.purged;
+      purgeSeconds = (performance.now() - t) / 1000;
+    })();
+    busy = await load(10);
+    await purging;
+    if (purged < records / 2) throw new Error(`the purge cleared ${purged} payloads, expected ${records / 2}`);
+    const section = backend === 'sqlite' ? 'q' : 'q-pg';
+    return [
+      makeRow({ section, name: `retention purge of ${purged.toLocaleString('en')} acknowledged records' payloads, batches of ${PURGE_BATCH} (${db})`, value: purged / purgeSeconds, unit: 'records/s', floor: purged / purgeSeconds, floorIs: 'itself: no floor for a purge (the rate is the figure)' }),
+      makeRow({ section, name: `single-submission latency p99 at ${LOAD_RATE}/s while the purge runs (${db})`, value: busy.p99, unit: 'ms', floor: Math.max(quiet.p99, 0.1), floorIs: 'the same load just before the purge, p99', better: 'lower', target: 50, boundBy: 'the purge\'s write transactions between the submissions\' own' }),
+    ];
+  } finally {
+    await gw.close();
+  }
+}
