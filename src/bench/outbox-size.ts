@@ -81,9 +81,9 @@ async function fill(backend: 'sqlite' | 'postgres', batches: number, dir: string
   return { records, bytes, payloadBytes, secondary };
 }
 
-export async function benchOutboxSize(records: number): Promise<BenchRow[]> {
+export async function benchOutboxSize(records: number, backends: readonly ('sqlite' | 'postgres')[] = ['sqlite', 'postgres']): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const backend of ['sqlite', 'postgres'] as const) {
+  for (const backend of backends) {
     const s = await scratch(backend);
     try {
       const batches = Math.max(1, Math.round(records / BATCH));
