@@ -499,5 +499,25 @@ for (const backend of backends) {
       const owners = new Set([...ids].map((id) => seen.get(id)));
       t.ok(owners.size >= 2, `the work was shared (${owners.size} workers)`);
     });
+
+    // Last: every subtest before changed states in its own way (claims, takeovers, outcomes,
+    // replays, cancels, supersessions, raw updates), on two connections at once.
+    t.test('progress counters agree with a count of the records themselves', async (t) => {
+      const groups = { school: 'school_id', vendor: 'vendor', grade: 'grade' } as const;
+      for (const [by, col] of Object.entries(groups)) {
+        const direct = await rawQuery(`SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`, `SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`, []);
+        const expected = new Map<string, Record<string, number>>();
+        for (const r of direct) {
+          const key = r.k === null ? 'null' : String(r.k);
+          expected.set(key, { ...expected.get(key), [r.state as string]: Number(r.n) });
+        }
+        const progress = await second.progress(by as keyof typeof groups);
+        const got = new Map(progress.map((p) => [p.key === null ? 'null' : p.key, p.counts]));
+        t.same(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), `by ${by}`);
+      }
+      const totals: Record<string, number> = {};
+      for (const r of await rawQuery('SELECT state, count(*) AS n FROM records GROUP BY state', 'SELECT state, count(*) AS n FROM records GROUP BY state', [])) totals[r.state as string] = Number(r.n);
+      t.same(await store.countByState(), totals, 'and the totals per state');
+    });
   });
 }

@@ -60,6 +60,7 @@ t.test('migration 2 gives rows written before it their version, read from the XM
   await store.migrate();
   t.teardown(() => store.close());
   t.same([...(await store.latestVersions(['L1/2023-2024'])).entries()], [['L1/2023-2024', { version: 7, contentHash: 'hash-old', held: false }]]);
+  t.same(await store.countByState(), { acknowledged: 1, rejected: 1, queued: 1 }, 'migration 8 counted the rows written before it');
   // Migration 7 moved the payloads, stored as text then, out of the records rows: they read as they were.
   const claimed = await store.claim('w', 10, Date.now(), 60_000);
   t.same(claimed.map((c) => [c.id, c.recordXml]), [['waiting', '<hocba xmlns="urn:moet:hocba:record:v0"><version>2</version></hocba>']], 'an older text payload is claimed as it was');

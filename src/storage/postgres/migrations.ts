@@ -206,4 +206,62 @@ INSERT INTO record_states (state) SELECT DISTINCT state FROM records;
 ALTER TABLE records ADD CONSTRAINT records_state_known FOREIGN KEY (state) REFERENCES record_states (state);
 `,
   },
+  {
+    id: 8,
+    name: 'progress counters',
+    // As SQLite's migration 8: record_counts per group and state, kept by triggers in the records'
+    // own transactions. Here the triggers run once per statement over its transition tables and
+    // apply the summed changes in key order, so two transactions that touch the same schools
+    // (two replicas acknowledging packets) take the counter rows' locks in the same order and
+    // cannot deadlock on them; a statement that changes no state (a lease renewal) adds nothing.
+    sql: `
+-- The oldest waiting record per group (the other half of the progress table) reads only the
+-- waiting records, through these.
+CREATE INDEX records_waiting_by_school ON records (school_id, created_at) WHERE state IN ('queued', 'retry', 'sending');
+CREATE INDEX records_waiting_by_vendor ON records (vendor, created_at) WHERE state IN ('queued', 'retry', 'sending');
+CREATE INDEX records_waiting_by_grade ON records (grade, created_at) WHERE state IN ('queued', 'retry', 'sending');
+CREATE TABLE record_counts (
+  grp   TEXT NOT NULL CHECK (grp IN ('school', 'vendor', 'grade')),
+  key   TEXT NOT NULL,
+  state TEXT NOT NULL,
+  n     BIGINT NOT NULL,
+  PRIMARY KEY (grp, key, state)
+);
+INSERT INTO record_counts (grp, key, state, n)
+  SELECT 'school', coalesce(school_id, ''), state, count(*) FROM records GROUP BY 2, 3
+  UNION ALL SELECT 'vendor', coalesce(vendor, ''), state, count(*) FROM records GROUP BY 2, 3
+  UNION ALL SELECT 'grade', coalesce(grade::text, ''), state, count(*) FROM records GROUP BY 2, 3;
+CREATE FUNCTION record_counts_add(changes record_counts[]) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO record_counts (grp, key, state, n)
+    SELECT grp, key, state, sum(n) FROM unnest(changes) GROUP BY grp, key, state HAVING sum(n) <> 0 ORDER BY grp, key, state
+  ON CONFLICT (grp, key, state) DO UPDATE SET n = record_counts.n + EXCLUDED.n
+$$;
+CREATE FUNCTION record_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM record_counts_add(ARRAY(
+    SELECT ROW('school', coalesce(school_id, ''), state, 1)::record_counts FROM new_rows
+    UNION ALL SELECT ROW('vendor', coalesce(vendor, ''), state, 1)::record_counts FROM new_rows
+    UNION ALL SELECT ROW('grade', coalesce(grade::text, ''), state, 1)::record_counts FROM new_rows));
+  RETURN NULL;
+END
+$$;
+CREATE FUNCTION record_counts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM record_counts_add(ARRAY(
+    SELECT ROW(g, k, s, d)::record_counts FROM (
+      SELECT 'school' AS g, coalesce(school_id, '') AS k, state AS s, 1 AS d FROM new_rows
+      UNION ALL SELECT 'vendor', coalesce(vendor, ''), state, 1 FROM new_rows
+      UNION ALL SELECT 'grade', coalesce(grade::text, ''), state, 1 FROM new_rows
+      UNION ALL SELECT 'school', coalesce(school_id, ''), state, -1 FROM old_rows
+      UNION ALL SELECT 'vendor', coalesce(vendor, ''), state, -1 FROM old_rows
+      UNION ALL SELECT 'grade', coalesce(grade::text, ''), state, -1 FROM old_rows) AS c));
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER record_counts_insert AFTER INSERT ON records REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_counts_inserted();
+CREATE TRIGGER record_counts_update AFTER UPDATE ON records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_counts_updated();
+`,
+  },
 ]);

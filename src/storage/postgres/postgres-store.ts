@@ -23,6 +23,7 @@ import { MIGRATIONS } from './migrations.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
+import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
 import { STATES, syncRecordStates } from '../outbox/record-states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
@@ -326,12 +327,8 @@ export class PostgresStore implements Store {
   }
 
   async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
-    const col = PROGRESS_COLUMN[groupBy];
-    const [counts, oldest] = await Promise.all([
-      this.q(`SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`),
-      this.q(`SELECT ${col} AS k, min(created_at) AS t FROM records WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')}) GROUP BY ${col}`),
-    ]);
-    return groupProgress(counts.rows as never, oldest.rows as never);
+    const [counts, oldest] = await Promise.all([this.q(progressCounts.postgres, [groupBy]), this.q(oldestWaiting(PROGRESS_COLUMN[groupBy]))]);
+    return groupProgress(counts.rows.map((c) => ({ k: keyOfCounter(c.k), state: c.state as string, n: c.n })), oldest.rows as never);
   }
 
   async oldestQueuedAt(): Promise<number | null> {
@@ -432,7 +429,7 @@ export class PostgresStore implements Store {
 
   async countByState(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const r of (await this.q('SELECT state, count(*) AS n FROM records GROUP BY state')).rows) out[r.state as string] = num(r.n);
+    for (const r of (await this.q(countByState.postgres)).rows) out[r.state as string] = num(r.n);
     return out;
   }
 }

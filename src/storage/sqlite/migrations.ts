@@ -237,4 +237,50 @@ WHEN NOT EXISTS (SELECT 1 FROM record_states WHERE state = NEW.state) BEGIN
 END;
 `,
   },
+  {
+    id: 8,
+    name: 'progress counters',
+    // The dashboard's progress by school, vendor or grade was a GROUP BY over every record: about
+    // 0.35 s at 2,000,000 records (bench q). record_counts keeps the count of records per group
+    // and state, written by triggers in the same transaction as the records (a row per school
+    // and state: about 6,000 for a province), so the progress table reads those instead. A key
+    // the record does not have is ''. Filled here from the rows written before.
+    sql: `
+-- The oldest waiting record per group (the other half of the progress table) reads only the
+-- waiting records, through these.
+CREATE INDEX records_waiting_by_school ON records (school_id, created_at) WHERE state IN ('queued', 'retry', 'sending');
+CREATE INDEX records_waiting_by_vendor ON records (vendor, created_at) WHERE state IN ('queued', 'retry', 'sending');
+CREATE INDEX records_waiting_by_grade ON records (grade, created_at) WHERE state IN ('queued', 'retry', 'sending');
+CREATE TABLE record_counts (
+  grp   TEXT NOT NULL CHECK (grp IN ('school', 'vendor', 'grade')),
+  key   TEXT NOT NULL,
+  state TEXT NOT NULL,
+  n     INTEGER NOT NULL,
+  PRIMARY KEY (grp, key, state)
+) WITHOUT ROWID;
+INSERT INTO record_counts (grp, key, state, n)
+  SELECT 'school', coalesce(school_id, ''), state, count(*) FROM records GROUP BY 2, 3
+  UNION ALL SELECT 'vendor', coalesce(vendor, ''), state, count(*) FROM records GROUP BY 2, 3
+  UNION ALL SELECT 'grade', coalesce(CAST(grade AS TEXT), ''), state, count(*) FROM records GROUP BY 2, 3;
+CREATE TRIGGER record_counts_insert AFTER INSERT ON records BEGIN
+  INSERT INTO record_counts (grp, key, state, n) VALUES ('school', coalesce(NEW.school_id, ''), NEW.state, 1)
+    ON CONFLICT (grp, key, state) DO UPDATE SET n = n + 1;
+  INSERT INTO record_counts (grp, key, state, n) VALUES ('vendor', coalesce(NEW.vendor, ''), NEW.state, 1)
+    ON CONFLICT (grp, key, state) DO UPDATE SET n = n + 1;
+  INSERT INTO record_counts (grp, key, state, n) VALUES ('grade', coalesce(CAST(NEW.grade AS TEXT), ''), NEW.state, 1)
+    ON CONFLICT (grp, key, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER record_counts_state AFTER UPDATE OF state ON records WHEN OLD.state IS NOT NEW.state BEGIN
+  UPDATE record_counts SET n = n - 1 WHERE grp = 'school' AND key = coalesce(OLD.school_id, '') AND state = OLD.state;
+  UPDATE record_counts SET n = n - 1 WHERE grp = 'vendor' AND key = coalesce(OLD.vendor, '') AND state = OLD.state;
+  UPDATE record_counts SET n = n - 1 WHERE grp = 'grade' AND key = coalesce(CAST(OLD.grade AS TEXT), '') AND state = OLD.state;
+  INSERT INTO record_counts (grp, key, state, n) VALUES ('school', coalesce(NEW.school_id, ''), NEW.state, 1)
+    ON CONFLICT (grp, key, state) DO UPDATE SET n = n + 1;
+  INSERT INTO record_counts (grp, key, state, n) VALUES ('vendor', coalesce(NEW.vendor, ''), NEW.state, 1)
+    ON CONFLICT (grp, key, state) DO UPDATE SET n = n + 1;
+  INSERT INTO record_counts (grp, key, state, n) VALUES ('grade', coalesce(CAST(NEW.grade AS TEXT), ''), NEW.state, 1)
+    ON CONFLICT (grp, key, state) DO UPDATE SET n = n + 1;
+END;
+`,
+  },
 ]);

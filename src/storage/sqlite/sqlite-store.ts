@@ -28,6 +28,7 @@ import { WalSync } from './wal-sync.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
+import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
 import { STATES, syncRecordStates } from '../outbox/record-states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
@@ -213,7 +214,8 @@ export class SqliteStore implements Store {
           last_code = 'REPLAY', last_reason = @reason, updated_at = @now WHERE id = @id AND state = 'dead'`),
       cancelOne: db.prepare(`UPDATE records SET state = 'cancelled', last_code = 'CANCELLED', last_reason = @reason, updated_at = @now
         WHERE id = @id AND state IN ('queued', 'retry', 'dead', 'held')`),
-      countByState: db.prepare('SELECT state, count(*) AS n FROM records GROUP BY state'),
+      countByState: db.prepare(countByState.sqlite),
+      progressCounts: db.prepare(progressCounts.sqlite),
       supersedeHeld: db.prepare(`UPDATE records SET state = 'superseded', last_code = 'SUPERSEDED', last_reason = 'superseded by record ' || @by,
           updated_at = @now
         WHERE state = 'held' AND record_key = @key AND id <> @by
@@ -448,11 +450,8 @@ export class SqliteStore implements Store {
   }
 
   async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
-    const col = PROGRESS_COLUMN[groupBy];
-    // Both read an index on (col, state) only: about 0.3 s for 2 million rows on SQLite.
-    const counts = this.db.prepare(`SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`).all() as { k: unknown; state: string; n: number }[];
-    const oldest = this.db.prepare(`SELECT ${col} AS k, min(created_at) AS t FROM records
-      WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')}) GROUP BY ${col}`).all() as { k: unknown; t: number }[];
+    const counts = (this.s.progressCounts.all(groupBy) as { k: unknown; state: string; n: number }[]).map((c) => ({ ...c, k: keyOfCounter(c.k) }));
+    const oldest = this.db.prepare(oldestWaiting(PROGRESS_COLUMN[groupBy])).all() as { k: unknown; t: number }[];
     return groupProgress(counts, oldest);
   }
 
