@@ -269,12 +269,17 @@ export class SqliteStore implements Store {
       // FULL while checkpointing: the database file is synced before the WAL is cut (wal-sync.ts).
       this.db.pragma('synchronous = FULL');
       const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
-      if (r && r.busy === 0 && r.log === 0) this.fullSince = null;
+      // Done when the WAL was cut, or at least copied whole (another connection's reader kept it
+      // from being cut: its next writer restarts it from the top instead of growing it).
+      if (r && r.busy === 0 && (r.log === 0 || r.checkpointed === r.log)) this.fullSince = null;
     } catch {
       // Still no room: the next write tries again.
     } finally {
       this.db.pragma('synchronous = OFF');
     }
+    // A write is let through every 5 s whatever the checkpoint said: if the disk is still full it
+    // fails and full mode starts again; if not (another connection cut the WAL), writing resumes.
+    if (this.fullSince !== null && now - this.fullSince > 5000) this.fullSince = null;
     return this.fullSince === null;
   }
 
