@@ -11,7 +11,7 @@ const docs = join(import.meta.dirname, '..', 'docs');
 t.test('docs/benchmarks.md is the rendering of docs/benchmarks.json', async (t) => {
   const report = JSON.parse(readFileSync(join(docs, 'benchmarks.json'), 'utf8')) as BenchReport;
   t.equal(readFileSync(join(docs, 'benchmarks.md'), 'utf8'), renderMarkdown(report));
-  for (const section of ['a', 'a-pg', 'b', 'c', 'c-pg', 'c-gw', 'd', 'd-gw', 'e', 'year']) t.ok(report.rows.some((r) => r.section === section), `the run has section ${section}`);
+  for (const section of ['a', 'a-pg', 'b', 'c', 'c-pg', 'c-gw', 'd', 'd-gw', 'e', 'o', 'o-pg', 'q', 'q-pg', 'year']) t.ok(report.rows.some((r) => r.section === section), `the run has section ${section}`);
   for (const r of report.rows) {
     t.ok(Number.isFinite(r.value) && Number.isFinite(r.floor) && r.floor > 0, `${r.name}: a value and a measured floor`);
     if (r.met === false) t.match(r.note, /missed: .* the target; bound by /, `${r.name}: a miss says by how much and what bounds it`);
