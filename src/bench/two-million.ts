@@ -66,7 +66,7 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
   db.function('lpad8', (x: number) => String(x).padStart(8, '0'));
   db.function('lpad7', (x: number) => String(Math.floor(x)).padStart(7, '0'));
   db.prepare("INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES ('bench-fill', 'vnedu', NULL, 'x', '{}', 0)").run();
-  const fmt = (pattern: string, ...args: string[]) => `printf('${pattern.replaceAll('%s', '%s')}', ${args.join(', ')})`;
+  const fmt = (pattern: string, ...args: string[]) => `printf('${pattern}', ${args.join(', ')})`;
   const insert = db.prepare(`WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)
     INSERT INTO records (${COLUMNS}) SELECT ${rowSql('i', fmt, t0)} FROM n`);
   const payloads = db.prepare(`WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)

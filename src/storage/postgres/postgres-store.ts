@@ -24,7 +24,8 @@ import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
 import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
-import { STATES, syncRecordStates } from '../outbox/record-states.js';
+import { syncRecordStates } from '../outbox/record-states.js';
+import { RECORD_STATES } from '../../delivery/states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 
@@ -152,7 +153,7 @@ export class PostgresStore implements Store {
         await c.query(m.sql);
         await c.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, Date.now()]);
       }
-      await c.query(syncRecordStates.postgres, [STATES]);
+      await c.query(syncRecordStates.postgres, [RECORD_STATES]);
     });
   }
 

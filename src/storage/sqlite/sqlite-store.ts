@@ -29,7 +29,8 @@ import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
 import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
-import { STATES, syncRecordStates } from '../outbox/record-states.js';
+import { syncRecordStates } from '../outbox/record-states.js';
+import { RECORD_STATES } from '../../delivery/states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
 
@@ -167,7 +168,7 @@ export class SqliteStore implements Store {
     }
     const addState = this.db.prepare(syncRecordStates.sqlite);
     this.db.transaction(() => {
-      for (const state of STATES) addState.run(state);
+      for (const state of RECORD_STATES) addState.run(state);
     })();
     this.s = this.prepareAll();
     await this.durable();
@@ -216,6 +217,11 @@ export class SqliteStore implements Store {
         WHERE id = @id AND state IN ('queued', 'retry', 'dead', 'held')`),
       countByState: db.prepare(countByState.sqlite),
       progressCounts: db.prepare(progressCounts.sqlite),
+      oldestWaiting: {
+        school: db.prepare(oldestWaiting(PROGRESS_COLUMN.school)),
+        vendor: db.prepare(oldestWaiting(PROGRESS_COLUMN.vendor)),
+        grade: db.prepare(oldestWaiting(PROGRESS_COLUMN.grade)),
+      },
       supersedeHeld: db.prepare(`UPDATE records SET state = 'superseded', last_code = 'SUPERSEDED', last_reason = 'superseded by record ' || @by,
           updated_at = @now
         WHERE state = 'held' AND record_key = @key AND id <> @by
@@ -456,7 +462,7 @@ export class SqliteStore implements Store {
 
   async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
     const counts = (this.s.progressCounts.all(groupBy) as { k: unknown; state: string; n: number }[]).map((c) => ({ ...c, k: keyOfCounter(c.k) }));
-    const oldest = this.db.prepare(oldestWaiting(PROGRESS_COLUMN[groupBy])).all() as { k: unknown; t: number }[];
+    const oldest = this.s.oldestWaiting[groupBy].all() as { k: unknown; t: number }[];
     return groupProgress(counts, oldest);
   }
 
