@@ -25,6 +25,7 @@ import type {
 import { MIGRATIONS } from './migrations.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 import { WalSync } from './wal-sync.js';
+import { fileProbes, WalRoom } from './wal-room.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
@@ -108,6 +109,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
 
   private readonly walSync: WalSync | null;
+  /** Keeps the free space ahead of the WAL (wal-room.ts); null in memory. */
+  private readonly room: WalRoom | null;
   private checkpointer: Worker | null = null;
 
   constructor(
@@ -129,6 +132,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     if (inMemory) {
       this.walSync = null;
+      this.room = null;
       return;
     }
     // Commits write the WAL without waiting for the disk; durable() waits, off the event loop.
@@ -137,6 +141,7 @@ export class SqliteStore implements Store {
     // After a checkpoint the WAL is reused and cut back to this size, so it cannot grow for ever.
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.walSync = new WalSync(`${path}-wal`);
+    this.room = new WalRoom(fileProbes(path, () => this.truncateWal(), () => this.db.pragma('data_version', { simple: true }) as number));
   }
 
   /** Resolves once this connection's commits so far are on disk (a no-op in memory). */
@@ -247,16 +252,21 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Every write goes through here. A full disk (SQLITE_FULL) puts this connection in full mode:
-   * it writes nothing more, and refuses at once, until a TRUNCATE checkpoint has copied the WAL
-   * into the database file and cut the WAL to nothing. Without it, writers kept appending to the
-   * WAL and took whatever space an operator freed before any checkpoint could run (measured on an
-   * 8 MB file system: a 7.5 MB WAL beside a 0.8 MB database, and delivery never came back).
+   * Every write goes through here. Before it, the free space must cover the WAL plus a write
+   * (wal-room.ts), checkpointing first if it does not. A full disk all the same (SQLITE_FULL:
+   * another program took the space) puts this connection in full mode: it writes nothing more,
+   * and refuses at once, until a TRUNCATE checkpoint has copied the WAL into the database file
+   * and cut it. Without these, writers kept appending to the WAL and took whatever space an
+   * operator freed before any checkpoint could run (measured on an 8 MB file system: a 7.5 MB WAL
+   * beside a 0.8 MB database, and delivery never came back).
    */
   private write<T>(fn: () => T): T {
     if (this.fullSince !== null && !this.recoverFromFull()) throw diskFull();
+    if (this.room && !this.room.before()) throw diskFull();
     try {
-      return fn();
+      const result = fn();
+      this.room?.after();
+      return result;
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_FULL' && this.walSync) this.fullSince ??= Date.now();
       throw e;
@@ -266,23 +276,30 @@ export class SqliteStore implements Store {
   private fullSince: number | null = null;
   private lastRecovery = 0;
 
+  /**
+   * Copies the WAL into the database file and cuts it; true when it was cut, or at least copied
+   * whole (another connection's reader kept it from being cut: its next writer restarts it from
+   * the top instead of growing it).
+   */
+  private truncateWal(): boolean {
+    try {
+      // FULL while checkpointing: the database file is synced before the WAL is cut (wal-sync.ts).
+      this.db.pragma('synchronous = FULL');
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      return !!r && r.busy === 0 && (r.log <= 0 || r.checkpointed === r.log);
+    } catch {
+      return false; // still no room, or busy: the next write tries again
+    } finally {
+      this.db.pragma('synchronous = OFF');
+    }
+  }
+
   /** Tries (at most every half second) to give the WAL's space back; true once it has. */
   private recoverFromFull(): boolean {
     const now = Date.now();
     if (now - this.lastRecovery < 500) return false;
     this.lastRecovery = now;
-    try {
-      // FULL while checkpointing: the database file is synced before the WAL is cut (wal-sync.ts).
-      this.db.pragma('synchronous = FULL');
-      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
-      // Done when the WAL was cut, or at least copied whole (another connection's reader kept it
-      // from being cut: its next writer restarts it from the top instead of growing it).
-      if (r && r.busy === 0 && (r.log === 0 || r.checkpointed === r.log)) this.fullSince = null;
-    } catch {
-      // Still no room: the next write tries again.
-    } finally {
-      this.db.pragma('synchronous = OFF');
-    }
+    if (this.truncateWal()) this.fullSince = null;
     // A write is let through every 5 s whatever the checkpoint said: if the disk is still full it
     // fails and full mode starts again; if not (another connection cut the WAL), writing resumes.
     if (this.fullSince !== null && now - this.fullSince > 5000) this.fullSince = null;
