@@ -20,6 +20,7 @@ import signedRecordRoutes from './routes/signed-records.js';
 import soapRoutes from './routes/soap.js';
 import submissionRoutes from './routes/submissions.js';
 import templateRoutes from './routes/templates.js';
+import lookupRoutes from './routes/lookup.js';
 import { sharedSchemas } from './schemas/http.js';
 
 // The gateway's HTTP face: plugins first, then routes. Everything long-lived arrives in
@@ -68,6 +69,7 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
         { name: 'vendor', description: 'For vendors\' school management systems' },
         { name: 'admin', description: 'For the province\'s administrators' },
         { name: 'ops', description: 'Health and readiness' },
+        { name: 'public', description: 'For parents and receiving schools: the lookup of a học bạ (no key)' },
       ],
     },
   });
@@ -85,5 +87,6 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(metricsRoutes);
   await app.register(dashboardRoutes);
   await app.register(templateRoutes);
+  await app.register(lookupRoutes);
   return app as unknown as FastifyInstance;
 }

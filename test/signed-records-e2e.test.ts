@@ -57,6 +57,11 @@ t.test('signed records: verified, stored with their signatures, held until compl
   t.equal(sealed.status, 202);
   t.match((await api(gw, 'GET', `/admin/v1/records/${heldId}`, { token: gw.adminToken })).json.record, { state: 'superseded' });
   await eventually('all three records at the Ministry', async () => (await simRecords(gw)).unique === 3);
+  // The public lookup says the signatures held at receipt, for the complete document that superseded the held one.
+  const look = await api(gw, 'GET', `/lookup/${b.lookupCode}`);
+  t.match(look.json, { signatures: { status: 'verified', checkedAt: 'receipt', signers: [{ role: 'teacher', valid: true }, { role: 'principal', valid: true }, { role: 'seal', valid: true }] }, student: null });
+  t.notOk(look.text.includes(b.homeroomTeacher) || look.text.includes(b.student.fullName), 'no names on the public lookup');
+  t.equal((await api(gw, 'GET', `/lookup/${b.lookupCode}?birthDate=${b.student.birthDate}`)).json?.student?.fullName, b.student.fullName);
   // The simulator keeps what it received, so the helper's teardown has xmlsec1 re-verify every packet.
   const recent = (await (await fetch(gw.simUrl + '/_sim/packets')).json()) as { received: number; packets: string[] };
   t.ok(recent.received >= 2, `packets received: ${recent.received}`);

@@ -471,6 +471,29 @@ for (const backend of backends) {
       t.same((await store.recordEvents(held.id)).map((e) => [e.fromState, e.toState]), [['received', 'held'], ['held', 'superseded']]);
     });
 
+    t.test('the public lookup finds the newest accepted version by its lookup code, with its payload', async (t) => {
+      const code = `L${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`;
+      const key = `LK${randomUUID().slice(0, 8)}/2024-2025`;
+      const rec = (version: number | null, state: NewRecord['state'], n: number): NewRecord => ({
+        id: randomUUID(), index: 0, recordKey: key, version, contentHash: state === 'rejected' ? null : `lh${n}`,
+        recordXml: state === 'rejected' ? null : `<hocba xmlns="urn:moet:hocba:record:v1"><n>${n} Nguyễn</n></hocba>`, state,
+        errors: state === 'rejected' ? [] : null, signatures: [{ role: 'seal', valid: true }],
+        schoolId: '01009876', schoolYear: '2024-2025', grade: 7, className: '7A', lookupCode: code,
+      });
+      t.equal(await store.lookup(code), null, 'nothing before it is accepted');
+      const v1 = rec(1, 'queued', 1);
+      const v2 = rec(2, 'queued', 2);
+      await submit(store, [v1]);
+      await submit(store, [v2]);
+      await submit(store, [rec(7, 'rejected', 7)]);
+      const found = await second.lookup(code);
+      t.match(found, { id: v2.id, state: 'queued', schoolId: '01009876', schoolYear: '2024-2025', grade: 7, className: '7A', version: 2, vendor: 'vnedu', signatures: [{ role: 'seal', valid: true }] }, 'the newest accepted version; a rejected higher one is not found');
+      t.equal(found!.recordXml, v2.recordXml, 'with its payload, unpacked');
+      t.same(await store.recordPayloads(v1.id), { recordXml: v1.recordXml, signedXml: null });
+      t.equal(await store.recordPayloads(randomUUID()), null);
+      t.equal(await store.lookup('NOSUCHCODE'), null);
+    });
+
     t.test('concurrent claimers never share a record', async (t) => {
       const n = 600;
       const recs = records(n);

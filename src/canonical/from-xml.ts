@@ -1,3 +1,4 @@
+import { DOMParser } from '@xmldom/xmldom';
 import { RECORD_PROFILES, type RecordProfile } from './profiles.js';
 
 // Reads the XML rendition of a record (canonical/xml.ts, profile README) back to JSON, so the
@@ -67,4 +68,11 @@ export function recordFromXml(hocbaElement: Element): unknown {
   // An empty <hocba></hocba> reads as '' above: an empty record, which schema validation refuses.
   if (value.trim() === '') return Object.create(null) as object;
   throw new RecordXmlError('<hocba> holds text instead of fields');
+}
+
+/** The JSON record of a canonical record document as the gateway stores it (its own output, not a vendor's). */
+export function recordFromXmlText(xml: string): unknown {
+  const doc = new DOMParser({ onError: () => undefined }).parseFromString(xml, 'text/xml') as unknown as Document;
+  if (!doc.documentElement) throw new RecordXmlError('not well-formed XML');
+  return recordFromXml(doc.documentElement);
 }

@@ -76,6 +76,8 @@ export interface RateLimitSettings {
   perAddressPerMinute: number;
   /** Refused keys or tokens a minute from one address; past it every request from there is 429 AUTH_RATE_LIMITED. */
   failedAuthPerMinute: number;
+  /** Public lookups (GET /lookup/…) a minute from one address: each answers whether a học bạ exists, so fewer than other routes. */
+  lookupPerMinute: number;
 }
 
 export interface Settings {

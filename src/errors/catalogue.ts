@@ -25,6 +25,9 @@ export const ERRORS = Object.freeze({
   BATCH_REJECTED: d(422, 'Every record was rejected', 'No record in the batch passed validation.', 'Không có hồ sơ nào trong lô vượt qua kiểm tra.'),
   IDEMPOTENCY_KEY_REUSED: d(409, 'Idempotency key reused', 'This Idempotency-Key was used with a different body.', 'Idempotency-Key này đã được dùng với nội dung khác.'),
   NOT_FOUND: d(404, 'Not found', 'No such resource.', 'Không tìm thấy tài nguyên.'),
+  // The public lookup and the PDF học bạ (issue 15 items 11 and 12)
+  LOOKUP_NOT_FOUND: d(404, 'No học bạ with this lookup code', 'No record book with this lookup code has been accepted by this gateway. Check the code printed on the học bạ.', 'Cổng kết nối chưa tiếp nhận học bạ nào có mã tra cứu này. Hãy kiểm tra lại mã in trên học bạ.'),
+  PAYLOAD_PURGED: d(410, 'Record content no longer held', 'The gateway no longer holds this record\'s content: it was cleared after the Ministry acknowledged it (retention). The Ministry\'s repository holds it.', 'Cổng kết nối không còn lưu nội dung hồ sơ này: đã xóa theo thời hạn lưu trữ sau khi Bộ tiếp nhận. Kho dữ liệu của Bộ vẫn lưu hồ sơ.'),
   RATE_LIMITED: d(429, 'Too many requests', 'Slow down and retry later.', 'Gửi quá nhanh, hãy thử lại sau.'),
   // Faults and limits (issue 14): hostile bodies, the database and disk, rate limits
   BODY_TOO_DEEP: d(400, 'Request body nested too deep', 'The JSON body nests objects or arrays deeper than any request this gateway reads (64 levels).', 'Nội dung JSON lồng nhau quá sâu (quá 64 cấp) so với mọi yêu cầu cổng kết nối đọc.'),

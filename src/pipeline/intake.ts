@@ -68,7 +68,7 @@ export function rejectRecord(result: IntakeResult, index: number, errors: FieldE
 }
 
 /** What the record is about, for the school authority check and the province's searches (never personal data). */
-export function facetsOf(record: Partial<CanonicalRecord> | undefined): Pick<NewRecord, 'schoolId' | 'learnerId' | 'grade' | 'className' | 'schoolYear'> {
+export function facetsOf(record: Partial<CanonicalRecord> | undefined): Pick<NewRecord, 'schoolId' | 'learnerId' | 'grade' | 'className' | 'schoolYear' | 'lookupCode'> {
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return {
     schoolId: str(record?.school?.schoolId),
@@ -76,6 +76,7 @@ export function facetsOf(record: Partial<CanonicalRecord> | undefined): Pick<New
     grade: typeof record?.grade === 'number' ? record.grade : null,
     className: str(record?.className),
     schoolYear: str(record?.schoolYear),
+    lookupCode: str(record?.lookupCode),
   };
 }
 

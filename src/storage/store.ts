@@ -1,3 +1,4 @@
+import type { LookupRow } from './outbox/lookup.js';
 import type { RecordState } from '../delivery/states.js';
 
 // The storage seam. One folder per backend (sqlite/, postgres/); the route handlers and the
@@ -63,6 +64,8 @@ export interface NewRecord {
   grade?: number | null;
   className?: string | null;
   schoolYear?: string | null;
+  /** The record book's mã số tra cứu: the public lookup finds it by this (issue 15 item 12). */
+  lookupCode?: string | null;
   /** Set by the acceptance step: refused in a way that stores nothing of it (another school's record). */
   notStored?: boolean;
 }
@@ -268,6 +271,10 @@ export interface Store {
   reclaimSpace(): Promise<void>;
   getRecord(id: string): Promise<RecordRow | null>;
   recordEvents(id: string): Promise<RecordEvent[]>;
+  /** The public lookup: the newest accepted version of the record book with this lookup code (outbox/lookup.ts). */
+  lookup(lookupCode: string): Promise<LookupRow | null>;
+  /** A record's payloads, unpacked; null once the retention purge has taken them. */
+  recordPayloads(id: string): Promise<{ recordXml: string | null; signedXml: string | null } | null>;
 
   /**
    * Claims due records for `owner` until `now + leaseMs`, longest waiting first: queued/retry ones

@@ -264,4 +264,13 @@ CREATE TRIGGER record_counts_update AFTER UPDATE ON records REFERENCING OLD TABL
   FOR EACH STATEMENT EXECUTE FUNCTION record_counts_updated();
 `,
   },
+  {
+    id: 9,
+    name: 'lookup code',
+    // As SQLite's migration 9.
+    sql: `
+ALTER TABLE records ADD COLUMN lookup_code TEXT;
+CREATE INDEX records_by_lookup ON records (lookup_code) WHERE lookup_code IS NOT NULL;
+`,
+  },
 ]);

@@ -25,6 +25,7 @@ import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
 import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
 import { syncRecordStates } from '../outbox/record-states.js';
+import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
@@ -242,18 +243,18 @@ export class PostgresStore implements Store {
       await c.query(
         `INSERT INTO records (id, submission_id, idx, record_key, content_hash, payload_kept, state, errors, record_version,
            signatures, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at,
-           last_code, last_reason, created_at, updated_at, school_id, learner_id, grade, class_name, school_year, vendor)
+           last_code, last_reason, created_at, updated_at, school_id, learner_id, grade, class_name, school_year, vendor, lookup_code)
          SELECT u.id, $10, u.idx, u.record_key, u.content_hash, u.payload_kept, u.state, u.errors, u.version, u.signatures,
            $11, $12, $13, $14, $15, $15,
            CASE u.state WHEN 'rejected' THEN 'VALIDATION' WHEN 'held' THEN 'SIGNATURES_INCOMPLETE' END,
            CASE u.state WHEN 'rejected' THEN 'failed validation at the gateway'
                         WHEN 'held' THEN 'held until the required signatures arrive'
                         ELSE 'accepted from ' || $16 END,
-           $15, $15, u.school_id, u.learner_id, u.grade, u.class_name, u.school_year, $16
+           $15, $15, u.school_id, u.learner_id, u.grade, u.class_name, u.school_year, $16, u.lookup_code
          FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::smallint[], $6::text[], $7::text[], $8::int[], $9::text[],
-                     $17::text[], $18::text[], $19::int[], $20::text[], $21::text[])
+                     $17::text[], $18::text[], $19::int[], $20::text[], $21::text[], $22::text[])
            AS u(id, idx, record_key, content_hash, payload_kept, state, errors, version, signatures,
-                school_id, learner_id, grade, class_name, school_year)`,
+                school_id, learner_id, grade, class_name, school_year, lookup_code)`,
         [
           records.map((r) => r.id),
           records.map((r) => r.index),
@@ -276,6 +277,7 @@ export class PostgresStore implements Store {
           records.map((r) => r.grade ?? null),
           records.map((r) => r.className ?? null),
           records.map((r) => r.schoolYear ?? null),
+          records.map((r) => r.lookupCode ?? null),
         ],
       );
       const stored = records.flatMap((r, i) => (payloads[i] ? [{ id: r.id, ...payloads[i]! }] : []));
@@ -350,6 +352,16 @@ export class PostgresStore implements Store {
   async getRecord(id: string): Promise<RecordRow | null> {
     const { rows } = await this.q(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [id]);
     return rows[0] ? toRecordRow(rows[0]) : null;
+  }
+
+  async lookup(lookupCode: string): Promise<LookupRow | null> {
+    const { rows } = await this.q(lookupRecord.postgres, [lookupCode]);
+    return rows[0] ? toLookupRow(rows[0], unpackPayload) : null;
+  }
+
+  async recordPayloads(id: string): Promise<{ recordXml: string | null; signedXml: string | null } | null> {
+    const { rows } = await this.q(recordPayloads.postgres, [id]);
+    return rows[0] ? { recordXml: unpackPayload(rows[0].record_xml), signedXml: unpackPayload(rows[0].signed_xml) } : null;
   }
 
   async recordEvents(id: string): Promise<RecordEvent[]> {

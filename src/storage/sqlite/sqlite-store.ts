@@ -31,6 +31,7 @@ import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
 import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
 import { syncRecordStates } from '../outbox/record-states.js';
+import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
@@ -205,9 +206,11 @@ export class SqliteStore implements Store {
       ),
       insertRecord: db.prepare(`INSERT INTO records (id, submission_id, idx, record_key, content_hash, payload_kept, state, errors,
         max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, next_attempt_at, last_code, last_reason,
-        created_at, updated_at, record_version, signatures, school_id, learner_id, grade, class_name, school_year, vendor)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        created_at, updated_at, record_version, signatures, school_id, learner_id, grade, class_name, school_year, vendor, lookup_code)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRecord: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ?`),
+      lookup: db.prepare(lookupRecord.sqlite),
+      payloads: db.prepare(recordPayloads.sqlite),
       events: db.prepare('SELECT at, from_state, to_state, code, reason FROM record_events WHERE record_id = ? ORDER BY id'),
       expireLost: db.prepare(expireLost.sqlite),
       claim: db.prepare(claim.sqlite),
@@ -415,6 +418,7 @@ export class SqliteStore implements Store {
           sub.createdAt, sub.createdAt, r.version,
           r.signatures ? JSON.stringify(r.signatures) : null,
           r.schoolId ?? null, r.learnerId ?? null, r.grade ?? null, r.className ?? null, r.schoolYear ?? null, sub.vendor,
+          r.lookupCode ?? null,
         );
         if (payload) s.insertPayload.run(r.id, payload.recordXml, payload.signedXml);
       }
@@ -510,6 +514,16 @@ export class SqliteStore implements Store {
   async getRecord(id: string): Promise<RecordRow | null> {
     const r = this.s.getRecord.get(id) as Record<string, unknown> | undefined;
     return r ? toRecordRow(r) : null;
+  }
+
+  async lookup(lookupCode: string): Promise<LookupRow | null> {
+    const r = this.s.lookup.get(lookupCode) as Record<string, unknown> | undefined;
+    return r ? toLookupRow(r, unpackPayload) : null;
+  }
+
+  async recordPayloads(id: string): Promise<{ recordXml: string | null; signedXml: string | null } | null> {
+    const r = this.s.payloads.get(id) as { record_xml: unknown; signed_xml: unknown } | undefined;
+    return r ? { recordXml: unpackPayload(r.record_xml), signedXml: unpackPayload(r.signed_xml) } : null;
   }
 
   async recordEvents(id: string): Promise<RecordEvent[]> {
