@@ -21,6 +21,7 @@ import soapRoutes from './routes/soap.js';
 import submissionRoutes from './routes/submissions.js';
 import templateRoutes from './routes/templates.js';
 import lookupRoutes from './routes/lookup.js';
+import recordPdfRoutes from './routes/record-pdf.js';
 import { sharedSchemas } from './schemas/http.js';
 
 // The gateway's HTTP face: plugins first, then routes. Everything long-lived arrives in
@@ -88,5 +89,6 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(dashboardRoutes);
   await app.register(templateRoutes);
   await app.register(lookupRoutes);
+  await app.register(recordPdfRoutes);
   return app as unknown as FastifyInstance;
 }

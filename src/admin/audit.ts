@@ -26,7 +26,8 @@ export type AuditAction =
   | 'keys.reload'
   | 'purge'
   | 'sign-in'
-  | 'sign-out';
+  | 'sign-out'
+  | 'record.pdf';
 
 export interface AuditWhat {
   action: AuditAction;

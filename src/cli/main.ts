@@ -49,6 +49,11 @@ const USAGE = `usage: hocba-gw <command> [options]
                       [--province-cert PEM]
                                 check every signature of a signed học bạ (or a packet): signer,
                                 chain, verdict; exit 1 when a required signature fails or is missing
+  render <file.xml> --out <file.pdf> [--public-url URL] [--ca PEM]...
+                                the PDF học bạ of a record (<hocba>) or a signed học bạ
+                                (<signedHocba>, its signatures checked now as verify does): the
+                                record form, signatures and verdicts, lookup code and QR code;
+                                exit 1 when the record cannot be read or a signature fails
 
 hocba-gw <command> --help prints the usage of one command.
 `;
@@ -322,18 +327,21 @@ async function keys(args: string[]): Promise<void> {
   process.stdout.write(`demo PKI in ${p.dir}: ca.pem, province.pem/.key, school-seal.pem/.key, ministry-tls.pem/.key, province-tls.pem/.key\n`);
 }
 
-async function verify(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { ca: { type: 'string', multiple: true }, intermediate: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, required: { type: 'string' }, 'province-cert': { type: 'string' } },
-  });
-  if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required teacher+principal+seal] [--province-cert PEM]');
-  const [{ demoPkiPaths }, { loadTrustMaterial }, { verifyFile }, { validationContextFrom }] = await Promise.all([
+const TRUST_OPTIONS = {
+  ca: { type: 'string', multiple: true },
+  intermediate: { type: 'string', multiple: true },
+  crl: { type: 'string', multiple: true },
+  required: { type: 'string' },
+  'province-cert': { type: 'string' },
+} as const;
+
+/** What `verify` and `render` check signatures against: flags first, then the settings, then the demo PKI. */
+async function verifyOptionsFrom(values: { ca?: string[]; intermediate?: string[]; crl?: string[]; required?: string; 'province-cert'?: string }) {
+  const [{ demoPkiPaths }, { loadTrustMaterial }, { validationContextFrom }, { policyFromSettings }] = await Promise.all([
     import('../pki/demo.js'),
     import('../record-signatures/trust-config.js'),
-    import('./verify.js'),
     import('../config/validation-context.js'),
+    import('../record-signatures/policy.js'),
   ]);
   const settings = loadSettings();
   // Flags win over the settings; with neither, the demo CA of this data directory is the anchor.
@@ -356,15 +364,36 @@ async function verify(args: string[]): Promise<void> {
       throw new Error(`province certificate ${provincePath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  const { policyFromSettings } = await import('../record-signatures/policy.js');
-  const result = await verifyFile(positionals[0], {
-    trust,
-    required: values.required ?? settings.signedRecords.required,
-    matchSignerNames: settings.signedRecords.matchSignerNames,
-    validation: validationContextFrom(settings),
-    ...(province ? { province } : {}),
-    roles: policyFromSettings(settings.signedRecords).roles!,
-  });
+  return {
+    settings,
+    options: {
+      trust,
+      required: values.required ?? settings.signedRecords.required,
+      matchSignerNames: settings.signedRecords.matchSignerNames,
+      validation: validationContextFrom(settings),
+      ...(province ? { province } : {}),
+      roles: policyFromSettings(settings.signedRecords).roles!,
+    },
+  };
+}
+
+async function verify(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: TRUST_OPTIONS });
+  if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required teacher+principal+seal] [--province-cert PEM]');
+  const { verifyFile } = await import('./verify.js');
+  const { options } = await verifyOptionsFrom(values);
+  const result = await verifyFile(positionals[0], options);
+  process.stdout.write(result.text);
+  process.exitCode = result.exitCode;
+}
+
+async function render(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...TRUST_OPTIONS, out: { type: 'string' }, 'public-url': { type: 'string' } } });
+  if (positionals.length !== 1 || !values.out) throw new UsageError('usage: hocba-gw render <file.xml> --out <file.pdf> [--public-url URL] [--ca PEM]... [--intermediate PEM]... [--crl FILE]...');
+  const { renderFile } = await import('./render.js');
+  const { settings, options } = await verifyOptionsFrom(values);
+  const publicUrl = values['public-url'] ?? settings.publicUrl ?? `http://${settings.host}:${settings.port}`;
+  const result = await renderFile(positionals[0], values.out, { ...options, publicUrl });
   process.stdout.write(result.text);
   process.exitCode = result.exitCode;
 }
@@ -401,6 +430,8 @@ async function main(argv: string[]): Promise<void> {
       return vendorCheckCommand(rest);
     case 'verify':
       return verify(rest);
+    case 'render':
+      return render(rest);
     case 'help':
     case '--help':
     case '-h':
@@ -416,6 +447,6 @@ main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`hocba-gw: ${(e as Error).message}\n`);
   // verify and vendor-check: 1 means "a signature fails" / "a record is invalid"; failing to
   // check at all is 2, as is a command line that cannot be acted on.
-  const cannotCheck = e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || ['verify', 'vendor-check'].includes(process.argv[2] ?? '');
+  const cannotCheck = e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || ['verify', 'vendor-check', 'render'].includes(process.argv[2] ?? '');
   process.exit(cannotCheck ? 2 : 1);
 });

@@ -86,6 +86,8 @@ export interface Settings {
   dataDir: string;
   databaseUrl: string;
   provinceCode: string;
+  /** The address parents and schools reach this gateway at (PUBLIC_URL): the PDF's lookup link and QR code. null: the request's own host. */
+  publicUrl: string | null;
   logLevel: string;
   bodyLimitBytes: number;
   maxRecordsPerBatch: number;
@@ -195,6 +197,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   if (env.PORT) fromEnv.port = Number(env.PORT);
   if (env.DATA_DIR) fromEnv.dataDir = env.DATA_DIR;
   if (env.DATABASE_URL) fromEnv.databaseUrl = env.DATABASE_URL;
+  if (env.PUBLIC_URL) fromEnv.publicUrl = env.PUBLIC_URL;
   if (env.LOG_LEVEL) fromEnv.logLevel = env.LOG_LEVEL;
   if (env.PROVINCE_CODE) fromEnv.provinceCode = env.PROVINCE_CODE;
   const ministry: Json = {};

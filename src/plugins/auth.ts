@@ -33,6 +33,8 @@ declare module 'fastify' {
     requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     /** An admin account whose role is `role` or above; others get 403 ROLE_FORBIDDEN. */
     requireRole(role: AdminRole): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** Any vendor key or admin account (request.principal is set after it). */
+    requirePrincipal(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
 }
 
@@ -99,6 +101,10 @@ async function auth(app: FastifyInstance): Promise<void> {
     }
   };
   app.decorate('requireRole', requireRole);
+  // Any working credential, vendor or admin: routes that then decide by the record (the PDF).
+  app.decorate('requirePrincipal', async (request: FastifyRequest) => {
+    await authenticate(app, request);
+  });
   app.decorate('requireAdmin', requireRole('viewer'));
 }
 

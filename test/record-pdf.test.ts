@@ -1,0 +1,127 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { distinctBatch } from '../src/bench/data.js';
+import { recordToXml } from '../src/canonical/xml.js';
+import { demoPkiPaths } from '../src/pki/demo.js';
+import { DemoSigners, sampleRecords, signedDocument } from '../src/record-signatures/demo-documents.js';
+import { api, eventually, startTestGateway } from './helpers/gateway.js';
+
+// The PDF học bạ (issue 15 item 11): GET /v1/records/{id}/pdf for the record's vendor or an
+// admin, and `hocba-gw render`. pdftotext (poppler-utils) reads each PDF back: every Vietnamese
+// name must come out as it went in.
+
+let hasPdftotext = true;
+try {
+  execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+} catch {
+  hasPdftotext = false;
+}
+const textOf = (pdf: Buffer, dir: string): string => {
+  const p = join(dir, `t-${Math.random().toString(36).slice(2)}.pdf`);
+  writeFileSync(p, pdf);
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', p, '-']).toString('utf8');
+};
+const pdfOf = async (url: string, token?: string) => {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+};
+
+t.test('GET /v1/records/{id}/pdf: the record form with every Vietnamese name intact, for its vendor or an admin', { skip: hasPdftotext ? false : 'pdftotext (poppler-utils) is not installed' }, async (t) => {
+  const gw = await startTestGateway(t, { publicUrl: 'https://hocba.hanoi.edu.vn' });
+  const creds = JSON.parse(readFileSync(join(gw.dir, 'demo-credentials.json'), 'utf8')) as { vendors: Record<string, string> };
+  const batch = distinctBatch(5, 500, 9191);
+  batch.DanhSachHocSinh = batch.DanhSachHocSinh.filter((s) => s.Khoi >= 6).slice(0, 1).concat(batch.DanhSachHocSinh.filter((s) => s.Khoi < 6).slice(0, 1));
+  const res = await api(gw, 'POST', '/v1/submissions', { token: gw.vendorKey, body: batch });
+  t.equal(res.status, 202);
+  const sub = await eventually('the records', async () => {
+    const r = await api(gw, 'GET', `/v1/submissions/${res.json.submissionId}`, { token: gw.vendorKey });
+    return r.json?.records?.length === 2 ? r.json : null;
+  });
+  for (const [i, s] of batch.DanhSachHocSinh.entries()) {
+    const id = sub.records[i].recordId;
+    const pdf = await pdfOf(`${gw.url}/v1/records/${id}/pdf`, gw.vendorKey);
+    t.equal(pdf.status, 200);
+    t.equal(pdf.type, 'application/pdf');
+    t.equal(pdf.body.subarray(0, 5).toString(), '%PDF-');
+    const text = textOf(pdf.body, gw.dir);
+    for (const name of [s.HoTen, batch.TenTruong ?? '', s.GVCN ?? '', 'HỌC BẠ', 'Thông tin học sinh', 'Chữ ký số']) {
+      if (name) t.ok(text.includes(name), `the PDF's text holds "${name}"`);
+    }
+    t.ok(text.includes(s.MaTraCuu), 'the lookup code');
+    t.ok(text.includes(`https://hocba.hanoi.edu.vn/lookup/${s.MaTraCuu}`), 'the lookup address under the configured public URL');
+    t.match(text, s.Khoi >= 6 ? /Kết quả học tập và rèn luyện/ : /Phẩm chất chủ yếu và năng lực cốt lõi/, 'the results as the form of its level has them');
+  }
+  const first = sub.records[0].recordId;
+  t.equal((await pdfOf(`${gw.url}/v1/records/${first}/pdf`)).status, 401, 'no key, no PDF');
+  const other = await api(gw, 'GET', `/v1/records/${first}/pdf`, { token: creds.vendors.emis });
+  t.equal(other.status, 404, 'another vendor cannot tell the record exists');
+  t.equal(other.json.code, 'NOT_FOUND');
+  t.equal((await pdfOf(`${gw.url}/v1/records/${first}/pdf`, gw.adminToken)).status, 200, 'an admin may');
+  const auditLog = await api(gw, 'GET', '/admin/v1/audit?action=record.pdf', { token: gw.adminToken });
+  t.ok(JSON.stringify(auditLog.json).includes(first), 'the admin\'s download is in the audit log');
+
+  // Once the retention purge has cleared the content: 410 with its own code.
+  await eventually('acknowledged', async () => (await gw.store.getRecord(first))?.state === 'acknowledged');
+  await gw.store.purgePayloads(Date.now() + 60_000, 100);
+  const purged = await api(gw, 'GET', `/v1/records/${first}/pdf`, { token: gw.vendorKey });
+  t.equal(purged.status, 410);
+  t.equal(purged.json.code, 'PAYLOAD_PURGED');
+  t.match(purged.json.detail_vi, /không còn lưu/);
+});
+
+t.test('a signed record\'s PDF lists its signers, roles, times and verdicts', { skip: hasPdftotext ? false : 'pdftotext (poppler-utils) is not installed' }, async (t) => {
+  const gw = await startTestGateway(t);
+  const signers = new DemoSigners(demoPkiPaths(join(gw.dir, 'pki')));
+  const [a] = sampleRecords(1, 23);
+  const res = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, raw: await signedDocument(signers, a!), headers: { 'content-type': 'application/xml' } });
+  t.equal(res.status, 202, res.text);
+  const pdf = await pdfOf(`${gw.url}/v1/records/${res.json.records[0].recordId}/pdf`, gw.vendorKey);
+  const text = textOf(pdf.body, gw.dir);
+  for (const s of ['Giáo viên chủ nhiệm', 'Hiệu trưởng', 'Dấu của nhà trường', a!.homeroomTeacher, a!.principal, a!.student.fullName]) t.ok(text.includes(s), `holds "${s}"`);
+  t.equal(text.match(/Hợp lệ/g)?.length, 3, 'three signatures, each valid when received');
+});
+
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const hocbaGw = (env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> =>
+  new Promise((resolve) =>
+    execFile(process.execPath, [...process.execArgv, cli, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    ),
+  );
+
+t.test('hocba-gw render: a signed học bạ checked now, a bare record marked unverified', { skip: hasPdftotext ? false : 'pdftotext (poppler-utils) is not installed' }, async (t) => {
+  const dir = t.testdirName;
+  execFileSync('mkdir', ['-p', dir]);
+  const env = { DATA_DIR: dir };
+  t.equal((await hocbaGw(env, 'keys', 'init')).code, 0);
+  const signers = new DemoSigners(demoPkiPaths(join(dir, 'pki')));
+  const [a] = sampleRecords(1, 31);
+  const signedPath = join(dir, 'signed.xml');
+  writeFileSync(signedPath, await signedDocument(signers, a!));
+  const out = join(dir, 'hocba.pdf');
+  const r = await hocbaGw(env, 'render', signedPath, '--out', out, '--public-url', 'https://tra-cuu.example.vn');
+  t.equal(r.code, 0, r.out);
+  t.match(r.out, /teacher=VALID, principal=VALID, seal=VALID/);
+  t.equal(statSync(out).mode & 0o777, 0o600, 'the PDF holds personal data: its owner only');
+  const text = textOf(readFileSync(out), dir);
+  t.ok(text.includes(a!.student.fullName) && text.includes(a!.school.name), 'names intact');
+  t.ok(text.includes(`https://tra-cuu.example.vn/lookup/${a!.lookupCode}`));
+  t.equal(text.match(/Hợp lệ/g)?.length, 3);
+
+  const barePath = join(dir, 'record.xml');
+  writeFileSync(barePath, recordToXml(a!));
+  const bare = await hocbaGw(env, 'render', barePath, '--out', join(dir, 'bare.pdf'));
+  t.equal(bare.code, 0, bare.out);
+  t.match(readFileSync(join(dir, 'bare.pdf')).subarray(0, 5).toString(), '%PDF-');
+  t.match(textOf(readFileSync(join(dir, 'bare.pdf')), dir), /chưa kiểm tra/, 'declared signatures are marked as not verified');
+
+  const junk = join(dir, 'junk.xml');
+  writeFileSync(junk, '<other/>');
+  const refused = await hocbaGw(env, 'render', junk, '--out', join(dir, 'junk.pdf'));
+  t.equal(refused.code, 1);
+  t.match(refused.out, /expected <hocba> or <signedHocba>/);
+  t.equal((await hocbaGw(env, 'render', junk)).code, 2, 'no --out: a usage error');
+});
