@@ -16,7 +16,7 @@ import { loadSettings } from '../src/config/settings.js';
 import { ERRORS } from '../src/errors/catalogue.js';
 import { normaliseRecord } from '../src/pipeline/normalise.js';
 import {
-  allowedLearningLevels,
+  requiredLearningLevel,
   commentTermResult,
   conductYear,
   learningLevel,
@@ -134,10 +134,12 @@ t.test('Circular 22 arithmetic, checked by hand', async (t) => {
   t.equal(learningLevel([5, 5, 5, 5, 5, 5, 3.5, 4], []), 'DAT');
   t.equal(learningLevel([5, 5, 5, 5, 5, 5, 3.4, 4], []), 'CHUA_DAT');
   // Tốt but for one subject at 3.0: plain Chưa đạt, raised to Đạt by art. 9.3.
-  t.same(allowedLearningLevels([9, 9, 9, 9, 9, 9, 9, 3], []), ['DAT', 'CHUA_DAT']);
-  t.same(allowedLearningLevels([9, 9, 9, 9, 9, 9, 9, 4.5], []), ['KHA', 'DAT'], 'Tốt but for one subject under 5.0');
-  t.same(allowedLearningLevels([9, 9, 9, 9, 9, 9, 9, 6], []), ['KHA'], 'one level down is not raised');
-  t.same(allowedLearningLevels(eight, []), ['TOT']);
+  t.same(requiredLearningLevel([9, 9, 9, 9, 9, 9, 9, 3], []), { level: 'DAT', plain: 'CHUA_DAT' });
+  t.same(requiredLearningLevel([9, 9, 9, 9, 9, 9, 9, 4.5], []), { level: 'KHA', plain: 'DAT' }, 'Tốt but for one subject under 5.0');
+  t.same(requiredLearningLevel([9, 9, 9, 9, 9, 9, 9, 6], []), { level: 'KHA', plain: 'KHA' }, 'one level down is not raised');
+  t.same(requiredLearningLevel(eight, ['CHUA_DAT']), { level: 'KHA', plain: 'DAT' }, 'one comment subject alone pulls Tốt to Đạt: raised to Khá');
+  t.same(requiredLearningLevel([9, 9, 9, 9, 9, 9, 3, 3], []), { level: 'CHUA_DAT', plain: 'CHUA_DAT' }, 'two subjects: no raise');
+  t.same(requiredLearningLevel(eight, []), { level: 'TOT', plain: 'TOT' });
   const table: [string, string, string][] = [
     ['TOT', 'TOT', 'TOT'], ['KHA', 'TOT', 'TOT'], ['DAT', 'TOT', 'KHA'], ['CHUA_DAT', 'TOT', 'KHA'],
     ['TOT', 'KHA', 'KHA'], ['DAT', 'KHA', 'KHA'], ['CHUA_DAT', 'KHA', 'DAT'],

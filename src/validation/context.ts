@@ -8,7 +8,7 @@ import type { SignatureRole } from '../canonical/codes.js';
 export interface RuleSettings {
   /** Lowest valid primary periodic test score: 0 by Circular 27/2020, 1 in the Ministry's C1 Excel template. */
   primaryMinTestScore: number;
-  /** How far a stated average may be from the recomputed one (one-decimal rounding leaves at most 0.05). */
+  /** How far a stated average may be from the half-up rounding of its formula; 0: exactly that rounding. */
   averageTolerance: number;
   /** Regular assessments per term: exactly the number Circular 22 sets for the subject's load, or at least it. */
   regularAssessmentCount: 'exact' | 'atLeast';
@@ -27,7 +27,7 @@ export interface RuleSettings {
 /** One line on each setting, for docs/rules.md. */
 export const RULE_SETTING_DOCS: Readonly<Record<keyof RuleSettings, string>> = Object.freeze({
   primaryMinTestScore: 'Lowest valid primary periodic test score: 0 by Circular 27/2020, 1 in the Ministry\'s C1 Excel template.',
-  averageTolerance: 'How far a stated average may be from the recomputed one; one-decimal rounding leaves at most 0.05.',
+  averageTolerance: 'How far a stated average may be from the half-up rounding of its formula; 0 (the default): none, an exact x.x5 has one right answer.',
   regularAssessmentCount: '`exact`: each term has exactly the regular assessments Circular 22 sets for the subject\'s load; `atLeast`: no fewer.',
   maxAbsentSessions: 'Circular 22 art. 12: a student who missed more sessions than this is not promoted.',
   requiredSignatures: 'Signatures a record must carry: HOMEROOM_TEACHER, PRINCIPAL, SCHOOL_SEAL.',

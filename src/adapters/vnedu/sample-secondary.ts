@@ -1,6 +1,6 @@
 import type { CommentResult, ResultLevel, SecondarySubject } from '../../canonical/record.js';
 import {
-  allowedLearningLevels,
+  requiredLearningLevel,
   commentTermResult,
   conductYear,
   promotedBy,
@@ -93,11 +93,11 @@ export function secondaryPart(rng: Rng, grade: number, tier: Tier, minority: boo
       subjects.push({ MaMon: code, SoTiet: periods, HK1: { DDGtx: t1.DDGtx, DDGgk: t1.DDGgk, DDGck: t1.DDGck, KQ: t1.KQ }, HK2: { DDGtx: t2.DDGtx, DDGgk: t2.DDGgk, DDGck: t2.DDGck, KQ: t2.KQ }, CaNam: COMMENT_TO_VNEDU[t2.result] });
     }
   }
-  // Where art. 9.3 raises a result, the raised one (first) is what the Circular asks for.
+  // Where art. 9.3 raises a result, the raised one is what the Circular asks for.
   const learning = {
-    termI: allowedLearningLevels(averages.termI, comments.termI)[0]!,
-    termII: allowedLearningLevels(averages.termII, comments.termII)[0]!,
-    year: allowedLearningLevels(averages.year, comments.year)[0]!,
+    termI: requiredLearningLevel(averages.termI, comments.termI).level,
+    termII: requiredLearningLevel(averages.termII, comments.termII).level,
+    year: requiredLearningLevel(averages.year, comments.year).level,
   };
   const c1 = conductTerm(rng, tier);
   const c2 = conductTerm(rng, tier);

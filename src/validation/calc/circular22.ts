@@ -66,22 +66,24 @@ export function learningLevel(averages: readonly number[], comments: readonly Co
 }
 
 /**
- * The learning results a record may state. Art. 9.3: when one subject alone pulls a result that
- * would be Tốt or Khá down by two levels or more, the result is raised to the next level. How
- * "one subject alone" is read differs between SIS vendors, so both the plain and the raised
- * result are accepted where the raise applies; the first element is the raised one.
+ * The learning result a record must state (art. 9.2 and 9.3). Art. 9.3: when one subject alone
+ * pulls a result that would be Tốt or Khá down by two levels or more, the result is raised to the
+ * next level, and the raised result is the student's result (issue 15 item 2: a record that
+ * states the unraised one is refused with LEARNING_RESULT_NOT_RAISED). "One subject alone": with
+ * that one subject's average (or comment result) put right, the others give Tốt or Khá.
+ * `plain` is the art. 9.2 result before any raise.
  */
-export function allowedLearningLevels(averages: readonly number[], comments: readonly CommentResult[]): ResultLevel[] {
+export function requiredLearningLevel(averages: readonly number[], comments: readonly CommentResult[]): { level: ResultLevel; plain: ResultLevel } {
   const plain = learningLevel(averages, comments);
   // A raise needs a plain result two levels below Khá or Tốt: Đạt or Chưa đạt. Tốt and Khá, most
   // records, need no look at the subjects one by one.
-  if (RANK[plain] < 2) return [plain];
+  if (RANK[plain] < 2) return { level: plain, plain };
   const withoutOne = [
     ...averages.map((_, i) => learningLevel(averages.map((a, j) => (i === j ? 10 : a)), comments)),
     ...comments.map((_, i) => learningLevel(averages, comments.map((c, j) => (i === j ? 'DAT' : c)))),
   ];
   const raisable = withoutOne.some((w) => (w === 'TOT' || w === 'KHA') && RANK[plain] - RANK[w] >= 2);
-  return raisable ? [BY_RANK[RANK[plain] - 1]!, plain] : [plain];
+  return { level: raisable ? BY_RANK[RANK[plain] - 1]! : plain, plain };
 }
 
 /** Art. 8.2b: the year's conduct result from the two terms. */

@@ -1,5 +1,5 @@
 import type { CanonicalRecord, ResultLevel, TermResults } from '../../canonical/record.js';
-import { allowedLearningLevels, conductYear, promotedBy } from '../calc/circular22.js';
+import { conductYear, promotedBy, requiredLearningLevel } from '../calc/circular22.js';
 import type { ValidationContext } from '../context.js';
 import type { FieldError } from '../types.js';
 import { fieldError } from './field-error.js';
@@ -16,11 +16,15 @@ export function checkSecondaryOutcome(r: CanonicalRecord, ctx: ValidationContext
   for (const period of PERIODS) {
     const averages = s.scoreSubjects.map((x) => (period === 'year' ? x.yearAverage : x[period].average));
     const comments = s.commentSubjects.map((x) => (period === 'year' ? x.yearResult : x[period].result));
-    const allowed = allowedLearningLevels(averages, comments);
+    const { level, plain } = requiredLearningLevel(averages, comments);
     const stated = s.learningResult[period];
-    if (!allowed.includes(stated)) {
+    if (stated !== level && stated === plain) {
       errors.push(
-        fieldError(`/secondary/learningResult/${period}`, 'LEARNING_RESULT_INCONSISTENT', `got ${stated}, the subjects give ${allowed.join(' or ')}`, `nhận được ${stated}, các môn học cho kết quả ${allowed.join(' hoặc ')}`),
+        fieldError(`/secondary/learningResult/${period}`, 'LEARNING_RESULT_NOT_RAISED', `got ${stated}; one subject alone pulls it down, so art. 9.3 raises it to ${level}`, `nhận được ${stated}; chỉ một môn học kéo kết quả xuống nên theo khoản 3 Điều 9 kết quả được nâng lên ${level}`),
+      );
+    } else if (stated !== level) {
+      errors.push(
+        fieldError(`/secondary/learningResult/${period}`, 'LEARNING_RESULT_INCONSISTENT', `got ${stated}, the subjects give ${level}`, `nhận được ${stated}, các môn học cho kết quả ${level}`),
       );
     }
   }

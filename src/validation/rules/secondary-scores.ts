@@ -6,11 +6,13 @@ import { fieldError } from './field-error.js';
 import type { CheckedSubjects } from './secondary-subjects.js';
 
 // Secondary scores and subject results: one decimal, averages recomputed from the scores and
-// compared within the tolerance setting, comment results that follow from the assessments.
+// rounded half up and compared (the tolerance setting is 0 by default), comment results that follow from the assessments.
 
 const TERMS = ['termI', 'termII'] as const;
-// Floating-point slack on the tolerance comparison, far below the one-decimal resolution.
+// Floating-point slack on the comparison (binary noise only), far below the one-decimal resolution.
 const EPSILON = 1e-9;
+// The unrounded value, where rounding made a difference: " (8.05 rounded half up)".
+const exactText = (x: number, vi = false) => (hasOneDecimal(x) ? '' : ` (${Math.round(x * 10_000) / 10_000} ${vi ? 'làm tròn' : 'rounded half up'})`);
 
 function precision(path: string, x: number, out: FieldError[], subject: string): void {
   if (!hasOneDecimal(x)) out.push(fieldError(path, 'SECONDARY_SCORE_PRECISION', `${subject}: got ${x}`, `${subject}: nhận được ${x}`));
@@ -33,18 +35,23 @@ export function checkSecondaryScores(r: CanonicalRecord, ctx: ValidationContext,
     // Details name the subject: the path indexes the canonical list, not the vendor's.
     for (const term of TERMS) scorePrecision(`${base}/${term}`, item[term], errors, item.subject);
     precision(`${base}/yearAverage`, item.yearAverage, errors, item.subject);
+    // Each average must be the half-up rounding to one decimal of its formula, computed in whole
+    // tenths (calc/circular22.ts): an exact x.x5 has one right answer, the one above. The
+    // tolerance (0 by default) only admits stated averages that far from that rounding.
     for (const term of TERMS) {
       const t = item[term];
-      if (Math.abs(t.average - termAverageExact(t)) > tolerance) {
+      const recomputed = termAverage(t);
+      // A stated average with more than one decimal is reported once, as SECONDARY_SCORE_PRECISION.
+      if (hasOneDecimal(t.average) && Math.abs(t.average - recomputed) > tolerance) {
         errors.push(
-          fieldError(`${base}/${term}/average`, 'TERM_AVERAGE_MISMATCH', `${item.subject} ${term}: stated ${t.average}, recomputed ${termAverage(t)}`, `${item.subject} ${term}: ghi ${t.average}, tính lại được ${termAverage(t)}`),
+          fieldError(`${base}/${term}/average`, 'TERM_AVERAGE_MISMATCH', `${item.subject} ${term}: stated ${t.average}, recomputed ${recomputed}${exactText(termAverageExact(t))}`, `${item.subject} ${term}: ghi ${t.average}, tính lại được ${recomputed}${exactText(termAverageExact(t), true)}`),
         );
       }
     }
-    const exactYear = yearAverageExact(item.termI.average, item.termII.average);
-    if (Math.abs(item.yearAverage - exactYear) > tolerance) {
-      const recomputed = yearAverage(item.termI.average, item.termII.average);
-      errors.push(fieldError(`${base}/yearAverage`, 'YEAR_AVERAGE_MISMATCH', `${item.subject}: stated ${item.yearAverage}, recomputed ${recomputed}`, `${item.subject}: ghi ${item.yearAverage}, tính lại được ${recomputed}`));
+    const recomputedYear = yearAverage(item.termI.average, item.termII.average);
+    if (hasOneDecimal(item.yearAverage) && Math.abs(item.yearAverage - recomputedYear) > tolerance) {
+      const exact = yearAverageExact(item.termI.average, item.termII.average);
+      errors.push(fieldError(`${base}/yearAverage`, 'YEAR_AVERAGE_MISMATCH', `${item.subject}: stated ${item.yearAverage}, recomputed ${recomputedYear}${exactText(exact)}`, `${item.subject}: ghi ${item.yearAverage}, tính lại được ${recomputedYear}${exactText(exact, true)}`));
     }
   }
   for (const i of checked.commentSubjects) {
