@@ -52,6 +52,8 @@ interface SubmissionRow {
 // Claims and outcomes of one packet are written in slices of this many records, a transaction
 // each, so that the event loop is never held for more than a millisecond or two by delivery.
 const SLICE = 50;
+/** Pages given back to the file system per transaction by reclaimSpace (4 MB at 4 KB pages). */
+const RECLAIM_STEP = 1024;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Under the test runner this module is TypeScript; workers inherit its loader through execArgv.
@@ -504,10 +506,20 @@ export class SqliteStore implements Store {
 
   async reclaimSpace(): Promise<void> {
     if (this.path === ':memory:') return;
-    // Free pages go back to the file system; the file itself shrinks at the next full checkpoint
-    // (the checkpointer thread's, or this one when it is off).
-    this.db.pragma('incremental_vacuum');
-    await this.durable();
+    // Free pages go back to the file system RECLAIM_STEP at a time, each step a transaction of
+    // its own with the event loop let through between: one incremental_vacuum of every page a
+    // large purge freed moved them all in one transaction (at 1,000,000 purged payloads, well
+    // over a minute with every other writer waiting, and a WAL as large as what it moved). The
+    // file itself shrinks at the next full checkpoint (the checkpointer thread's, or this one's
+    // when it is off).
+    for (;;) {
+      const free = this.db.pragma('freelist_count', { simple: true }) as number;
+      if (free === 0) break;
+      this.write(() => this.db.pragma(`incremental_vacuum(${RECLAIM_STEP})`));
+      await this.durable();
+      await yieldToEventLoop();
+      if ((this.db.pragma('freelist_count', { simple: true }) as number) >= free) break; // nothing moved: leave it for next time
+    }
     if (!this.checkpointer) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
