@@ -69,11 +69,12 @@ ${body}
 `;
 }
 
-function sendHtml(reply: FastifyReply, html: string, status = 200): FastifyReply {
+/** An HTML page, never cached, under a content security policy (the dashboard's unless given). */
+export function sendHtml(reply: FastifyReply, html: string, status = 200, csp = CSP): FastifyReply {
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
+    .header('content-security-policy', csp)
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'no-store')
     .send(html);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadReferenceData } from '../config/validation-context.js';
 import { recordFromXmlText } from '../canonical/from-xml.js';
-import { escapeHtml } from '../dashboard/pages.js';
+import { escapeHtml, sendHtml } from '../dashboard/pages.js';
 import { DICT } from '../dashboard/i18n.js';
 import { ERRORS } from '../errors/catalogue.js';
 import { ProblemError } from '../errors/problem.js';
@@ -178,15 +178,7 @@ ${student}
 </dl>`;
 }
 
-function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', PAGE_CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'no-store')
-    .send(html);
-}
+const sendPage = (reply: FastifyReply, status: number, html: string) => sendHtml(reply, html, status, PAGE_CSP);
 
 const TITLE = { vi: 'Tra cứu học bạ số', en: 'Look up a học bạ' };
 
