@@ -74,3 +74,34 @@ t.test('lookups are rate-limited per address, apart from the other routes', asyn
   t.ok(Number(limited.headers.get('retry-after')) > 0, 'with Retry-After');
   t.equal((await api(gw, 'GET', '/healthz')).status, 200, 'other routes keep their own budget');
 });
+
+t.test('a person looks a học bạ up in a real browser: the form, then the answer, the name only with the date of birth', async (t) => {
+  const { chromium } = await import('playwright-core');
+  const gw = await startTestGateway(t);
+  const batch = distinctBatch(4, 500, 5151);
+  batch.DanhSachHocSinh = batch.DanhSachHocSinh.slice(0, 1);
+  t.equal((await api(gw, 'POST', '/v1/submissions', { token: gw.vendorKey, body: batch })).status, 202);
+  const s = batch.DanhSachHocSinh[0]!;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  t.teardown(() => browser.close());
+  const page = await (await browser.newContext({ locale: 'vi-VN' })).newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${gw.url}/lookup`);
+  t.equal(await page.getAttribute('html', 'lang'), 'vi');
+  t.match(await page.textContent('h1'), /Tra cứu học bạ số/);
+  await page.fill('#code', s.MaTraCuu.toLowerCase());
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#found');
+  t.match(page.url(), new RegExp(`/lookup/${s.MaTraCuu}$`), 'the code\'s own address, upper case');
+  t.match(await page.textContent('#school'), batch.MaTruong);
+  t.notOk((await page.content()).includes(s.HoTen), 'no name without the date of birth');
+  await page.fill('#code', s.MaTraCuu);
+  await page.fill('#birthDate', isoOf(s.NgaySinh));
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#student-name');
+  t.equal(await page.textContent('#student-name'), s.HoTen, 'the name, with its diacritics, once the date of birth matches');
+  await page.goto(`${gw.url}/lookup/ZZZZZZZZZZ`);
+  t.match(await page.textContent('#not-found'), /LOOKUP_NOT_FOUND/);
+  t.same(errors, [], 'no script errors (the page has no script)');
+});
