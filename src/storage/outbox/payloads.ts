@@ -18,8 +18,14 @@ export const claimedPayloadColumn = {
 const PURGEABLE = `state = 'acknowledged' AND payload_kept = 1`;
 
 /** How many acknowledged records older than the cutoff still keep their payload (a dry run). */
+// SQLite's planner took records_by_state (state, updated_at) instead of the partial index, and
+// read every acknowledged row from the oldest to check payload_kept: each batch scanned past the
+// rows the batches before it had cleared, so the purge slowed as it went (at 2,000,000 records,
+// 13,000 records/s at the start, 1,300 after 700,000). Pinned to the partial index.
+const PURGEABLE_SQLITE = `records INDEXED BY records_payload_kept`;
+
 export const countPurgeable = {
-  sqlite: `SELECT count(*) AS n FROM records WHERE ${PURGEABLE} AND updated_at < ?`,
+  sqlite: `SELECT count(*) AS n FROM ${PURGEABLE_SQLITE} WHERE ${PURGEABLE} AND updated_at < ?`,
   postgres: `SELECT count(*) AS n FROM records WHERE ${PURGEABLE} AND updated_at < $1`,
 } as const;
 
@@ -31,7 +37,7 @@ export const countPurgeable = {
 export const purgePayloads = {
   sqlite: {
     clear: `UPDATE records SET payload_kept = NULL WHERE id IN (
-        SELECT id FROM records WHERE ${PURGEABLE} AND updated_at < ? LIMIT ?) RETURNING id`,
+        SELECT id FROM ${PURGEABLE_SQLITE} WHERE ${PURGEABLE} AND updated_at < ? LIMIT ?) RETURNING id`,
     remove: 'DELETE FROM record_payloads WHERE record_id = ?',
   },
   postgres: `WITH cleared AS (
