@@ -273,4 +273,12 @@ ALTER TABLE records ADD COLUMN lookup_code TEXT;
 CREATE INDEX records_by_lookup ON records (lookup_code) WHERE lookup_code IS NOT NULL;
 `,
   },
+  {
+    id: 10,
+    name: 'dead records by code',
+    // As SQLite's migration 10.
+    sql: `
+CREATE INDEX records_dead_by_code ON records (last_code, id) WHERE state = 'dead';
+`,
+  },
 ]);

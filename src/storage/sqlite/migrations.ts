@@ -293,4 +293,14 @@ ALTER TABLE records ADD COLUMN lookup_code TEXT;
 CREATE INDEX records_by_lookup ON records (lookup_code) WHERE lookup_code IS NOT NULL;
 `,
   },
+  {
+    id: 10,
+    name: 'dead records by code',
+    // Dead records refused with one code, newest first (the dashboard's dead list filtered by
+    // code): records_by_state read every dead record and sorted them by id, 174 ms p99 at
+    // 2,000,000 records (2% dead). A partial index in the listing's own order.
+    sql: `
+CREATE INDEX records_dead_by_code ON records (last_code, id) WHERE state = 'dead';
+`,
+  },
 ]);
