@@ -143,8 +143,9 @@ export async function benchTwoMillion(records: number, backends: readonly ('sqli
       const query = (name: string, value: number, boundBy: string) =>
         makeRow({ section: backend === 'sqlite' ? 'q' : 'q-pg', name: `${name} (${scale})`, value, unit: 'ms', floor: Math.max(floor, 0.01), floorIs, better: 'lower', target: 50, boundBy });
       const byIndex = 'its index: the rows it returns and their pages';
-      rows.push(query('dashboard progress by school, p99: counts by state for every school', await p99Of(20, () => store.progress('school')),
-        'a GROUP BY over every record (an index-only scan of (school, state)); counters kept per school and state would read 6,000 rows instead'));
+      // 100 runs: with 20, the p99 was the first run alone, the one that reads the pages from disk.
+      rows.push(query('dashboard progress by school, p99: counts by state for every school', await p99Of(100, () => store.progress('school')),
+        'record_counts (a row per school and state) and the oldest waiting record of each school (the partial index of waiting records)'));
       rows.push(query('search by student ID (learner ID), p99', await p99Of(200, () => store.listRecords({ learnerId: learnerId(randomInt(records)), limit: 50 })), byIndex));
       rows.push(query('dead records of one school, newest first, a page of 100, p99', await p99Of(200, () => store.listRecords({ state: 'dead', school: schoolId(randomInt(SCHOOLS)), limit: 100 })), byIndex));
       rows.push(query('dead records refused with one code, newest first, a page of 100, p99', await p99Of(200, () => store.listRecords({ state: 'dead', code: 'RECORD_REFUSED', limit: 100 })), byIndex));
