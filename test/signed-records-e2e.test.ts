@@ -127,8 +127,8 @@ t.test('keys reload without a restart and without dropping requests', async (t) 
 t.test('SIGHUP reloads the keys of a running `hocba-gw start`', async (t) => {
   const gw = await startTestGateway(t, {}); // only to get a data dir with a demo PKI and free ports
   await gw.close();
-  const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, cli, 'start'], {
+  const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'start'], {
     env: { ...process.env, DATA_DIR: gw.dir, PORT: '0', SIMULATOR_PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

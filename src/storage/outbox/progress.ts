@@ -1,4 +1,4 @@
-import { WAITING_STATES } from '../record-filter.js';
+import { PROGRESS_COLUMN, WAITING_STATES } from '../record-filter.js';
 
 // The dashboard's progress per school, vendor or grade, and the totals per state: read from
 // record_counts (migration 8), which triggers keep in step with the records, not counted over
@@ -12,8 +12,19 @@ export const progressCounts = {
   postgres: `SELECT key AS k, state, n FROM record_counts WHERE grp = $1 AND n <> 0`,
 } as const;
 
-/** The oldest waiting record per group: `col` is one of PROGRESS_COLUMN's (never from a caller). */
-export const oldestWaiting = (col: string) => `SELECT ${col} AS k, min(created_at) AS t FROM records WHERE state IN (${WAITING}) GROUP BY ${col}`;
+/**
+ * The oldest waiting record per group, from the group's partial index of waiting records
+ * (migration 8): `group` is a PROGRESS_COLUMN key (never a caller's text). SQLite's planner took
+ * records_by_state instead, looked up every waiting record's row and grouped them in a temporary
+ * B-tree: 95 ms p99 at 2,000,000 records with 40,000 queued. Pinned there to the partial index,
+ * which holds (group, created_at) in the GROUP BY's own order.
+ */
+const WAITING_INDEX = { school: 'records_waiting_by_school', vendor: 'records_waiting_by_vendor', grade: 'records_waiting_by_grade' } as const;
+const oldestFrom = (col: string, from: string) => `SELECT ${col} AS k, min(created_at) AS t FROM ${from} WHERE state IN (${WAITING}) GROUP BY ${col}`;
+export const oldestWaiting = {
+  sqlite: (group: keyof typeof PROGRESS_COLUMN) => oldestFrom(PROGRESS_COLUMN[group], `records INDEXED BY ${WAITING_INDEX[group]}`),
+  postgres: (group: keyof typeof PROGRESS_COLUMN) => oldestFrom(PROGRESS_COLUMN[group], 'records'),
+} as const;
 
 export const countByState = {
   sqlite: `SELECT state, sum(n) AS n FROM record_counts WHERE grp = 'vendor' GROUP BY state HAVING sum(n) <> 0`,

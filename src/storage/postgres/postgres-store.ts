@@ -330,7 +330,7 @@ export class PostgresStore implements Store {
   }
 
   async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
-    const [counts, oldest] = await Promise.all([this.q(progressCounts.postgres, [groupBy]), this.q(oldestWaiting(PROGRESS_COLUMN[groupBy]))]);
+    const [counts, oldest] = await Promise.all([this.q(progressCounts.postgres, [groupBy]), this.q(oldestWaiting.postgres(groupBy))]);
     return groupProgress(counts.rows.map((c) => ({ k: keyOfCounter(c.k), state: c.state as string, n: c.n })), oldest.rows as never);
   }
 

@@ -228,9 +228,9 @@ export class SqliteStore implements Store {
       countByState: db.prepare(countByState.sqlite),
       progressCounts: db.prepare(progressCounts.sqlite),
       oldestWaiting: {
-        school: db.prepare(oldestWaiting(PROGRESS_COLUMN.school)),
-        vendor: db.prepare(oldestWaiting(PROGRESS_COLUMN.vendor)),
-        grade: db.prepare(oldestWaiting(PROGRESS_COLUMN.grade)),
+        school: db.prepare(oldestWaiting.sqlite('school')),
+        vendor: db.prepare(oldestWaiting.sqlite('vendor')),
+        grade: db.prepare(oldestWaiting.sqlite('grade')),
       },
       supersedeHeld: db.prepare(`UPDATE records SET state = 'superseded', last_code = 'SUPERSEDED', last_reason = 'superseded by record ' || @by,
           updated_at = @now
