@@ -5,9 +5,8 @@ import type { CanonicalRecord } from '../canonical/record.js';
 import { lookupUrlOf, pdfSignatures, renderRecordPdf } from '../pdf/record-pdf.js';
 import { checkSignedRecord } from '../record-signatures/check-record.js';
 import { SIGNED_ROOT } from '../record-signatures/format.js';
-import { parseRequired, type SignaturePolicy } from '../record-signatures/policy.js';
 import { TrustStore } from '../record-signatures/trust-store.js';
-import type { VerifyFileOptions } from './verify.js';
+import { filePolicy, type VerifyFileOptions } from './verify.js';
 
 // `hocba-gw render FILE.xml --out F.pdf`: the PDF học bạ of a record on disk. A signed học bạ
 // (<signedHocba>) has its signatures checked now, as `verify` does, and each verdict printed in
@@ -28,8 +27,7 @@ export async function renderFile(path: string, out: string, o: VerifyFileOptions
   const notes: string[] = [];
   if (root?.localName === SIGNED_ROOT) {
     const store = await TrustStore.create(o.trust);
-    const policy: SignaturePolicy = { required: parseRequired(o.required), whenIncomplete: 'hold', matchSignerNames: o.matchSignerNames, maxClockSkewMs: 300_000, ...(o.roles ? { roles: o.roles } : {}) };
-    const r = checkSignedRecord(xml, store, policy, o.validation);
+    const r = checkSignedRecord(xml, store, filePolicy(o), o.validation);
     if (!r.recordXml) return { exitCode: 1, text: `${path}: cannot read the signed học bạ (${r.errors.map((e) => e.code).join(', ') || 'no record'})\n` };
     record = recordFromXmlText(r.recordXml) as CanonicalRecord;
     verified = r.signatures;

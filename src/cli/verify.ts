@@ -40,8 +40,13 @@ function signatureLines(s: SignatureReport): string[] {
   return out;
 }
 
+/** The policy a document on disk is checked by (verify and render): the options' required roles, held when incomplete. */
+export function filePolicy(o: VerifyFileOptions): SignaturePolicy {
+  return { required: parseRequired(o.required), whenIncomplete: 'hold', matchSignerNames: o.matchSignerNames, maxClockSkewMs: 300_000, ...(o.roles ? { roles: o.roles } : {}) };
+}
+
 function verifyRecord(xml: string, store: TrustStore, o: VerifyFileOptions): { exitCode: number; lines: string[] } {
-  const policy: SignaturePolicy = { required: parseRequired(o.required), whenIncomplete: 'hold', matchSignerNames: o.matchSignerNames, maxClockSkewMs: 300_000, ...(o.roles ? { roles: o.roles } : {}) };
+  const policy = filePolicy(o);
   const r = checkSignedRecord(xml, store, policy, o.validation);
   const lines = [`signed học bạ${r.recordKey ? ` ${r.recordKey}` : ''}: ${r.signatures.length} signature(s)`];
   for (const s of r.signatures) lines.push(...signatureLines(s));

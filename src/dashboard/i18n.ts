@@ -128,6 +128,11 @@ export const DICT = {
 
 export type DictKey = keyof typeof DICT;
 
+/** A record state's label in both languages (st_<state>); the state itself for one the dictionary lacks. */
+export function stateLabel(state: string): { vi: string; en: string } {
+  return (DICT as Record<string, { vi: string; en: string } | undefined>)[`st_${state}`] ?? { vi: state, en: state };
+}
+
 export function langOf(value: unknown): Lang {
   return value === 'en' ? 'en' : 'vi';
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadReferenceData } from '../config/validation-context.js';
 import { recordFromXmlText } from '../canonical/from-xml.js';
 import { escapeHtml, sendHtml } from '../dashboard/pages.js';
-import { DICT } from '../dashboard/i18n.js';
+import { stateLabel } from '../dashboard/i18n.js';
 import { ERRORS } from '../errors/catalogue.js';
 import { ProblemError } from '../errors/problem.js';
 import type { LookupRow } from '../storage/outbox/lookup.js';
@@ -17,6 +17,8 @@ import type { LookupRow } from '../storage/outbox/lookup.js';
 
 export const LOOKUP_CODE_PATTERN = '^[A-Za-z0-9]{6,32}$';
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+const LOOKUP_CODE = new RegExp(LOOKUP_CODE_PATTERN);
+const DATE = new RegExp(DATE_PATTERN);
 
 export interface LookupAnswer {
   lookupCode: string;
@@ -38,11 +40,6 @@ export interface LookupAnswer {
   /** not-given, matched, not-matched, or not-held (the content was cleared after acknowledgement). */
   birthDate: 'not-given' | 'matched' | 'not-matched' | 'not-held';
   student: { fullName: string; birthDate: string; className: string | null } | null;
-}
-
-function stateLabel(state: string): { vi: string; en: string } {
-  const key = `st_${state}` as keyof typeof DICT;
-  return (DICT[key] as { vi: string; en: string } | undefined) ?? { vi: state, en: state };
 }
 
 function signaturesOf(row: LookupRow): LookupAnswer['signatures'] {
@@ -208,8 +205,8 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     async (request, reply) => {
       const q = request.query as { code?: string; birthDate?: string };
       const code = (q.code ?? '').trim();
-      if (code && new RegExp(LOOKUP_CODE_PATTERN).test(code)) {
-        const birth = q.birthDate && new RegExp(DATE_PATTERN).test(q.birthDate) ? `?birthDate=${q.birthDate}` : '';
+      if (code && LOOKUP_CODE.test(code)) {
+        const birth = q.birthDate && DATE.test(q.birthDate) ? `?birthDate=${q.birthDate}` : '';
         return reply.redirect(`/lookup/${encodeURIComponent(code.toUpperCase())}${birth}`, 303);
       }
       const message = code ? `<p class="bad" role="alert">${both('Mã tra cứu gồm 6-32 chữ cái và chữ số.', 'A lookup code is 6-32 letters and digits.')}</p>` : '';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { recordFromXmlText } from '../canonical/from-xml.js';
 import type { CanonicalRecord } from '../canonical/record.js';
 import { audit, actorOf } from '../admin/audit.js';
-import { DICT } from '../dashboard/i18n.js';
+import { stateLabel } from '../dashboard/i18n.js';
 import { ProblemError } from '../errors/problem.js';
 import { PdfRenderer } from '../pdf/pdf-pool.js';
 import { lookupUrlOf, pdfSignatures } from '../pdf/record-pdf.js';
@@ -37,7 +37,7 @@ export default async function recordPdfRoutes(app: FastifyInstance): Promise<voi
       if (!payloads?.recordXml) throw new ProblemError('PAYLOAD_PURGED');
       const record = recordFromXmlText(payloads.recordXml) as CanonicalRecord;
       const base = app.services.settings.publicUrl ?? `${request.protocol}://${request.host}`;
-      const state = (DICT as Record<string, { vi: string } | undefined>)[`st_${row.state}`]?.vi ?? row.state;
+      const state = stateLabel(row.state).vi;
       const pdf = await renderer.render({
         record,
         signatures: pdfSignatures(row.signatures, record),
