@@ -182,7 +182,7 @@ t.test('missing and mistyped values pass through to the canonical checks', async
   t.same(secondary((s) => (s.secondaryAssessment.conduct.year = s.secondaryAssessment.conduct.year === 'EXCELLENT' ? 'GOOD' : 'EXCELLENT')), [
     ['CONDUCT_YEAR_INCONSISTENT', '/secondary/conductResult/year'],
   ]);
-  t.same(secondary((s) => ((s.primaryAssessment = sampleEmisBatch(1, 1, { grade: 1 }).students[0]!.primaryAssessment), delete s.secondaryAssessment)), [
+  t.same(secondary((s) => ((s.primaryAssessment = sampleEmisBatch(1, 1, { grade: 3 }).students[0]!.primaryAssessment), delete s.secondaryAssessment)), [
     ['RESULTS_LEVEL_MISMATCH', '/primary'],
   ], 'a grade-7 student with primary results: the canonical rule says so');
 });

@@ -244,3 +244,25 @@ t.test('secondary mapping and validation errors', async (t) => {
   t.same(mapSecondary((s) => (s.RenLuyen.CaNam = s.RenLuyen.CaNam === 'T' ? 'K' : 'T')), [['CONDUCT_YEAR_INCONSISTENT', '/secondary/conductResult/year']]);
   t.same(mapSecondary((s) => (s.HocTap.SauHe = 'Đ')).map((e) => e[0]).includes('SUMMER_REVIEW_NOT_EXPECTED') || undefined, true, 'a summer review after a passed year');
 });
+
+t.test('grades 1-2 rate eight competencies: no Công nghệ, no Tin học (issue 15 item 4)', async (t) => {
+  const batch = sampleVneduBatch(40, 11, { schoolId: '01001234', grade: 2 });
+  const students = batch.DanhSachHocSinh as unknown as Record<string, Record<string, unknown>>[];
+  t.ok(students.every((s) => !('CongNghe' in s.NangLuc!) && !('TinHoc' in s.NangLuc!)), 'the sample leaves them out');
+  const { records, problems } = run(batch);
+  t.same(problems, []);
+  t.ok(records.every((r) => r.primary!.competencies.length === 8 && !r.primary!.competencies.some((c) => c.code === 'CONG_NGHE' || c.code === 'TIN_HOC')));
+  t.ok(records.some((r) => r.primary!.yearEndResult === 'HTXS'), 'HTXS decided on the eight');
+
+  // A vendor that rates Tin học at grade 2 is told so, at that competency.
+  students[0]!.NangLuc!.TinHoc = 'T';
+  const rated = run(batch);
+  t.same(rated.problems, [[0, 'PRIMARY_COMPETENCY_NOT_IN_GRADE', '/primary/competencies/6/code']]);
+
+  // From grade 3 they are rated, and a missing one is a gap at its rating.
+  const third = sampleVneduBatch(5, 11, { schoolId: '01001234', grade: 3 });
+  const s3 = third.DanhSachHocSinh[0] as unknown as Record<string, Record<string, unknown>>;
+  t.ok('CongNghe' in s3.NangLuc! && 'TinHoc' in s3.NangLuc!);
+  delete s3.NangLuc!.TinHoc;
+  t.same(run(third).problems, [[0, 'SCHEMA_REQUIRED', '/primary/competencies/7/rating']]);
+});

@@ -1,4 +1,4 @@
-import type { PrimarySubject, SecondarySubject } from '../canonical/codes.js';
+import { COMPETENCIES, type Competency, type PrimarySubject, type SecondarySubject } from '../canonical/codes.js';
 
 // Which subjects each grade has under the 2018 general education programme (Circular 32/2018,
 // as amended by Circular 13/2022), which are tested (Circular 27/2020 art. 7) and how each
@@ -53,6 +53,20 @@ export const primarySubject = {
   midTermTested: (s: PrimarySubject, g: number): boolean => within(PRIMARY[s].midTerm, g),
   /** The compulsory subjects of a grade, in record-form order. */
   compulsoryIn: (g: number): PrimarySubject[] => (Object.keys(PRIMARY) as PrimarySubject[]).filter((s) => within(PRIMARY[s].compulsory, g)),
+};
+
+/**
+ * The competencies a primary grade rates (Circular 27/2020 art. 6 and the record form): the three
+ * general ones and the specific ones of the subjects the grade has, so Công nghệ and Tin học only
+ * from grade 3, with the subject Tin học và Công nghệ; grades 1-2 rate eight, as the Ministry's C1
+ * template lays them out.
+ */
+const COMPETENCY_FROM_GRADE: Readonly<Partial<Record<Competency, number>>> = Object.freeze({ CONG_NGHE: 3, TIN_HOC: 3 });
+
+export const primaryCompetency = {
+  rated: (c: Competency | string, g: number): boolean => g >= (COMPETENCY_FROM_GRADE[c as Competency] ?? 1),
+  /** The competencies a grade rates, in record-form order. */
+  ratedIn: (g: number): Competency[] => COMPETENCIES.filter((c) => primaryCompetency.rated(c, g)),
 };
 
 /** How a secondary subject is assessed (Circular 22 art. 5): by comment only, or by comment and score. */

@@ -116,14 +116,6 @@ export const EMIS_EXAMPLE: EmisBatch = {
             "rating": "GOOD"
           },
           {
-            "code": "TECHNOLOGY",
-            "rating": "GOOD"
-          },
-          {
-            "code": "DIGITAL",
-            "rating": "GOOD"
-          },
-          {
             "code": "AESTHETIC",
             "rating": "GOOD"
           },

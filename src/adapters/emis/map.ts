@@ -1,3 +1,4 @@
+import { withoutUnratedCompetencies } from '../ratings.js';
 import type { CanonicalRecord, NamedRating } from '../../canonical/record.js';
 import type { FieldError } from '../../validation/types.js';
 import type { MapOutcome } from '../adapter.js';
@@ -245,5 +246,5 @@ export function mapEmisStudent(item: unknown, context: unknown): MapOutcome {
   if (record.primary === undefined) delete (record as Partial<typeof record>).primary;
   if (record.secondary === undefined) delete (record as Partial<typeof record>).secondary;
   // Not yet validated: the pipeline runs validateRecord on it next.
-  return { ok: true, record: record as unknown as CanonicalRecord };
+  return { ok: true, record: withoutUnratedCompetencies(record as unknown as CanonicalRecord) };
 }

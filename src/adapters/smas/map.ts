@@ -1,3 +1,4 @@
+import { withoutUnratedCompetencies } from '../ratings.js';
 import { LAST_PRIMARY_GRADE, SIGNATURE_ROLES, type CanonicalRecord } from '../../canonical/record.js';
 import type { FieldError } from '../../validation/types.js';
 import type { MapOutcome } from '../adapter.js';
@@ -259,5 +260,5 @@ export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
   };
   if (m.errors.length > 0) return { ok: false, errors: m.errors };
   // Not yet validated: the pipeline runs validateRecord on it next.
-  return { ok: true, record: record as unknown as CanonicalRecord };
+  return { ok: true, record: withoutUnratedCompetencies(record as unknown as CanonicalRecord) };
 }

@@ -1,3 +1,4 @@
+import { withoutUnratedCompetencies } from '../ratings.js';
 import { LAST_PRIMARY_GRADE, type CanonicalRecord, type NamedRating } from '../../canonical/record.js';
 import type { MapOutcome } from '../adapter.js';
 import type { FieldError } from '../../validation/types.js';
@@ -253,5 +254,5 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
   };
   if (m.errors.length > 0) return { ok: false, errors: m.errors };
   // Not yet validated: the pipeline runs validateRecord on it next.
-  return { ok: true, record: record as unknown as CanonicalRecord };
+  return { ok: true, record: withoutUnratedCompetencies(record as unknown as CanonicalRecord) };
 }

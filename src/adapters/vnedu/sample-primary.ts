@@ -1,5 +1,5 @@
 import type { YearEndResult } from '../../canonical/record.js';
-import { primarySubject } from '../../validation/curriculum.js';
+import { primaryCompetency, primarySubject } from '../../validation/curriculum.js';
 import { COMPETENCY_BY_VNEDU_KEY, QUALITY_BY_VNEDU_KEY, SUBJECT_BY_VNEDU_CODE } from './codes.js';
 import type { VneduPrimarySubject, VneduStudent } from './format.js';
 import { between, pick, type Rng, type Tier } from './sample-random.js';
@@ -73,6 +73,9 @@ export function primaryPart(rng: Rng, grade: number, tier: Tier, minority: boole
   const results = codes.map((code, k) => subjectResult(rng, grade, tier, code, k === failedIndex));
   const qualities = ratingsFor(rng, tier, Object.keys(QUALITY_BY_VNEDU_KEY));
   const competencies = ratingsFor(rng, tier, Object.keys(COMPETENCY_BY_VNEDU_KEY));
+  // Grades 1-2 rate no Công nghệ or Tin học competency: drawn all the same, so that the random
+  // sequence and every other student stay what they were, then left out.
+  for (const [key, code] of Object.entries(COMPETENCY_BY_VNEDU_KEY)) if (!primaryCompetency.rated(code, grade)) delete competencies[key];
   const result = yearEndResult(results, [...Object.values(qualities), ...Object.values(competencies)]);
   const commendation = COMMENDATION[result];
   return {

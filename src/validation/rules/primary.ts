@@ -1,12 +1,14 @@
 import type { CanonicalRecord, PeriodicTestScores, PrimaryResults } from '../../canonical/record.js';
 import { yearEndResultOf } from '../calc/circular27.js';
 import type { ValidationContext } from '../context.js';
-import { primarySubject } from '../curriculum.js';
+import { QUALITIES } from '../../canonical/codes.js';
+import { primaryCompetency, primarySubject } from '../curriculum.js';
 import type { FieldError } from '../types.js';
 import { fieldError } from './field-error.js';
 
 // Primary results, Circular 27/2020/TT-BGDĐT: the subjects of the grade, periodic test scores
-// (whole numbers, tested subjects only), each quality and competency rated once, and a
+// (whole numbers, tested subjects only), each quality and each competency of the grade rated
+// once (Công nghệ and Tin học from grade 3), and a
 // year-end result, completion and promotion that follow from the rest.
 
 const MID_TERMS: readonly (keyof PeriodicTestScores)[] = ['midTermI', 'midTermII'];
@@ -51,14 +53,25 @@ function checkSubjects(p: PrimaryResults, grade: number, ctx: ValidationContext)
   return errors;
 }
 
-function checkRatingsOnce(p: PrimaryResults): FieldError[] {
+function checkRatings(p: PrimaryResults, grade: number): FieldError[] {
   const errors: FieldError[] = [];
   for (const list of ['qualities', 'competencies'] as const) {
     const seen = new Set<string>();
+    let repeated = false;
     p[list].forEach((q, i) => {
-      if (seen.has(q.code)) errors.push(fieldError(`/primary/${list}/${i}/code`, 'PRIMARY_RATING_REPEATED', q.code, q.code));
+      if (seen.has(q.code)) {
+        repeated = true;
+        errors.push(fieldError(`/primary/${list}/${i}/code`, 'PRIMARY_RATING_REPEATED', q.code, q.code));
+      } else if (list === 'competencies' && !primaryCompetency.rated(q.code, grade)) {
+        errors.push(fieldError(`/primary/${list}/${i}/code`, 'PRIMARY_COMPETENCY_NOT_IN_GRADE', `${q.code} at grade ${grade}`, `${q.code} ở khối ${grade}`));
+      }
       seen.add(q.code);
     });
+    // A repeated entry has taken the place of the one missing: that error says it already.
+    const missing = (list === 'qualities' ? QUALITIES : primaryCompetency.ratedIn(grade)).filter((c) => !seen.has(c));
+    if (missing.length > 0 && !repeated) {
+      errors.push(fieldError(`/primary/${list}`, 'PRIMARY_RATING_MISSING', `grade ${grade} rates ${missing.join(', ')}`, `khối ${grade} cần đánh giá ${missing.join(', ')}`));
+    }
   }
   return errors;
 }
@@ -85,5 +98,5 @@ function checkOutcome(p: PrimaryResults): FieldError[] {
 
 export function checkPrimary(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const p = r.primary!;
-  return [...checkSubjects(p, r.grade, ctx), ...checkRatingsOnce(p), ...checkOutcome(p)];
+  return [...checkSubjects(p, r.grade, ctx), ...checkRatings(p, r.grade), ...checkOutcome(p)];
 }
