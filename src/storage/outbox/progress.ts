@@ -2,14 +2,18 @@ import { PROGRESS_COLUMN, WAITING_STATES } from '../record-filter.js';
 
 // The dashboard's progress per school, vendor or grade, and the totals per state: read from
 // record_counts (migration 8), which triggers keep in step with the records, not counted over
-// every record. The oldest waiting record per group is still read from the records, through
+// every record; on PostgreSQL plus the changes not yet folded into them (record_count_changes,
+// its migration 11). The oldest waiting record per group is still read from the records, through
 // their (group, state) index, but only the waiting ones: the queue, not the year.
 
 const WAITING = WAITING_STATES.map((s) => `'${s}'`).join(', ');
 
 export const progressCounts = {
   sqlite: `SELECT key AS k, state, n FROM record_counts WHERE grp = ? AND n <> 0`,
-  postgres: `SELECT key AS k, state, n FROM record_counts WHERE grp = $1 AND n <> 0`,
+  postgres: `SELECT key AS k, state, sum(n) AS n FROM (
+      SELECT key, state, n FROM record_counts WHERE grp = $1
+      UNION ALL SELECT key, state, n FROM record_count_changes WHERE grp = $1) AS c
+    GROUP BY key, state HAVING sum(n) <> 0`,
 } as const;
 
 /**
@@ -28,8 +32,14 @@ export const oldestWaiting = {
 
 export const countByState = {
   sqlite: `SELECT state, sum(n) AS n FROM record_counts WHERE grp = 'vendor' GROUP BY state HAVING sum(n) <> 0`,
-  postgres: `SELECT state, sum(n) AS n FROM record_counts WHERE grp = 'vendor' GROUP BY state HAVING sum(n) <> 0`,
+  postgres: `SELECT state, sum(n) AS n FROM (
+      SELECT state, n FROM record_counts WHERE grp = 'vendor'
+      UNION ALL SELECT state, n FROM record_count_changes WHERE grp = 'vendor') AS c
+    GROUP BY state HAVING sum(n) <> 0`,
 } as const;
 
 /** A counter's key back as the column's value: '' was a record without one. */
 export const keyOfCounter = (k: unknown): string | null => (k === '' || k === null || k === undefined ? null : String(k));
+
+/** PostgreSQL: the counters' appended changes moved into them (migration 11). */
+export const foldCounts = { postgres: 'SELECT record_counts_fold()' } as const;

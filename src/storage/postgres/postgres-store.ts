@@ -23,7 +23,7 @@ import { MIGRATIONS } from './migrations.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
-import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
+import { countByState, foldCounts, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
 import { syncRecordStates } from '../outbox/record-states.js';
 import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
@@ -106,6 +106,9 @@ export interface PostgresStoreOptions {
   poolSize?: number;
 }
 
+/** How often the progress counters' changes are folded into them. */
+const FOLD_INTERVAL_MS = 5000;
+
 export class PostgresStore implements Store {
   readonly backend = 'postgres';
   private readonly pool: pg.Pool;
@@ -115,7 +118,14 @@ export class PostgresStore implements Store {
     // An idle connection that breaks (server restart, network) must not crash the process:
     // the pool drops it and the next query opens a fresh one or fails where it is awaited.
     this.pool.on('error', () => undefined);
+    // The progress counters' appended changes are folded into them a few seconds later (migration
+    // 11): readers add what is not folded yet, so this only keeps record_count_changes short. A
+    // fold that fails (the database down) is tried again at the next tick.
+    this.folding = setInterval(() => void this.q(foldCounts.postgres).catch(() => undefined), FOLD_INTERVAL_MS);
+    this.folding.unref();
   }
+
+  private readonly folding: NodeJS.Timeout;
 
   private async q(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
     return this.pool.query<Row>(sql, params);
@@ -163,6 +173,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.folding);
     await this.pool.end();
   }
 
