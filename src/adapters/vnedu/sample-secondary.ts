@@ -4,6 +4,7 @@ import {
   commentTermResult,
   conductYear,
   promotedBy,
+  COMMENT_ASSESSMENTS_PER_TERM,
   regularAssessmentsRequired,
   termAverage,
   yearAverage,
@@ -46,11 +47,11 @@ function scoreTerm(rng: Rng, tier: Tier, periods: number): VneduScoreTerm & { av
   return { DDGtx: t.regularScores, DDGgk: t.midTermScore, DDGck: t.endOfTermScore, DTB: average, average };
 }
 
-function commentTerm(rng: Rng, periods: number, slip: boolean): VneduCommentTerm & { result: CommentResult } {
-  const regular: CommentResult[] = Array.from({ length: regularAssessmentsRequired(periods) }, () => 'DAT');
+function commentTerm(slip: boolean): VneduCommentTerm & { result: CommentResult } {
+  const regular: CommentResult[] = Array.from({ length: COMMENT_ASSESSMENTS_PER_TERM }, () => 'DAT');
   if (slip) regular[0] = 'CHUA_DAT';
   const t = { regularResults: regular, midTermResult: 'DAT' as const, endOfTermResult: 'DAT' as const };
-  const result = commentTermResult(t, periods);
+  const result = commentTermResult(t);
   return { DDGtx: regular.map((r) => COMMENT_TO_VNEDU[r]), DDGgk: 'Đ', DDGck: 'Đ', KQ: COMMENT_TO_VNEDU[result], result };
 }
 
@@ -85,8 +86,8 @@ export function secondaryPart(rng: Rng, grade: number, tier: Tier, minority: boo
       averages.year.push(year);
       subjects.push({ MaMon: code, SoTiet: periods, HK1: { DDGtx: t1.DDGtx, DDGgk: t1.DDGgk, DDGck: t1.DDGck, DTB: t1.DTB }, HK2: { DDGtx: t2.DDGtx, DDGgk: t2.DDGgk, DDGck: t2.DDGck, DTB: t2.DTB }, CaNam: year });
     } else {
-      const t1 = commentTerm(rng, periods, tier === 'weak' && rng() < 0.3);
-      const t2 = commentTerm(rng, periods, false);
+      const t1 = commentTerm(tier === 'weak' && rng() < 0.3);
+      const t2 = commentTerm(false);
       comments.termI.push(t1.result);
       comments.termII.push(t2.result);
       comments.year.push(t2.result);

@@ -3,10 +3,18 @@ import type { CommentResult, CommentTerm, ResultLevel, ScoreTerm } from '../../c
 // Circular 22/2021/TT-BGDĐT, the arithmetic of secondary assessment. Scores carry one decimal,
 // so sums are done in whole tenths: no binary floating-point error reaches a rounding decision.
 
-/** Art. 7: regular assessments (ĐĐGtx) per term by the subject's periods a year: up to 35 → 2, up to 70 → 3, more → 4. */
-export function regularAssessmentsRequired(periodsPerYear: number): number {
+/**
+ * Art. 7: regular assessments (ĐĐGtx) per term. A subject assessed by score has them by its
+ * periods a year: up to 35 → 2, up to 70 → 3, more → 4; a subject assessed by comment has 2 a
+ * term whatever its periods (Giáo dục thể chất's 70 and Hoạt động trải nghiệm, hướng nghiệp's
+ * 105 included).
+ */
+export function regularAssessmentsRequired(periodsPerYear: number, kind: 'score' | 'comment' = 'score'): number {
+  if (kind === 'comment') return COMMENT_ASSESSMENTS_PER_TERM;
   return periodsPerYear <= 35 ? 2 : periodsPerYear <= 70 ? 3 : 4;
 }
+
+export const COMMENT_ASSESSMENTS_PER_TERM = 2;
 
 const tenths = (x: number): number => Math.round(x * 10);
 
@@ -42,8 +50,8 @@ export function hasOneDecimal(x: number): boolean {
 }
 
 /** Art. 9.1a: a comment subject's term is Đạt with all assessments held and every one Đạt. */
-export function commentTermResult(t: Omit<CommentTerm, 'result'>, periodsPerYear: number): CommentResult {
-  const enough = t.regularResults.length >= regularAssessmentsRequired(periodsPerYear);
+export function commentTermResult(t: Omit<CommentTerm, 'result'>): CommentResult {
+  const enough = t.regularResults.length >= COMMENT_ASSESSMENTS_PER_TERM;
   const all = [...t.regularResults, t.midTermResult, t.endOfTermResult];
   return enough && all.every((r) => r === 'DAT') ? 'DAT' : 'CHUA_DAT';
 }

@@ -58,7 +58,7 @@ export function checkSecondaryScores(r: CanonicalRecord, ctx: ValidationContext,
     const item = s.commentSubjects[i]!;
     const base = `/secondary/commentSubjects/${i}`;
     for (const term of TERMS) {
-      const expected = commentTermResult(item[term], item.periodsPerYear);
+      const expected = commentTermResult(item[term]);
       if (item[term].result !== expected) {
         errors.push(fieldError(`${base}/${term}/result`, 'COMMENT_TERM_RESULT_INCONSISTENT', `${item.subject} ${term}: got ${item[term].result}, the assessments give ${expected}`, `${item.subject} ${term}: nhận được ${item[term].result}, các lần đánh giá cho kết quả ${expected}`));
       }

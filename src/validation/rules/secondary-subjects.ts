@@ -7,7 +7,8 @@ import { fieldError } from './field-error.js';
 
 // Secondary subjects, Circular 22/2021/TT-BGDĐT: the grade's subjects, each in the list of its
 // kind of assessment (art. 5), four electives at grades 10-12, and the number of regular
-// assessments per term set by the subject's periods a year (art. 7).
+// assessments per term (art. 7): by the periods a year for a subject assessed by score, two for
+// one assessed by comment.
 
 type List = 'scoreSubjects' | 'commentSubjects';
 
@@ -41,7 +42,7 @@ export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContex
         );
       }
       checked[list].push(i);
-      const required = regularAssessmentsRequired(item.periodsPerYear);
+      const required = regularAssessmentsRequired(item.periodsPerYear, kind);
       for (const term of ['termI', 'termII'] as const) {
         const t = item[term];
         const n = 'regularScores' in t ? t.regularScores.length : t.regularResults.length;
@@ -54,8 +55,8 @@ export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContex
             fieldError(
               `${base}/${term}/${field}`,
               'REGULAR_ASSESSMENT_COUNT',
-              `${item.subject}: ${n} for ${item.periodsPerYear} periods a year, expected ${expect}`,
-              `${item.subject}: ${n} lần với ${item.periodsPerYear} tiết/năm, cần ${expectVi}`,
+              kind === 'score' ? `${item.subject}: ${n} for ${item.periodsPerYear} periods a year, expected ${expect}` : `${item.subject}: ${n}, expected ${expect} (assessed by comment)`,
+              kind === 'score' ? `${item.subject}: ${n} lần với ${item.periodsPerYear} tiết/năm, cần ${expectVi}` : `${item.subject}: ${n} lần, cần ${expectVi} (đánh giá bằng nhận xét)`,
             ),
           );
         }
