@@ -116,7 +116,7 @@ t.test('schema code lists match canonical/codes.ts and property order matches th
 });
 
 t.test('Circular 22 arithmetic, checked by hand', async (t) => {
-  t.same([35, 36, 70, 71, 140].map(regularAssessmentsRequired), [2, 3, 3, 4, 4]);
+  t.same([35, 36, 70, 71, 140].map((p) => regularAssessmentsRequired(p)), [2, 3, 3, 4, 4]);
   // (8 + 7 + 2*6 + 3*9) / (2 + 5) = 54 / 7 = 7.714... -> 7.7
   t.equal(termAverage({ regularScores: [8, 7], midTermScore: 6, endOfTermScore: 9 }), 7.7);
   // (7.5 + 8 + 9 + 2*8 + 3*8.5) / 8 = 66 / 8 = 8.25 -> 8.3 (half up, no binary rounding slip)
@@ -124,9 +124,10 @@ t.test('Circular 22 arithmetic, checked by hand', async (t) => {
   // (8.15 + 2*8.15) / 3 would be 8.15; with one-decimal averages: (8.1 + 2*8.2) / 3 = 8.1666 -> 8.2
   t.equal(yearAverage(8.1, 8.2), 8.2);
   t.equal(yearAverage(6.5, 6.4), 6.4);
-  t.equal(commentTermResult({ regularResults: ['DAT', 'DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }, 35), 'DAT');
-  t.equal(commentTermResult({ regularResults: ['DAT', 'DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }, 70), 'CHUA_DAT', 'one assessment short');
-  t.equal(commentTermResult({ regularResults: ['DAT', 'CHUA_DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }, 35), 'CHUA_DAT');
+  t.equal(commentTermResult({ regularResults: ['DAT', 'DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }), 'DAT', 'two a term, whatever the periods');
+  t.equal(commentTermResult({ regularResults: ['DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }), 'CHUA_DAT', 'one assessment short');
+  t.equal(commentTermResult({ regularResults: ['DAT', 'CHUA_DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }), 'CHUA_DAT');
+  t.same([35, 70, 105].map((p) => regularAssessmentsRequired(p, 'comment')), [2, 2, 2], 'a subject assessed by comment: 2 a term (art. 7)');
   const eight = [8, 8, 8, 8, 8, 8, 7, 7];
   t.equal(learningLevel(eight, ['DAT']), 'TOT');
   t.equal(learningLevel(eight, ['CHUA_DAT']), 'DAT', 'one comment subject Chưa đạt caps at Đạt');
