@@ -153,8 +153,9 @@ and a regression shows as a falling ratio. Targets are the issue's, for this 2-c
 
 The Ministry simulator (sections c and d) runs as a process of its own at the lowest priority
 (nice 19): it stands in for the Ministry's servers, so it takes the CPU the gateway leaves instead
-of an equal share of the gateway's two cores. Its checks still cost about half a millisecond of
-CPU per record on those cores (measured in each run: see row c), which is what bounds section c.
+of an equal share of the gateway's two cores. Its checks still cost half a millisecond to a millisecond of
+CPU per record on those cores, by the machine (measured in each run: see row c), which is what
+bounds section c.
 
 | | figure | value | floor | ratio | target | verdict |
 |---|---|---|---|---|---|---|
@@ -164,7 +165,8 @@ ${report.postgres ? `\nPostgreSQL ${report.postgres}.\n` : ''}
 
 \`\`\`sh
 npm ci
-npm run bench                      # all sections, on 2 cores; writes data/bench/latest.json
+npm run bench                      # all sections at full scale, about 21 minutes on 2 cores; writes data/bench/latest.json
+npm run bench -- --quick           # all sections at a fifth of the scale or less, about 7.5 minutes
 npm run bench -- --only a,d        # some sections
 npm run bench -- --update-docs     # also rewrites docs/benchmarks.json and this page
 npm run bench -- --only p          # where intake time goes: a CPU profile of each format
@@ -173,7 +175,8 @@ npm run bench -- --only p          # where intake time goes: a CPU profile of ea
 PostgreSQL (rows a-pg, c-pg, o-pg, q-pg) is taken from \`TEST_DATABASE_URL\`, default
 \`postgres://postgres@127.0.0.1:5432/test\`; the bench works in a schema of its own and drops it.
 Where PostgreSQL cannot be reached, those rows are left out and the output says why; the others
-run, and the command exits 0. Section q fills 2,000,000 records (\`--queries-records N\` for fewer).
+run, and the command exits 0. Section q fills 2,000,000 records (200,000 with \`--quick\`;
+\`--queries-records N\` for any other number).
 ${report.profiles ? '\n' + renderProfiles(report.profiles) : ''}`;
 }
 
