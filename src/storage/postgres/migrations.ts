@@ -315,4 +315,12 @@ CREATE FUNCTION record_counts_fold() RETURNS void LANGUAGE sql AS $$
 $$;
 `,
   },
+  {
+    id: 12,
+    name: 'dead records by school',
+    // As SQLite's migration 12.
+    sql: `
+CREATE INDEX records_dead_by_school ON records (school_id, id) WHERE state = 'dead';
+`,
+  },
 ]);

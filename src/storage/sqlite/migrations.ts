@@ -303,4 +303,24 @@ CREATE INDEX records_by_lookup ON records (lookup_code) WHERE lookup_code IS NOT
 CREATE INDEX records_dead_by_code ON records (last_code, id) WHERE state = 'dead';
 `,
   },
+  {
+    id: 11,
+    name: 'progress counters by appended changes (PostgreSQL only)',
+    // PostgreSQL's migration 11 moved its counters' changes to an appended table, because there
+    // concurrent transactions contended for the counter rows; SQLite has one writer at a time, so
+    // here there is nothing to do. The number is kept so that both stores count alike.
+    sql: '',
+  },
+  {
+    id: 12,
+    name: 'dead records by school',
+    // Dead records of one school, newest first (the dashboard's dead list filtered by school):
+    // records_by_school found them, then they were sorted by id. A school with 2,000 dead records
+    // (bench q: the schools that have any have that many) read and sorted all 2,000 for a page of
+    // 100: 90.7 ms p99 on PostgreSQL at 2,000,000 records, 19.4 ms here. A partial index in the
+    // listing's own order, as migration 10's by code.
+    sql: `
+CREATE INDEX records_dead_by_school ON records (school_id, id) WHERE state = 'dead';
+`,
+  },
 ]);
