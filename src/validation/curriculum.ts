@@ -57,14 +57,17 @@ export const primarySubject = {
 
 /**
  * The competencies a primary grade rates (Circular 27/2020 art. 6 and the record form): the three
- * general ones and the specific ones of the subjects the grade has, so Công nghệ and Tin học only
- * from grade 3, with the subject Tin học và Công nghệ; grades 1-2 rate eight, as the Ministry's C1
- * template lays them out.
+ * general ones and the specific ones of the subjects the grade has. Công nghệ and Tin học come
+ * with the subject Tin học và Công nghệ, so from grade 3; grades 1-2 rate eight, as the Ministry's
+ * C1 template lays them out.
  */
-const COMPETENCY_FROM_GRADE: Readonly<Partial<Record<Competency, number>>> = Object.freeze({ CONG_NGHE: 3, TIN_HOC: 3 });
+const COMPETENCY_SUBJECT: Readonly<Partial<Record<Competency, PrimarySubject>>> = Object.freeze({ CONG_NGHE: 'TIN_HOC_CONG_NGHE', TIN_HOC: 'TIN_HOC_CONG_NGHE' });
 
 export const primaryCompetency = {
-  rated: (c: Competency | string, g: number): boolean => g >= (COMPETENCY_FROM_GRADE[c as Competency] ?? 1),
+  rated: (c: Competency | string, g: number): boolean => {
+    const subject = COMPETENCY_SUBJECT[c as Competency];
+    return subject === undefined || primarySubject.taught(subject, g);
+  },
   /** The competencies a grade rates, in record-form order. */
   ratedIn: (g: number): Competency[] => COMPETENCIES.filter((c) => primaryCompetency.rated(c, g)),
 };

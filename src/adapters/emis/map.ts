@@ -1,4 +1,3 @@
-import { withoutUnratedCompetencies } from '../ratings.js';
 import type { CanonicalRecord, NamedRating } from '../../canonical/record.js';
 import type { FieldError } from '../../validation/types.js';
 import type { MapOutcome } from '../adapter.js';
@@ -18,6 +17,7 @@ import {
 } from './codes.js';
 import type { EmisContext } from './format.js';
 import { checkEnvelope, decimal, integer, isAbsent, isObject, text, type Json } from '../json-values.js';
+import { withoutUnratedCompetencies } from '../ratings.js';
 
 // As in the vnEdu mapper, `map` reports only what it cannot translate (a date it cannot read, a
 // code not in an EMIS table) at the vendor's path; anything missing or of the wrong type passes

@@ -1,4 +1,3 @@
-import { withoutUnratedCompetencies } from '../ratings.js';
 import { LAST_PRIMARY_GRADE, SIGNATURE_ROLES, type CanonicalRecord } from '../../canonical/record.js';
 import type { FieldError } from '../../validation/types.js';
 import type { MapOutcome } from '../adapter.js';
@@ -19,6 +18,7 @@ import {
   lookup,
 } from './codes.js';
 import type { SmasContext } from './format.js';
+import { withoutUnratedCompetencies } from '../ratings.js';
 
 // One <PupilProfile> to the canonical record. As the vnEdu mapper does, this reports only what
 // it cannot translate (a date it cannot read, a code not in an SMAS table) at the SMAS path

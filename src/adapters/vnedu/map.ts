@@ -1,4 +1,3 @@
-import { withoutUnratedCompetencies } from '../ratings.js';
 import { LAST_PRIMARY_GRADE, type CanonicalRecord, type NamedRating } from '../../canonical/record.js';
 import type { MapOutcome } from '../adapter.js';
 import type { FieldError } from '../../validation/types.js';
@@ -18,6 +17,7 @@ import {
 } from './codes.js';
 import type { VneduContext } from './format.js';
 import { checkEnvelope, decimal, integer, isAbsent, isObject, text, type Json } from '../json-values.js';
+import { withoutUnratedCompetencies } from '../ratings.js';
 
 // The mapper reports only what it cannot translate (a date it cannot read, a code not in a
 // vnEdu table) at the vendor's path. Anything missing or of the wrong type is passed through
