@@ -133,6 +133,43 @@ t.test('an unsigned record does not overtake one held for its signatures', async
   t.same(await store.countByState(), { held: 2 });
 });
 
+t.test('a student whose personal ID is not issued yet: held, then superseded by the version that carries it', async (t) => {
+  const store = await memoryStore(t);
+  let nudges = 0;
+  const deps = { store, settings, nudge: () => void nudges++ };
+  const batch = sampleVneduBatch(2, 11, { schoolId: '01001234' });
+  const [a, b] = batch.DanhSachHocSinh as unknown as Record<string, unknown>[];
+  const personalId = a!.MaDinhDanh;
+  delete a!.MaDinhDanh;
+  a!.ChoCapMaDinhDanh = true;
+  const first = await accept(deps, input(await intakeOf(batch)));
+  if (first.kind !== 'stored') return t.fail(first.kind);
+  t.same([first.response.queued, first.response.held, first.response.rejected], [1, 1, 0], 'one queued, one held, none rejected');
+  t.same(first.response.records[0]!.errors?.map((e) => [e.path, e.code]), [['/student/personalIdPending', 'PERSONAL_ID_PENDING']]);
+  t.match(first.response.records[0]!.errors![0]!.message_vi, /giữ tại cổng/);
+  t.same(await store.countByState(), { held: 1, queued: 1 });
+  const heldId = first.response.records[0]!.recordId;
+  t.match(await store.getRecord(heldId), { state: 'held', lastCode: 'PERSONAL_ID_PENDING' });
+
+  // The same version again with the ID is new content at the same version: refused.
+  a!.MaDinhDanh = personalId;
+  delete a!.ChoCapMaDinhDanh;
+  batch.DanhSachHocSinh = [a] as never;
+  const same = await accept(deps, input(await intakeOf(batch)));
+  if (same.kind !== 'refused') return t.fail(same.kind);
+  t.same(same.response.validationErrors.map((e) => e.code), ['VERSION_NOT_HIGHER']);
+
+  // A later version with the ID, unsigned: it supersedes the held one and is queued.
+  a!.PhienBan = 2;
+  const later = await accept(deps, input(await intakeOf(batch)));
+  if (later.kind !== 'stored') return t.fail(later.kind);
+  t.same([later.response.queued, later.response.held], [1, undefined], 'queued; no held count when none waits');
+  t.match(await store.getRecord(heldId), { state: 'superseded', lastCode: 'SUPERSEDED' });
+  t.same(await store.countByState(), { queued: 2, superseded: 1 });
+  t.equal(nudges, 2, 'delivery nudged for each submission that queued something');
+  t.ok(b, 'the other student was queued from the start');
+});
+
 t.test('through the JSON API: school authority, the version rule and a dry run', async (t) => {
   const gw = await startTestGateway(t);
   const key = gw.demoCredentials!.vendors.vnedu!;

@@ -93,4 +93,7 @@ t.test('record.xsd lists the same codes as canonical/codes.ts', async (t) => {
   t.same(enumOf('CommentResult'), [...codes.COMMENT_RESULTS]);
   t.same(enumOf('ResultLevel'), [...codes.RESULT_LEVELS]);
   t.same(enumOf('SignatureRole'), [...codes.SIGNATURE_ROLES]);
+  t.same(enumOf('DisabilityType'), [...codes.DISABILITY_TYPES]);
+  t.same(enumOf('ExemptionReason'), [...codes.EXEMPTION_REASONS]);
+  t.same(enumOf('IdentityDocumentKind'), [...codes.IDENTITY_DOCUMENT_KINDS]);
 });

@@ -197,6 +197,11 @@ t.test('the policy decides: queued, held until complete, or rejected', async (t)
   // The content is validated like any vendor record.
   const bad = { ...record, grade: 13 };
   t.match(checkSignedRecord(await doc(bad), trust, policy, ctx), { status: 'rejected', errors: [{ code: 'SCHEMA_RANGE', path: '/grade' }] });
+  // Signed in full for a student whose personal ID is not issued yet: held for the ID, with its code.
+  const { personalId: _, ...noId } = record.student;
+  const pending = { ...record, student: { ...noId, personalIdPending: true } };
+  t.match(checkSignedRecord(await doc(pending), trust, policy, ctx), { status: 'held', holdCode: 'PERSONAL_ID_PENDING', missing: [], errors: [{ code: 'PERSONAL_ID_PENDING', path: '/student/personalIdPending' }] });
+  t.match(checkSignedRecord(await doc({ ...record, student: noId }), trust, policy, ctx), { status: 'rejected', errors: [{ code: 'PERSONAL_ID_MISSING' }] });
   t.same(parseRequired('none'), []);
   t.throws(() => parseRequired('teacher+janitor'), /unknown signer "janitor"/);
 });

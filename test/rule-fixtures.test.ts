@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import t from 'tap';
 import { ERRORS } from '../src/errors/catalogue.js';
 import { intake } from '../src/pipeline/intake.js';
@@ -9,7 +12,7 @@ import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import type { RuleFixture } from '../src/tools/rules-doc.js';
 import { RULES } from '../src/validation/rules/registry.js';
 import { toValidationErrors, validateRecord } from '../src/validation/validate.js';
-import { applyChanges, canonicalAdapter, contextWith, FIXTURES, loadValid, validNames } from './helpers/records.js';
+import { applyChanges, canonicalAdapter, contextWith, FIXTURES, loadValid, validNames, type Change } from './helpers/records.js';
 
 // Every rule has fixtures that break it alone; each must fail with exactly that code at exactly
 // that path, and nothing else. The valid fixtures must pass every rule.
@@ -72,3 +75,40 @@ for (const [i, f] of fixtures.entries()) {
     t.same(validateRecord(base, ctx), [], 'the base record itself is valid with these settings');
   });
 }
+
+// Students the rules used to forget (issue 15 item 5): each kind passes where it should, its
+// XML is valid against record.xsd, and the same change without what makes it legitimate fails.
+interface ForgottenKind {
+  kind: string;
+  base: string;
+  outcome: 'queued' | 'held';
+  holdCode?: string;
+  change: Change[];
+  without: Change[];
+  withoutCode: string;
+}
+const forgotten: ForgottenKind[] = JSON.parse(readFileSync(join(FIXTURES, 'records', 'forgotten-kinds.json'), 'utf8'));
+
+t.test('students the rules forget: each kind passes where it should', async (t) => {
+  t.ok(forgotten.length >= 6, `${forgotten.length} kinds`);
+  const ctx = contextWith();
+  const dir = mkdtempSync(join(tmpdir(), 'hocba-kinds-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files: string[] = [];
+  for (const [i, k] of forgotten.entries()) {
+    const record = applyChanges(loadValid(k.base), k.change);
+    const result = intake(canonicalAdapter, [record], null, ctx);
+    t.same(result.validationErrors, [], `${k.kind}: no errors`);
+    t.equal(result.outcomes[0]!.status, k.outcome, `${k.kind}: ${k.outcome}`);
+    t.equal(result.records[0]!.state, k.outcome, `${k.kind}: stored as ${k.outcome}`);
+    t.equal(result.records[0]!.holdCode, k.holdCode, `${k.kind}: hold code ${k.holdCode ?? 'none'}`);
+    if (k.holdCode) t.same(result.outcomes[0]!.errors?.map((e) => e.code), [k.holdCode], `${k.kind}: the outcome says why it waits`);
+    const without = validateRecord(normaliseRecord(applyChanges(loadValid(k.base), k.without), ctx), ctx);
+    t.same(without.map((e) => e.code), [k.withoutCode], `${k.kind}: without what makes it legitimate, ${k.withoutCode}`);
+    const file = join(dir, `${i}.xml`);
+    writeFileSync(file, result.records[0]!.recordXml!);
+    files.push(file);
+  }
+  const { stderr } = await promisify(execFile)('xmllint', ['--noout', '--schema', join(import.meta.dirname, '..', 'specs', 'ministry-profile', 'v1', 'record.xsd'), ...files]);
+  t.equal(stderr.match(/ validates$/gm)?.length, files.length, 'record.xsd accepts every kind');
+});

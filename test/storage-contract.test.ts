@@ -448,7 +448,7 @@ for (const backend of backends) {
       await submit(store, [rec(9, 'rejected', 'h9')]);
       const many = Array.from({ length: 700 }, (_, i) => `none${i}/2024-2025`);
       const latest = await second.latestVersions([...many, key]);
-      t.same([...latest.entries()], [[key, { version: 3, contentHash: 'h3', held: false }]], 'the highest accepted version; rejected ones do not count');
+      t.same([...latest.entries()], [[key, { version: 3, contentHash: 'h3', held: false, heldForSignatures: false }]], 'the highest accepted version; rejected ones do not count');
       t.same(await store.latestVersions([]), new Map());
 
       const held = rec(4, 'held', 'h4');
@@ -456,7 +456,7 @@ for (const backend of backends) {
       await submit(store, [held]);
       await submit(store, [other], { vendor: 'smas' });
       // Two held rows tie at version 4: either content hash may come back (the contract says so).
-      t.match((await second.latestVersions([key])).get(key), { version: 4, held: true }, 'a key with a held record says so (RECORD_HELD)');
+      t.match((await second.latestVersions([key])).get(key), { version: 4, held: true, heldForSignatures: true }, 'a key with a held record says so (RECORD_HELD)');
       const h = (await store.getRecord(held.id))!;
       t.match(h, { state: 'held', lastCode: 'SIGNATURES_INCOMPLETE', signatures: [{ role: 'principal', valid: false }] });
       const claimed = await store.claim('X', 1000, T0 + 30_000, 1000);
@@ -469,6 +469,17 @@ for (const backend of backends) {
       t.match(await store.getRecord(other.id), { state: 'held' }, 'another vendor\'s is left alone');
       t.equal(await store.cancel([other.id], 'withdrawn', T0 + 2), 1, 'a held record can be cancelled');
       t.same((await store.recordEvents(held.id)).map((e) => [e.fromState, e.toState]), [['received', 'held'], ['held', 'superseded']]);
+
+      // Held for the student's personal ID: its row and timeline say so, and the key is held but not for signatures.
+      const pendingKey = `P${randomUUID().slice(0, 8)}/2024-2025`;
+      const pending: NewRecord = { ...rec(1, 'held', 'p1'), recordKey: pendingKey, holdCode: 'PERSONAL_ID_PENDING', errors: [{ code: 'PERSONAL_ID_PENDING' }], signatures: null, signedXml: null };
+      await submit(store, [pending]);
+      t.same((await second.latestVersions([pendingKey])).get(pendingKey), { version: 1, contentHash: 'p1', held: true, heldForSignatures: false }, 'held, not for signatures');
+      t.match(await store.getRecord(pending.id), { state: 'held', lastCode: 'PERSONAL_ID_PENDING', errors: [{ code: 'PERSONAL_ID_PENDING' }] });
+      t.match((await store.recordEvents(pending.id)).map((e) => [e.toState, e.code]), [['held', 'PERSONAL_ID_PENDING']], 'the timeline names what it waits for');
+      const claimedNow = await store.claim('Y', 1000, T0 + 60_000, 1000);
+      t.same(claimedNow.filter((r) => r.id === pending.id), [], 'never claimed');
+      await store.acknowledge('Y', 'PKT-Y', claimedNow.map((r) => ({ id: r.id, ministryRecordId: null, code: 'accepted' })), T0 + 60_000);
     });
 
     t.test('the public lookup finds the newest accepted version by its lookup code, with its payload', async (t) => {

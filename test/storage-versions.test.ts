@@ -31,8 +31,8 @@ t.test('latestVersions: the highest accepted version per key, rejected rows igno
   await store.insertSubmission(sub('s2'), [row('a2', 'A/2024-2025', 2, 'queued', 'hash-a2'), row('b2', 'B/2024-2025', 9, 'rejected')], policy);
   const latest = await store.latestVersions(['A/2024-2025', 'B/2024-2025', 'C/2024-2025']);
   t.same([...latest.entries()].sort(), [
-    ['A/2024-2025', { version: 2, contentHash: 'hash-a2', held: false }],
-    ['B/2024-2025', { version: 3, contentHash: 'h-b1', held: false }],
+    ['A/2024-2025', { version: 2, contentHash: 'hash-a2', held: false, heldForSignatures: false }],
+    ['B/2024-2025', { version: 3, contentHash: 'h-b1', held: false, heldForSignatures: false }],
   ]);
   t.same(await store.latestVersions([]), new Map());
   const many = Array.from({ length: 1200 }, (_, i) => `K${i}/2024-2025`);
@@ -59,7 +59,7 @@ t.test('migration 2 gives rows written before it their version, read from the XM
   const store = new SqliteStore(path);
   await store.migrate();
   t.teardown(() => store.close());
-  t.same([...(await store.latestVersions(['L1/2023-2024'])).entries()], [['L1/2023-2024', { version: 7, contentHash: 'hash-old', held: false }]]);
+  t.same([...(await store.latestVersions(['L1/2023-2024'])).entries()], [['L1/2023-2024', { version: 7, contentHash: 'hash-old', held: false, heldForSignatures: false }]]);
   t.same(await store.countByState(), { acknowledged: 1, rejected: 1, queued: 1 }, 'migration 8 counted the rows written before it');
   // Migration 7 moved the payloads, stored as text then, out of the records rows: they read as they were.
   const claimed = await store.claim('w', 10, Date.now(), 60_000);

@@ -159,7 +159,15 @@ t.test('mapping errors at the vendor path', async (t) => {
 });
 
 t.test('vendor variants the mapper accepts', async (t) => {
-  t.same(mapErrors((s) => (s.QuocTich = 'LA')), []);
+  // A Lao student studies under a passport, not a Vietnamese ID; the country by name or by code.
+  const lao = (s: Record<string, unknown>, country: string) => {
+    s.QuocTich = country;
+    delete s.MaDinhDanh;
+    s.GiayTo = { Loai: 'HoChieu', So: 'P0123456', NoiCap: country };
+  };
+  t.same(mapErrors((s) => lao(s, 'LA')), []);
+  t.same(mapErrors((s) => lao(s, 'Lào')), []);
+  t.same(mapErrors((s) => (s.QuocTich = 'LA')), [['PERSONAL_ID_NOT_EXPECTED', '/student/personalId'], ['IDENTITY_DOCUMENT_MISSING', '/student/identityDocument']]);
   t.same(mapErrors((s) => (s.NgaySinh = (s.NgaySinh as string).replace(/^0/, ''))), []);
   t.same(mapErrors((s) => (s.GioiTinh = (s.GioiTinh as string).normalize('NFD'))), []);
   t.same(mapErrors((s) => (s.Khoi = '3')), []);
@@ -167,6 +175,42 @@ t.test('vendor variants the mapper accepts', async (t) => {
   const o = mapOne((s) => ((s.KetQuaHocTap as Record<string, unknown>[])[0]!.DiemKTDK = null));
   t.ok(o.ok && !('endOfYear' in o.record.primary!.subjects[0]!.testScores!), 'null score is omitted');
   t.same(mapErrors((s) => ((s.KetQuaHocTap as Record<string, unknown>[])[0]!.DiemKTDK = '8')), [], 'a quoted score is read as a number');
+});
+
+t.test('students the rules forget, in vnEdu\'s fields', async (t) => {
+  const lao = mapOne((s) => {
+    s.QuocTich = 'Lào';
+    delete s.MaDinhDanh;
+    s.GiayTo = { Loai: 'HoChieu', So: 'P0123456', NoiCap: 'Lào' };
+  });
+  t.ok(lao.ok);
+  if (lao.ok) {
+    t.same(lao.record.student.identityDocument, { kind: 'PASSPORT', number: 'P0123456', issuingCountry: 'LA' });
+    t.notOk('personalId' in lao.record.student, 'no personal ID key at all');
+  }
+  const pending = mapOne((s) => {
+    s.MaDinhDanh = '';
+    s.ChoCapMaDinhDanh = true;
+  });
+  t.ok(pending.ok && pending.record.student.personalIdPending === true && pending.record.student.personalId === undefined, 'an empty MaDinhDanh is no ID');
+  t.same(mapErrors((s) => (s.MaDinhDanh = '')), [['PERSONAL_ID_MISSING', '/student/personalId']]);
+  const disabled = mapOne((s) => {
+    s.KhuyetTat = { Loai: 'NgheNoi', KeHoachCaNhan: true };
+    const subjects = s.KetQuaHocTap as Record<string, unknown>[];
+    const i = subjects.findIndex((x) => x.MaMon === 'TD');
+    subjects.splice(i, 1);
+    s.MienHoc = [{ MaMon: 'TD', LyDo: 'SucKhoe' }];
+  });
+  t.ok(disabled.ok);
+  if (disabled.ok) {
+    t.same(disabled.record.student.disability, { type: 'NGHE_NOI', individualPlan: true });
+    t.same(disabled.record.primary!.exemptSubjects, [{ subject: 'GIAO_DUC_THE_CHAT', reason: 'HEALTH' }]);
+    t.same(validateRecord(disabled.record, ctx), []);
+  }
+  t.same(mapErrors((s) => (s.KhuyetTat = { Loai: 'Mu', KeHoachCaNhan: false })), [['VENDOR_FIELD_INVALID', '/KhuyetTat/Loai']]);
+  t.same(mapErrors((s) => (s.MienHoc = [{ MaMon: 'TD', LyDo: 'Lười' }])), [['VENDOR_FIELD_INVALID', '/MienHoc/0/LyDo']]);
+  t.same(mapErrors((s) => (s.GiayTo = { Loai: 'CMND', So: '1', NoiCap: 'VN' })), [['VENDOR_FIELD_INVALID', '/GiayTo/Loai']]);
+  t.same(mapErrors((s) => (s.NoiDangKyKhaiSinh = 'Nhật Bản')), [['PERSONAL_ID_COUNTRY_MISMATCH', '/student/personalId']]);
 });
 
 t.test('missing and mistyped values pass through to schema validation', async (t) => {

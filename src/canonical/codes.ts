@@ -89,3 +89,15 @@ export type ResultLevel = (typeof RESULT_LEVELS)[number];
 /** The signatures a record can carry: homeroom teacher (GVCN), principal, and the school's seal. */
 export const SIGNATURE_ROLES = Object.freeze(['HOMEROOM_TEACHER', 'PRINCIPAL', 'SCHOOL_SEAL'] as const);
 export type SignatureRole = (typeof SIGNATURE_ROLES)[number];
+
+/** Disability types (Law 51/2010/QH12 on persons with disabilities, art. 3.1): vận động, nghe nói, nhìn, thần kinh tâm thần, trí tuệ, khác. */
+export const DISABILITY_TYPES = Object.freeze(['VAN_DONG', 'NGHE_NOI', 'NHIN', 'THAN_KINH_TAM_THAN', 'TRI_TUE', 'KHAC'] as const);
+export type DisabilityType = (typeof DISABILITY_TYPES)[number];
+
+/** Why a subject is not assessed (miễn): on health grounds, or by a student's disability. */
+export const EXEMPTION_REASONS = Object.freeze(['HEALTH', 'DISABILITY'] as const);
+export type ExemptionReason = (typeof EXEMPTION_REASONS)[number];
+
+/** What identifies a foreign student instead of a personal ID: a passport, or another document valid for international travel. */
+export const IDENTITY_DOCUMENT_KINDS = Object.freeze(['PASSPORT', 'TRAVEL_DOCUMENT'] as const);
+export type IdentityDocumentKind = (typeof IDENTITY_DOCUMENT_KINDS)[number];

@@ -26,7 +26,7 @@ const V1: RecordProfile = {
   version: 'v1',
   namespace: 'urn:moet:hocba:record:v1',
   schemaFile: 'specs/ministry-profile/v1/record.schema.json',
-  arrays: new Set([...V0.arrays, 'scoreSubjects', 'commentSubjects', 'regularScores', 'regularResults', 'signatures']),
+  arrays: new Set([...V0.arrays, 'scoreSubjects', 'commentSubjects', 'regularScores', 'regularResults', 'signatures', 'exemptSubjects']),
   numbers: new Set([
     'grade',
     'version',
@@ -43,7 +43,7 @@ const V1: RecordProfile = {
     'excusedAbsences',
     'unexcusedAbsences',
   ]),
-  booleans: V0.booleans,
+  booleans: new Set([...V0.booleans, 'personalIdPending', 'individualPlan']),
 };
 
 export const RECORD_PROFILES: ReadonlyMap<string, RecordProfile> = new Map([V0, V1].map((p) => [p.namespace, p]));
@@ -62,4 +62,5 @@ export const ITEM_NAMES: Readonly<Record<string, string>> = Object.freeze({
   regularScores: 'score',
   regularResults: 'result',
   signatures: 'signature',
+  exemptSubjects: 'exemptSubject',
 });

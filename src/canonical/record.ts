@@ -1,6 +1,9 @@
 import type {
   CommentResult,
   Competency,
+  DisabilityType,
+  ExemptionReason,
+  IdentityDocumentKind,
   PrimarySubject,
   Quality,
   Rating,
@@ -24,12 +27,38 @@ export const RECORD_NAMESPACE = 'urn:moet:hocba:record:v1';
 
 export interface Student {
   learnerId: string; // Ministry learner ID (mã học sinh)
-  personalId: string; // mã định danh cá nhân, 12 digits
+  /** Mã định danh cá nhân, 12 digits: a Vietnamese citizen's; absent for a foreign student or while pending. */
+  personalId?: string;
   fullName: string;
   birthDate: string; // ISO yyyy-mm-dd
   sex: 'M' | 'F';
   ethnicity: string;
   nationality: string; // ISO 3166-1 alpha-2
+  /** A citizen whose personal ID is not issued yet: the gateway holds the record until a version with it arrives. */
+  personalIdPending?: boolean;
+  /** A foreign student's passport or travel document, instead of a personal ID. */
+  identityDocument?: IdentityDocument;
+  /** ISO 3166-1 alpha-2 of a birth registered at a Vietnamese mission abroad: the ID's first three digits are its code. */
+  birthRegistrationCountry?: string;
+  disability?: Disability;
+}
+
+export interface IdentityDocument {
+  kind: IdentityDocumentKind;
+  number: string;
+  issuingCountry: string; // ISO 3166-1 alpha-2
+}
+
+/** Khuyết tật: the type, and whether the student is assessed by an individual education plan. */
+export interface Disability {
+  type: DisabilityType;
+  individualPlan: boolean;
+}
+
+/** A subject the student is exempted from (miễn): not assessed, so not among the assessed subjects. */
+export interface ExemptSubject<S extends string = string> {
+  subject: S;
+  reason: ExemptionReason;
 }
 
 export interface School {
@@ -70,6 +99,7 @@ export interface PrimaryResults {
   promoted: boolean; // được lên lớp
   commendations: string[];
   remarks: string;
+  exemptSubjects?: ExemptSubject<PrimarySubject>[];
 }
 
 /** One term of a score subject (Circular 22 art. 7 and 9): one decimal, 10-point scale. */
@@ -123,6 +153,7 @@ export interface SecondaryResults {
   promoted: boolean;
   commendations: string[];
   remarks: string;
+  exemptSubjects?: ExemptSubject<SecondarySubject>[];
 }
 
 /** Sessions (buổi) missed in the school year. */

@@ -24,7 +24,7 @@ function code(v: unknown, digits: number, where: string): string {
   return v;
 }
 
-/** Reads config/provinces.json: `provinces` in force and `before2025` (the 63 earlier codes, where each went, birth-registration codes). */
+/** Reads config/provinces.json: `provinces` in force, `before2025` (the 63 earlier codes, where each went, birth-registration codes) and `birthRegistrationCountries`. */
 export function parseProvinces(json: unknown, where = 'provinces'): ProvinceDirectory {
   if (!isObject(json) || !Array.isArray(json.provinces) || !Array.isArray(json.before2025)) fail(where, 'expected { provinces: [...], before2025: [...] }');
   const current = new Map<string, string>();
@@ -48,7 +48,17 @@ export function parseProvinces(json: unknown, where = 'provinces'): ProvinceDire
     if (!current.has(c)) retired.set(c, { name: p.name, now });
     else if (now !== c) fail(w, `code ${c} is still in force but is said to be now ${now}`);
   });
-  return { current, retired, birthRegistrationCodes };
+  // Births registered at a Vietnamese mission abroad: the ID opens with the country's code.
+  const birthRegistrationCountries = new Map<string, string>();
+  if (json.birthRegistrationCountries !== undefined) {
+    const w = `${where}.birthRegistrationCountries`;
+    if (!isObject(json.birthRegistrationCountries)) fail(w, 'expected { "US": "840", ... }');
+    for (const [country, c] of Object.entries(json.birthRegistrationCountries)) {
+      if (!/^[A-Z]{2}$/.test(country) || country === 'VN') fail(w, `expected an ISO 3166-1 alpha-2 code other than VN, got ${JSON.stringify(country)}`);
+      birthRegistrationCountries.set(country, code(c, 3, `${w}.${country}`));
+    }
+  }
+  return { current, retired, birthRegistrationCodes, birthRegistrationCountries };
 }
 
 /** Reads config/schools.json: `schools` with schoolId, name, provinceCode and grades { from, to }. */

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import type { CanonicalRecord, PrimaryResults, SecondaryResults } from '../canonical/record.js';
+import type { CanonicalRecord, DisabilityType, PrimaryResults, SecondaryResults } from '../canonical/record.js';
 import {
   COMMENT_RESULT_VI,
   COMPETENCY_VI,
@@ -62,6 +62,16 @@ function heading(doc: Doc, text: string): void {
   doc.moveTo(MARGIN, y).lineTo(doc.page.width - MARGIN, y).lineWidth(0.5).strokeColor('#999999').stroke();
   doc.moveDown(0.4).font('regular').fontSize(10);
 }
+
+/** Disability types as the record form names them (Law 51/2010/QH12 art. 3.1). */
+const DISABILITY_NAMES: Readonly<Record<DisabilityType, string>> = {
+  VAN_DONG: 'khuyết tật vận động',
+  NGHE_NOI: 'khuyết tật nghe, nói',
+  NHIN: 'khuyết tật nhìn',
+  THAN_KINH_TAM_THAN: 'khuyết tật thần kinh, tâm thần',
+  TRI_TUE: 'khuyết tật trí tuệ',
+  KHAC: 'khuyết tật khác',
+};
 
 function field(doc: Doc, label: string, value: string | number | null | undefined): void {
   doc.font('bold').fontSize(10).text(`${label}: `, MARGIN, doc.y, { continued: true }).font('regular').text(value === null || value === undefined || value === '' ? '—' : String(value));
@@ -229,7 +239,13 @@ export async function renderRecordPdf(input: RecordPdfInput): Promise<Buffer> {
   field(doc, 'Dân tộc', r.student.ethnicity);
   field(doc, 'Quốc tịch', r.student.nationality);
   field(doc, 'Mã học sinh', r.student.learnerId);
-  field(doc, 'Mã định danh cá nhân', r.student.personalId);
+  field(doc, 'Mã định danh cá nhân', r.student.personalId ?? (r.student.personalIdPending ? 'đang chờ cấp (pending)' : undefined));
+  const st = r.student;
+  if (st.identityDocument) field(doc, st.identityDocument.kind === 'PASSPORT' ? 'Hộ chiếu' : 'Giấy tờ đi lại quốc tế', `${st.identityDocument.number} (${st.identityDocument.issuingCountry})`);
+  if (st.birthRegistrationCountry) field(doc, 'Đăng ký khai sinh tại', st.birthRegistrationCountry);
+  if (st.disability) field(doc, 'Khuyết tật', `${DISABILITY_NAMES[st.disability.type]}${st.disability.individualPlan ? '; đánh giá theo kế hoạch giáo dục cá nhân' : ''}`);
+  const exempt = (r.primary ?? r.secondary)?.exemptSubjects;
+  if (exempt?.length) field(doc, 'Miễn học', exempt.map((e) => `${e.subject} (${e.reason === 'HEALTH' ? 'sức khỏe' : 'khuyết tật'})`).join(', '));
   field(doc, 'Số học bạ', r.recordId);
   field(doc, 'Phiên bản / ngày hiệu lực', `${r.version} / ${r.effectiveDate}`);
   field(doc, 'Giáo viên chủ nhiệm', r.homeroomTeacher);

@@ -12,10 +12,11 @@ import { applyVersionRule } from './versions.js';
 //   1. idempotency: the same key and body answers what was stored; another body is a conflict;
 //   2. authority: the credential may submit for the record's school (SCHOOL_NOT_AUTHORISED);
 //   3. a record held for missing signatures is not overtaken by an unsigned one (RECORD_HELD);
+//      one held for its student's personal ID (PERSONAL_ID_PENDING) is, by a higher version;
 //   4. the version rule (VERSION_NOT_HIGHER);
 //   5. strict handling, an all-rejected batch, or a dry run: nothing is stored;
 //   6. one insert with the retry policy of the settings (retryPolicyOf), committed before any answer;
-//   7. a later signed document supersedes the held one of its key; one nudge to delivery.
+//   7. a later version supersedes the held one of its key; one nudge to delivery.
 // The paths differ only in how they read their bodies and how they answer (HTTP, SOAP, a summary).
 
 export interface AcceptInput {
@@ -114,7 +115,7 @@ async function acceptStep(deps: AcceptDeps, input: AcceptInput): Promise<AcceptO
   applySchoolAuthority(result, input.principal.schools);
   const keys = result.records.filter((r) => r.state !== 'rejected' && r.recordKey).map((r) => r.recordKey!);
   const accepted = await store.latestVersions(keys);
-  if (!input.signed) applyHeldGuard(result, new Set([...accepted].filter(([, v]) => v.held).map(([k]) => k)));
+  if (!input.signed) applyHeldGuard(result, new Set([...accepted].filter(([, v]) => v.heldForSignatures).map(([k]) => k)));
   applyVersionRule(result, accepted);
 
   const submissionId = input.dryRun ? null : uuidv7();
@@ -137,9 +138,11 @@ async function acceptStep(deps: AcceptDeps, input: AcceptInput): Promise<AcceptO
     if (winner) return winner;
     throw e;
   }
-  // A later signed document for the same record book replaces one still waiting for signatures.
-  if (input.signed) {
-    for (const rec of result.records) if (rec.recordKey && (rec.state === 'queued' || rec.state === 'held')) await store.supersedeHeld(rec.recordKey, vendor, rec.id, now);
+  // A later version of a record book replaces one held at the gateway: a signed document one
+  // waiting for signatures or for a personal ID, any other one waiting for a personal ID (the
+  // held guard refused the others).
+  for (const rec of result.records) {
+    if (rec.recordKey && (rec.state === 'queued' || rec.state === 'held') && accepted.get(rec.recordKey)?.held) await store.supersedeHeld(rec.recordKey, vendor, rec.id, now);
   }
   if (response.queued > 0) deps.nudge();
   return { kind: 'stored', response };

@@ -7,7 +7,7 @@ import { packPayload } from '../storage/payload.js';
 import type { ValidationContext } from '../validation/context.js';
 import { fieldError } from '../validation/rules/field-error.js';
 import type { FieldError, ValidationError } from '../validation/types.js';
-import { toValidationErrors, validateRecord } from '../validation/validate.js';
+import { pendingPersonalId, toValidationErrors, validateRecord } from '../validation/validate.js';
 import { normaliseRecord } from './normalise.js';
 
 // The stateless steps between a vendor batch and the outbox: split → map → normalise →
@@ -18,7 +18,7 @@ export interface RecordOutcome {
   index: number;
   recordId: string;
   recordKey?: string;
-  /** held: a signed record waiting for the signatures the province requires. */
+  /** held: valid, but waiting: for the signatures the province requires (signed records), or for the student's personal ID. */
   status: 'queued' | 'held' | 'rejected';
   errors?: ValidationError[];
   /** Signed records: each signature's verdict and signer. */
@@ -55,6 +55,25 @@ function located(adapter: VendorAdapter, item: unknown, errors: FieldError[]): F
   });
 }
 
+/** The student's personal ID (or a foreign student's document) in the school year, to catch one student under two learner IDs. */
+function studentKeyOf(r: CanonicalRecord): string | undefined {
+  const st = r.student;
+  const id = st.personalId ?? (st.identityDocument ? `${st.identityDocument.issuingCountry}:${st.identityDocument.number}` : undefined);
+  return id === undefined ? undefined : `${id}/${r.schoolYear}`;
+}
+
+/**
+ * Marks a valid record held with the reason (PERSONAL_ID_PENDING): stored with its content but not
+ * delivered until a later version of its record key supersedes it (pipeline/accept.ts).
+ */
+export function holdRecord(result: IntakeResult, index: number, reasons: [FieldError & { code: 'PERSONAL_ID_PENDING' }]): void {
+  const outcome = result.outcomes[index]!;
+  const ve = toValidationErrors(index, outcome.recordKey, reasons);
+  outcome.status = 'held';
+  outcome.errors = ve;
+  Object.assign(result.records[index]!, { state: 'held', holdCode: 'PERSONAL_ID_PENDING', errors: ve });
+}
+
 /** Marks a record rejected with these errors (also used by later steps, such as the version rule). */
 export function rejectRecord(result: IntakeResult, index: number, errors: FieldError[]): void {
   const outcome = result.outcomes[index]!;
@@ -88,10 +107,10 @@ export function intake(adapter: VendorAdapter, items: unknown[], context: unknow
   items.forEach((item, index) => {
     const { record, errors } = checkOne(adapter, item, context, ctx);
     const recordKey = keyIfAny(record);
+    const student = record ? studentKeyOf(record) : undefined;
     if (record && recordKey && errors.length === 0) {
-      const student = `${record.student.personalId}/${record.schoolYear}`;
       if (keys.has(recordKey)) errors.push(fieldError('/student/learnerId', 'DUPLICATE_IN_BATCH', recordKey, recordKey));
-      else if (students.has(student)) {
+      else if (student !== undefined && students.has(student)) {
         const other = students.get(student)!;
         errors.push(fieldError('/student/personalId', 'DUPLICATE_PERSONAL_ID_IN_BATCH', `also in ${other}`, `trùng với ${other}`));
       }
@@ -114,9 +133,11 @@ export function intake(adapter: VendorAdapter, items: unknown[], context: unknow
     });
     if (errors.length > 0 || !record || !recordKey) return rejectRecord(result, index, errors);
     keys.add(recordKey);
-    students.set(`${record.student.personalId}/${record.schoolYear}`, recordKey);
+    if (student !== undefined) students.set(student, recordKey);
     const xml = recordToXml(record);
     Object.assign(result.records[index]!, { contentHash: contentHashOf(xml), recordXml: xml, payload: packPayload(xml) });
+    const hold = pendingPersonalId(record);
+    if (hold) holdRecord(result, index, [hold]);
   });
   return result;
 }

@@ -12,7 +12,7 @@ export interface SubmissionResponse {
   dryRun?: true;
   received: number;
   queued: number;
-  /** Signed records only: waiting for the signatures the province requires. */
+  /** Waiting at the gateway: for the signatures the province requires (signed records), or for the student's personal ID. */
   held?: number;
   rejected: number;
   records: IntakeResult['outcomes'];
@@ -32,7 +32,8 @@ export function submissionResponse(
     ...(o.dryRun ? { dryRun: true as const } : {}),
     received: result.outcomes.length,
     queued: count('queued'),
-    ...(o.signed ? { held: count('held') } : {}),
+    // Signed submissions always say how many wait; others only when some wait for a personal ID.
+    ...(o.signed || count('held') > 0 ? { held: count('held') } : {}),
     rejected: count('rejected'),
     records: result.outcomes,
     validationErrors: result.validationErrors,

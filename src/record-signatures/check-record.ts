@@ -5,7 +5,8 @@ import type { XmlLimits } from '../signing/xml-prescan.js';
 import { checkXmlChars } from '../validation/rules/xml-chars.js';
 import type { ValidationContext } from '../validation/context.js';
 import type { FieldError } from '../validation/types.js';
-import { validateRecord } from '../validation/validate.js';
+import { pendingPersonalId, validateRecord } from '../validation/validate.js';
+import type { HoldCode } from '../storage/outbox/first-event.js';
 import type { SignerRole } from './format.js';
 import type { SignaturePolicy } from './policy.js';
 import type { TrustStore } from './trust-store.js';
@@ -17,6 +18,8 @@ import { verifySignedDocument, type SignatureReport } from './verify-document.js
 
 export interface SignedRecordOutcome {
   status: 'queued' | 'held' | 'rejected';
+  /** Held: what it waits for (signatures unless said otherwise). */
+  holdCode?: HoldCode;
   recordKey?: string;
   /** The canonical <hocba> the signatures cover; stored and sent as is. */
   recordXml?: string;
@@ -57,7 +60,11 @@ export function checkSignedRecord(xml: string, trust: TrustStore, policy: Signat
   const present = new Set(signatures.filter((s) => s.valid).map((s) => s.role));
   const missing = policy.required.filter((r) => !present.has(r));
   if (errors.length) return { ...base, status: 'rejected', missing: [], errors };
-  if (missing.length === 0) return { ...base, status: 'queued', missing, errors };
+  if (missing.length === 0) {
+    // Signed in full, but for a student whose personal ID is not issued yet: held until a version with it.
+    const pending = pendingPersonalId(record);
+    return pending ? { ...base, status: 'held', holdCode: 'PERSONAL_ID_PENDING', missing, errors: [pending] } : { ...base, status: 'queued', missing, errors };
+  }
   const incomplete: FieldError = { path: '/signatures', code: 'SIGNATURES_INCOMPLETE', detail_en: `missing: ${missing.join(', ')}`, detail_vi: `còn thiếu: ${missing.join(', ')}` };
   return { ...base, status: policy.whenIncomplete === 'hold' ? 'held' : 'rejected', missing, errors: [incomplete] };
 }

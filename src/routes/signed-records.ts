@@ -59,7 +59,9 @@ export function signedIntakeResult(checked: SignedRecordOutcome[], docs: string[
       version: accepted ? (o.version ?? null) : null,
       recordXml: accepted ? o.recordXml! : null,
       state: status,
-      errors: errors.length && status === 'rejected' ? errors : null,
+      ...(o.holdCode ? { holdCode: o.holdCode } : {}),
+      // A record held for its personal ID keeps the reason, as one held by the JSON path does.
+      errors: errors.length && (status === 'rejected' || o.holdCode === 'PERSONAL_ID_PENDING') ? errors : null,
       signatures,
       signedXml: accepted ? docs[index] : null,
       ...o.facets,

@@ -1,5 +1,6 @@
 import type { LookupRow } from './outbox/lookup.js';
 import type { RecordState } from '../delivery/states.js';
+import type { HoldCode } from './outbox/first-event.js';
 
 // The storage seam. One folder per backend (sqlite/, postgres/); the route handlers and the
 // delivery worker see only this interface, and test/storage-contract.test.ts holds every backend
@@ -53,6 +54,8 @@ export interface NewRecord {
   /** `recordXml` packed for storage (payload.ts), when the intake step has packed it already (off the event loop). */
   payload?: Uint8Array | null;
   state: 'queued' | 'rejected' | 'held';
+  /** Held records: what they wait for (default SIGNATURES_INCOMPLETE). */
+  holdCode?: HoldCode;
   errors: unknown[] | null;
   /** Signed records only: which signatures the record carries and whether each holds. */
   signatures?: unknown[] | null;
@@ -206,8 +209,10 @@ export interface Outcome {
 export interface AcceptedVersion {
   version: number;
   contentHash: string;
-  /** A record of this key waits for signatures (state held): an unsigned submission may not overtake it. */
+  /** A record of this key is held (for signatures or for a personal ID): a later version supersedes it. */
   held: boolean;
+  /** The held record waits for signatures: an unsigned submission may not overtake it. */
+  heldForSignatures: boolean;
 }
 
 export interface Store {

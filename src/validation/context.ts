@@ -49,6 +49,8 @@ export interface ProvinceDirectory {
   retired: ReadonlyMap<string, RetiredProvince>;
   /** 3-digit birth-registration province codes found in personal ID numbers (Circular 59/2021/TT-BCA). */
   birthRegistrationCodes: ReadonlySet<string>;
+  /** 3-digit codes that open the personal ID of a birth registered abroad, by ISO 3166-1 alpha-2 country. */
+  birthRegistrationCountries: ReadonlyMap<string, string>;
 }
 
 export interface SchoolEntry {

@@ -4,6 +4,7 @@ import addFormatsImport, { type FormatsPlugin } from 'ajv-formats';
 import type { CanonicalRecord } from '../canonical/record.js';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
 import type { ValidationContext } from './context.js';
+import { checkExemptions } from './rules/exemptions.js';
 import { checkPersonalId } from './rules/personal-id.js';
 import { checkPrimary } from './rules/primary.js';
 import { checkResultsLevel, checkSchoolYear } from './rules/record-header.js';
@@ -15,7 +16,7 @@ import { checkSignatures } from './rules/signatures.js';
 import { checkXmlChars } from './rules/xml-chars.js';
 import type { FieldError, ValidationError } from './types.js';
 
-export { makePersonalId } from './rules/personal-id.js';
+export { makePersonalId, pendingPersonalId } from './rules/personal-id.js';
 
 // ajv-formats is CommonJS: under NodeNext the default import is the module object in the types
 // but the plugin function at run time; `.default` exists on both, so prefer it.
@@ -92,6 +93,7 @@ function checkRules(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const errors = [...checkSchoolYear(r), ...checkPersonalId(r, ctx), ...checkSchool(r, ctx)];
   const { level, errors: levelErrors } = checkResultsLevel(r);
   errors.push(...levelErrors);
+  if (level !== null) errors.push(...checkExemptions(r));
   if (level === 'primary') errors.push(...checkPrimary(r, ctx));
   if (level === 'secondary') {
     const subjects = checkSecondarySubjects(r, ctx);

@@ -33,7 +33,7 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
   const s = r.secondary;
   return {
     studentCode: r.student.learnerId,
-    citizenId: r.student.personalId,
+    citizenId: r.student.personalId ?? '',
     fullName: r.student.fullName,
     dateOfBirth: r.student.birthDate,
     sex: r.student.sex === 'M' ? 1 : 2,

@@ -1,4 +1,4 @@
-import type { CommentResult, PrimarySubject, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel } from '../../canonical/record.js';
+import type { CommentResult, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel } from '../../canonical/record.js';
 
 // vnEdu's own codes and their canonical counterparts. Lookups go through `lookup` so that an
 // inherited key such as "constructor" never counts as a code.
@@ -107,6 +107,22 @@ export const COUNTRY_BY_VNEDU_NAME: Readonly<Record<string, string>> = Object.fr
   'Nhật Bản': 'JP',
   'Hoa Kỳ': 'US',
 });
+
+/** KhuyetTat.Loai: the disability types of Law 51/2010/QH12 art. 3.1. */
+export const DISABILITY_BY_VNEDU_CODE: Readonly<Record<string, DisabilityType>> = Object.freeze({
+  VanDong: 'VAN_DONG',
+  NgheNoi: 'NGHE_NOI',
+  Nhin: 'NHIN',
+  ThanKinhTamThan: 'THAN_KINH_TAM_THAN',
+  TriTue: 'TRI_TUE',
+  Khac: 'KHAC',
+});
+
+/** MienHoc[].LyDo: why a subject is not assessed. */
+export const EXEMPTION_BY_VNEDU_CODE: Readonly<Record<string, ExemptionReason>> = Object.freeze({ SucKhoe: 'HEALTH', KhuyetTat: 'DISABILITY' });
+
+/** GiayTo.Loai: a foreign student's document. */
+export const DOCUMENT_BY_VNEDU_CODE: Readonly<Record<string, IdentityDocumentKind>> = Object.freeze({ HoChieu: 'PASSPORT', GiayToDiLai: 'TRAVEL_DOCUMENT' });
 
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;

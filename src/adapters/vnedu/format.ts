@@ -55,12 +55,22 @@ export interface VneduSignatures {
 
 export interface VneduStudent {
   MaHocSinh: string;
-  MaDinhDanh: string;
+  MaDinhDanh?: string;
   HoTen: string;
   NgaySinh: string; // dd/MM/yyyy
   GioiTinh: string; // "Nam" | "Nữ"
   DanToc: string;
   QuocTich: string; // "Việt Nam" or an ISO alpha-2 code
+  /** true while a Vietnamese student's personal ID is not issued yet (MaDinhDanh left out): the record is held. */
+  ChoCapMaDinhDanh?: boolean;
+  /** A foreign student's passport (HoChieu) or travel document (GiayToDiLai), instead of MaDinhDanh. */
+  GiayTo?: { Loai: string; So: string; NoiCap: string };
+  /** A birth registered at a Vietnamese mission abroad: the country (name or ISO alpha-2). */
+  NoiDangKyKhaiSinh?: string;
+  /** Khuyết tật: Loai (VanDong, NgheNoi, Nhin, ThanKinhTamThan, TriTue, Khac), assessed by an individual plan or not. */
+  KhuyetTat?: { Loai: string; KeHoachCaNhan: boolean };
+  /** Subjects the student is exempted from: MaMon and LyDo (SucKhoe, KhuyetTat). */
+  MienHoc?: { MaMon: string; LyDo: string }[];
   Khoi: number;
   Lop: string;
   GVCN: string;

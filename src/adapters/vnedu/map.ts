@@ -5,6 +5,9 @@ import {
   COMMENT_BY_VNEDU_CODE,
   COMPETENCY_BY_VNEDU_KEY,
   COUNTRY_BY_VNEDU_NAME,
+  DISABILITY_BY_VNEDU_CODE,
+  DOCUMENT_BY_VNEDU_CODE,
+  EXEMPTION_BY_VNEDU_CODE,
   LEVEL_BY_VNEDU_CODE,
   QUALITY_BY_VNEDU_KEY,
   RATING_BY_VNEDU_CODE,
@@ -73,10 +76,42 @@ class ItemMapper {
     return this.invalid(path, `unknown ${en} "${v}" (known: ${allowed})`, `${vi} "${v}" không có trong danh mục (${allowed})`);
   }
 
-  nationality(v: unknown): unknown {
+  /** A country by vnEdu's name for it or its ISO alpha-2 code. */
+  country(v: unknown, path: string): unknown {
     const s = text(v);
     if (typeof s === 'string' && /^[A-Z]{2}$/.test(s)) return s;
-    return this.code(COUNTRY_BY_VNEDU_NAME, s, '/QuocTich', 'nationality', 'quốc tịch');
+    return this.code(COUNTRY_BY_VNEDU_NAME, s, path, 'country', 'quốc gia');
+  }
+
+  /** The optional identity fields of a student, present only when vnEdu sends them (README: students the rules forget). */
+  identity(item: Json): Json {
+    const out: Json = {};
+    if (item.ChoCapMaDinhDanh !== undefined && item.ChoCapMaDinhDanh !== null) out.personalIdPending = item.ChoCapMaDinhDanh;
+    const doc = item.GiayTo;
+    if (!isAbsent(doc)) {
+      out.identityDocument = isObject(doc)
+        ? { kind: this.code(DOCUMENT_BY_VNEDU_CODE, doc.Loai, '/GiayTo/Loai', 'document kind', 'loại giấy tờ'), number: text(doc.So), issuingCountry: this.country(doc.NoiCap, '/GiayTo/NoiCap') }
+        : doc;
+    }
+    if (!isAbsent(item.NoiDangKyKhaiSinh)) out.birthRegistrationCountry = this.country(item.NoiDangKyKhaiSinh, '/NoiDangKyKhaiSinh');
+    const d = item.KhuyetTat;
+    if (!isAbsent(d)) {
+      out.disability = isObject(d) ? { type: this.code(DISABILITY_BY_VNEDU_CODE, d.Loai, '/KhuyetTat/Loai', 'disability type', 'dạng khuyết tật'), individualPlan: d.KeHoachCaNhan } : d;
+    }
+    return out;
+  }
+
+  /** MienHoc: subjects the student is exempted from, with vnEdu's subject codes of the level. */
+  exemptSubjects(v: unknown, table: Readonly<Record<string, string>>): Json {
+    if (isAbsent(v)) return {};
+    if (!Array.isArray(v)) return { exemptSubjects: v };
+    return {
+      exemptSubjects: v.map((r: unknown, i) => {
+        const base = `/MienHoc/${i}`;
+        if (!isObject(r)) return this.invalid(base, 'each exemption must be an object', 'mỗi môn miễn phải là một đối tượng');
+        return { subject: this.code(table, r.MaMon, `${base}/MaMon`, 'subject code', 'mã môn học'), reason: this.code(EXEMPTION_BY_VNEDU_CODE, r.LyDo, `${base}/LyDo`, 'exemption reason', 'lý do miễn') };
+      }),
+    };
   }
 
   primarySubjects(v: unknown): unknown {
@@ -206,12 +241,14 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
     version: integer(item.PhienBan),
     student: {
       learnerId: text(item.MaHocSinh),
-      personalId: text(item.MaDinhDanh),
+      // Left out, not undefined, when vnEdu has none (a foreign student, an ID not issued yet).
+      ...(isAbsent(item.MaDinhDanh) ? {} : { personalId: text(item.MaDinhDanh) }),
       fullName: text(item.HoTen),
       birthDate: m.date(item.NgaySinh, '/NgaySinh'),
       sex: m.code(SEX_BY_VNEDU_VALUE, item.GioiTinh, '/GioiTinh', 'sex', 'giới tính'),
       ethnicity: text(item.DanToc),
-      nationality: m.nationality(item.QuocTich),
+      nationality: m.country(item.QuocTich, '/QuocTich'),
+      ...m.identity(item),
     },
     school: {
       schoolId: ctx.MaTruong,
@@ -232,6 +269,7 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
             promoted: item.LenLop ?? undefined,
             commendations: commendations(item.KhenThuong),
             remarks: text(item.NhanXet),
+            ...m.exemptSubjects(item.MienHoc, SECONDARY_SUBJECT_BY_VNEDU_CODE),
           },
         }
       : {
@@ -244,6 +282,7 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
             promoted: item.LenLop ?? undefined,
             commendations: commendations(item.KhenThuong),
             remarks: text(item.NhanXet),
+            ...m.exemptSubjects(item.MienHoc, SUBJECT_BY_VNEDU_CODE),
           },
         }),
     attendance: {

@@ -29,6 +29,7 @@ import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../ou
 import { RECORD_STATES } from '../../delivery/states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
+import { firstEventOf } from '../outbox/first-event.js';
 
 // The backend for provinces that run several gateway replicas: they share one PostgreSQL and
 // split the work with `FOR UPDATE SKIP LOCKED` claims and leases. A replica that dies leaves
@@ -250,6 +251,7 @@ export class PostgresStore implements Store {
         sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt,
       ]);
       const payloads = records.map(storedPayload);
+      const firsts = records.map((r) => firstEventOf(r, sub.vendor));
       // One statement for the whole batch: arrays in, one row per element out.
       await c.query(
         `INSERT INTO records (id, submission_id, idx, record_key, content_hash, payload_kept, state, errors, record_version,
@@ -257,15 +259,12 @@ export class PostgresStore implements Store {
            last_code, last_reason, created_at, updated_at, school_id, learner_id, grade, class_name, school_year, vendor, lookup_code)
          SELECT u.id, $10, u.idx, u.record_key, u.content_hash, u.payload_kept, u.state, u.errors, u.version, u.signatures,
            $11, $12, $13, $14, $15, $15,
-           CASE u.state WHEN 'rejected' THEN 'VALIDATION' WHEN 'held' THEN 'SIGNATURES_INCOMPLETE' END,
-           CASE u.state WHEN 'rejected' THEN 'failed validation at the gateway'
-                        WHEN 'held' THEN 'held until the required signatures arrive'
-                        ELSE 'accepted from ' || $16 END,
+           u.last_code, u.last_reason,
            $15, $15, u.school_id, u.learner_id, u.grade, u.class_name, u.school_year, $16, u.lookup_code
          FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::smallint[], $6::text[], $7::text[], $8::int[], $9::text[],
-                     $17::text[], $18::text[], $19::int[], $20::text[], $21::text[], $22::text[])
+                     $17::text[], $18::text[], $19::int[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[])
            AS u(id, idx, record_key, content_hash, payload_kept, state, errors, version, signatures,
-                school_id, learner_id, grade, class_name, school_year, lookup_code)`,
+                school_id, learner_id, grade, class_name, school_year, lookup_code, last_code, last_reason)`,
         [
           records.map((r) => r.id),
           records.map((r) => r.index),
@@ -289,6 +288,8 @@ export class PostgresStore implements Store {
           records.map((r) => r.className ?? null),
           records.map((r) => r.schoolYear ?? null),
           records.map((r) => r.lookupCode ?? null),
+          firsts.map((f) => f.code),
+          firsts.map((f) => f.reason),
         ],
       );
       const stored = records.flatMap((r, i) => (payloads[i] ? [{ id: r.id, ...payloads[i]! }] : []));
@@ -316,12 +317,13 @@ export class PostgresStore implements Store {
     if (recordKeys.length === 0) return out;
     const { rows } = await this.q(
       `SELECT DISTINCT ON (record_key) record_key, record_version, content_hash,
-         bool_or(state = 'held') OVER (PARTITION BY record_key) AS held FROM records
+         bool_or(state = 'held') OVER (PARTITION BY record_key) AS held,
+         bool_or(state = 'held' AND last_code = 'SIGNATURES_INCOMPLETE') OVER (PARTITION BY record_key) AS held_for_signatures FROM records
        WHERE record_key = ANY($1::text[]) AND state <> 'rejected' AND record_version IS NOT NULL
        ORDER BY record_key, record_version DESC`,
       [recordKeys],
     );
-    for (const r of rows) out.set(r.record_key as string, { version: r.record_version as number, contentHash: r.content_hash as string, held: r.held === true });
+    for (const r of rows) out.set(r.record_key as string, { version: r.record_version as number, contentHash: r.content_hash as string, held: r.held === true, heldForSignatures: r.held_for_signatures === true });
     return out;
   }
 

@@ -35,6 +35,7 @@ import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../ou
 import { RECORD_STATES } from '../../delivery/states.js';
 import { storedPayload, unpackPayload } from '../payload.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
+import { firstEventOf } from '../outbox/first-event.js';
 
 // The embedded default: one file, WAL. A 202 is sent only after the insert transaction has
 // committed and its WAL frames are fsynced (wal-sync.ts: group commit off the event loop), so it
@@ -419,12 +420,12 @@ export class SqliteStore implements Store {
       s.insertSubmission.run(sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt);
       for (const r of records) {
         const payload = storedPayload(r);
+        const first = firstEventOf(r, sub.vendor);
         s.insertRecord.run(
           r.id, sub.id, r.index, r.recordKey, r.contentHash, payload ? 1 : null, r.state,
           r.errors ? JSON.stringify(r.errors) : null,
           policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, policy.totalTimeMs ?? null, sub.createdAt, sub.createdAt,
-          r.state === 'rejected' ? 'VALIDATION' : r.state === 'held' ? 'SIGNATURES_INCOMPLETE' : null,
-          r.state === 'rejected' ? 'failed validation at the gateway' : r.state === 'held' ? 'held until the required signatures arrive' : `accepted from ${sub.vendor}`,
+          first.code, first.reason,
           sub.createdAt, sub.createdAt, r.version,
           r.signatures ? JSON.stringify(r.signatures) : null,
           r.schoolId ?? null, r.learnerId ?? null, r.grade ?? null, r.className ?? null, r.schoolYear ?? null, sub.vendor,
@@ -454,12 +455,13 @@ export class SqliteStore implements Store {
     // Chunks keep each statement well under SQLite's limit on bound parameters.
     for (let i = 0; i < recordKeys.length; i += 500) {
       const chunk = recordKeys.slice(i, i + 500);
-      const rows = this.latestVersionsStatement(chunk.length).all(...chunk) as { record_key: string; record_version: number; content_hash: string; state: string }[];
+      const rows = this.latestVersionsStatement(chunk.length).all(...chunk) as { record_key: string; record_version: number; content_hash: string; state: string; last_code: string | null }[];
       for (const r of rows) {
         const known = out.get(r.record_key);
         const held = r.state === 'held' || (known?.held ?? false);
-        if (!known || r.record_version > known.version) out.set(r.record_key, { version: r.record_version, contentHash: r.content_hash, held });
-        else known.held = held;
+        const heldForSignatures = (r.state === 'held' && r.last_code === 'SIGNATURES_INCOMPLETE') || (known?.heldForSignatures ?? false);
+        if (!known || r.record_version > known.version) out.set(r.record_key, { version: r.record_version, contentHash: r.content_hash, held, heldForSignatures });
+        else Object.assign(known, { held, heldForSignatures });
       }
     }
     return out;
@@ -469,7 +471,7 @@ export class SqliteStore implements Store {
   private latestVersionsStatement(n: number): Database.Statement {
     let st = this.latestVersionsByLength.get(n);
     if (!st) {
-      st = this.db.prepare(`SELECT record_key, record_version, content_hash, state FROM records
+      st = this.db.prepare(`SELECT record_key, record_version, content_hash, state, last_code FROM records
         WHERE record_key IN (${Array.from({ length: n }, () => '?').join(', ')}) AND state <> 'rejected' AND record_version IS NOT NULL`);
       this.latestVersionsByLength.set(n, st);
     }

@@ -1,6 +1,7 @@
 import type { CanonicalRecord } from '../../canonical/record.js';
 import type { ValidationContext } from '../context.js';
 import type { FieldError } from '../types.js';
+import { fieldError } from './field-error.js';
 
 // Personal ID number (mã định danh cá nhân), Circular 59/2021/TT-BCA: 12 digits =
 //   3-digit province of birth registration + 1 century/sex digit + last 2 digits of the birth year
@@ -18,25 +19,65 @@ function centurySexDigit(birthYear: number, sex: 'M' | 'F'): number | undefined 
   return centuryIndex * 2 + (sex === 'F' ? 1 : 0);
 }
 
+/** Nationality of a Vietnamese citizen: identified by the personal ID. */
+const CITIZEN = 'VN';
+
 /**
- * Checks the personal ID against sex and birth year, and its first three digits against the
- * known birth-registration province codes (config/provinces.json). Run on a record that passed
- * the schema, so the fields have their declared types; the format check is kept for callers
- * that skip it.
+ * Who the student is, by the documents a student can have: a Vietnamese citizen by the personal
+ * ID (or personalIdPending while it is not issued: the record is then held, see
+ * `pendingPersonalId`), a foreign student by a passport or travel document. Then the ID itself.
  */
 export function checkPersonalId(record: CanonicalRecord, ctx: ValidationContext): FieldError[] {
-  const { personalId, sex, birthDate } = record.student;
+  const st = record.student;
+  if (st.nationality !== CITIZEN) {
+    const errors: FieldError[] = [];
+    for (const field of ['personalId', 'personalIdPending', 'birthRegistrationCountry'] as const) {
+      if (st[field] === undefined || st[field] === false) continue;
+      errors.push(fieldError(`/student/${field}`, 'PERSONAL_ID_NOT_EXPECTED', `nationality ${st.nationality}`, `quốc tịch ${st.nationality}`));
+    }
+    if (!st.identityDocument) errors.push(fieldError('/student/identityDocument', 'IDENTITY_DOCUMENT_MISSING', `nationality ${st.nationality}`, `quốc tịch ${st.nationality}`));
+    return errors;
+  }
+  if (st.identityDocument) return [fieldError('/student/identityDocument', 'IDENTITY_DOCUMENT_FOR_CITIZEN', `nationality ${CITIZEN}`, `quốc tịch ${CITIZEN}`)];
+  if (st.personalId === undefined) return st.personalIdPending === true ? [] : [fieldError(PATH, 'PERSONAL_ID_MISSING')];
+  if (st.personalIdPending === true) return [fieldError('/student/personalIdPending', 'PERSONAL_ID_PENDING_WITH_ID')];
+  return checkIdDigits(st.personalId, st, ctx);
+}
+
+/** The hold of a valid record whose student's personal ID is not issued yet (PERSONAL_ID_PENDING), or null. */
+export function pendingPersonalId(record: CanonicalRecord): (FieldError & { code: 'PERSONAL_ID_PENDING' }) | null {
+  const st = record.student;
+  return st.nationality === CITIZEN && st.personalId === undefined && st.personalIdPending === true
+    ? { ...fieldError('/student/personalIdPending', 'PERSONAL_ID_PENDING', 'held until a later version carries the personal ID', 'giữ lại tới khi phiên bản sau có mã định danh cá nhân'), code: 'PERSONAL_ID_PENDING' }
+    : null;
+}
+
+/**
+ * Checks the personal ID against sex and birth year, and its first three digits against the
+ * known birth-registration province codes (config/provinces.json), or against the code of the
+ * country where the birth was registered abroad. Run on a record that passed the schema, so the
+ * fields have their declared types; the format check is kept for callers that skip it.
+ */
+function checkIdDigits(personalId: string, st: CanonicalRecord['student'], ctx: ValidationContext): FieldError[] {
+  const { sex, birthDate } = st;
   if (!TWELVE_DIGITS.test(personalId)) {
     return [{ path: PATH, code: 'PERSONAL_ID_FORMAT', detail_en: `got ${personalId.length} characters` }];
   }
   const errors: FieldError[] = [];
-  const province = personalId.slice(0, 3);
-  if (!ctx.reference.provinces.birthRegistrationCodes.has(province)) {
+  const opening = personalId.slice(0, 3);
+  if (st.birthRegistrationCountry !== undefined) {
+    const country = st.birthRegistrationCountry;
+    const code = ctx.reference.provinces.birthRegistrationCountries.get(country);
+    if (code === undefined) errors.push(fieldError('/student/birthRegistrationCountry', 'PERSONAL_ID_COUNTRY_UNKNOWN', country, country));
+    else if (code !== opening) {
+      errors.push(fieldError(PATH, 'PERSONAL_ID_COUNTRY_MISMATCH', `digits 1-3 are ${opening}, ${country} is ${code}`, `ba chữ số đầu là ${opening}, mã của ${country} là ${code}`));
+    }
+  } else if (!ctx.reference.provinces.birthRegistrationCodes.has(opening)) {
     errors.push({
       path: PATH,
       code: 'PERSONAL_ID_PROVINCE_UNKNOWN',
-      detail_en: `digits 1-3 are ${province}`,
-      detail_vi: `ba chữ số đầu là ${province}`,
+      detail_en: `digits 1-3 are ${opening}`,
+      detail_vi: `ba chữ số đầu là ${opening}`,
     });
   }
   const digit = Number(personalId[3]);

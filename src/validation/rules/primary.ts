@@ -4,6 +4,7 @@ import type { ValidationContext } from '../context.js';
 import { QUALITIES } from '../../canonical/codes.js';
 import { primaryCompetency, primarySubject } from '../curriculum.js';
 import type { FieldError } from '../types.js';
+import { assessedByIndividualPlan } from './exemptions.js';
 import { fieldError } from './field-error.js';
 
 // Primary results, Circular 27/2020/TT-BGDĐT: the subjects of the grade, periodic test scores
@@ -46,6 +47,8 @@ function checkSubjects(p: PrimaryResults, grade: number, ctx: ValidationContext)
       }
     }
   });
+  // An exempted subject is accounted for (rules/exemptions.ts checks the exemption itself).
+  for (const e of p.exemptSubjects ?? []) seen.add(e.subject);
   const missing = primarySubject.compulsoryIn(grade).filter((s) => !seen.has(s));
   if (missing.length > 0) {
     errors.push(fieldError('/primary/subjects', 'SUBJECT_MISSING', `grade ${grade} needs ${missing.join(', ')}`, `khối ${grade} cần ${missing.join(', ')}`));
@@ -76,10 +79,12 @@ function checkRatings(p: PrimaryResults, grade: number): FieldError[] {
   return errors;
 }
 
-function checkOutcome(p: PrimaryResults): FieldError[] {
+function checkOutcome(p: PrimaryResults, individualPlan: boolean): FieldError[] {
   const errors: FieldError[] = [];
   const expected = yearEndResultOf(p);
-  if (p.yearEndResult !== expected) {
+  // A student assessed by an individual education plan is judged against the plan: the school's
+  // year-end result stands; completion and promotion still follow from it.
+  if (p.yearEndResult !== expected && !individualPlan) {
     errors.push(
       fieldError(
         '/primary/yearEndResult',
@@ -98,5 +103,5 @@ function checkOutcome(p: PrimaryResults): FieldError[] {
 
 export function checkPrimary(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const p = r.primary!;
-  return [...checkSubjects(p, r.grade, ctx), ...checkRatings(p, r.grade), ...checkOutcome(p)];
+  return [...checkSubjects(p, r.grade, ctx), ...checkRatings(p, r.grade), ...checkOutcome(p, assessedByIndividualPlan(r))];
 }

@@ -2,6 +2,7 @@ import type { CanonicalRecord, ResultLevel, TermResults } from '../../canonical/
 import { conductYear, promotedBy, requiredLearningLevel } from '../calc/circular22.js';
 import type { ValidationContext } from '../context.js';
 import type { FieldError } from '../types.js';
+import { assessedByIndividualPlan } from './exemptions.js';
 import { fieldError } from './field-error.js';
 
 // The student's results, Circular 22/2021: learning results from the stated subject averages
@@ -13,7 +14,9 @@ const PERIODS = ['termI', 'termII', 'year'] as const;
 export function checkSecondaryOutcome(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const s = r.secondary!;
   const errors: FieldError[] = [];
-  for (const period of PERIODS) {
+  // A student assessed by an individual education plan is judged against the plan: the stated
+  // learning results stand; the year's conduct and promotion still follow from what is stated.
+  for (const period of assessedByIndividualPlan(r) ? [] : PERIODS) {
     const averages = s.scoreSubjects.map((x) => (period === 'year' ? x.yearAverage : x[period].average));
     const comments = s.commentSubjects.map((x) => (period === 'year' ? x.yearResult : x[period].result));
     const { level, plain } = requiredLearningLevel(averages, comments);

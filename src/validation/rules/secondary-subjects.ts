@@ -63,6 +63,12 @@ export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContex
       }
     });
   }
+  // An exempted subject is accounted for, an exempted elective among the four (rules/exemptions.ts checks the exemption).
+  for (const e of s.exemptSubjects ?? []) {
+    if (seen.has(e.subject) || !secondarySubject.taught(e.subject, grade)) continue;
+    seen.add(e.subject);
+    if (secondarySubject.group(e.subject, grade) === 'elective') electives += 1;
+  }
   const missing = secondarySubject.compulsoryIn(grade).filter((subject) => !seen.has(subject));
   for (const list of ['scoreSubjects', 'commentSubjects'] as List[]) {
     const kind = list === 'scoreSubjects' ? 'score' : 'comment';
