@@ -211,6 +211,19 @@ t.test('students the rules forget, in vnEdu\'s fields', async (t) => {
   t.same(mapErrors((s) => (s.MienHoc = [{ MaMon: 'TD', LyDo: 'Lười' }])), [['VENDOR_FIELD_INVALID', '/MienHoc/0/LyDo']]);
   t.same(mapErrors((s) => (s.GiayTo = { Loai: 'CMND', So: '1', NoiCap: 'VN' })), [['VENDOR_FIELD_INVALID', '/GiayTo/Loai']]);
   t.same(mapErrors((s) => (s.NoiDangKyKhaiSinh = 'Nhật Bản')), [['PERSONAL_ID_COUNTRY_MISMATCH', '/student/personalId']]);
+  // A retest in vnEdu's KiemTraLai, on a secondary student whose year was not Chưa đạt: mapped, then refused.
+  const batch = sampleVneduBatch(20, 5, { grade: 8 });
+  const student = batch.DanhSachHocSinh.find((x) => (x.HocTap as { CaNam: string }).CaNam !== 'CĐ')! as unknown as Record<string, unknown>;
+  const subjects = student.KetQuaHocTap as Record<string, unknown>[];
+  const scoreAt = subjects.findIndex((x) => typeof x.CaNam === 'number');
+  subjects[scoreAt]!.KiemTraLai = '6.5';
+  const { items, context } = splitVneduBatch({ ...batch, DanhSachHocSinh: [student] });
+  const mapped = vneduAdapter.map(items[0], context);
+  t.ok(mapped.ok);
+  if (mapped.ok) {
+    t.equal(mapped.record.secondary!.scoreSubjects[0]!.retestScore, 6.5, 'a quoted retest score is read as a number');
+    t.same(validateRecord(mapped.record, ctx).map((e) => [e.code, e.path]), [['RETEST_NOT_EXPECTED', '/secondary/scoreSubjects/0/retestScore']]);
+  }
 });
 
 t.test('missing and mistyped values pass through to schema validation', async (t) => {

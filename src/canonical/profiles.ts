@@ -40,6 +40,7 @@ const V1: RecordProfile = {
     'endOfTermScore',
     'average',
     'yearAverage',
+    'retestScore',
     'excusedAbsences',
     'unexcusedAbsences',
   ]),

@@ -117,6 +117,8 @@ export interface ScoreSubjectResult {
   termI: ScoreTerm;
   termII: ScoreTerm;
   yearAverage: number; // ĐTBmcn
+  /** Kiểm tra lại: after a Chưa đạt year, for a subject under 5.0; it stands for the year average when the result is decided again. */
+  retestScore?: number;
 }
 
 /** One term of a comment subject: every assessment is Đạt / Chưa đạt. */
@@ -133,6 +135,8 @@ export interface CommentSubjectResult {
   termI: CommentTerm;
   termII: CommentTerm;
   yearResult: CommentResult;
+  /** Kiểm tra lại: after a Chưa đạt year, for a subject Chưa đạt; it stands for the year result. */
+  retestResult?: CommentResult;
 }
 
 /** Learning (học tập) or conduct (rèn luyện) results of the two terms and the year. */

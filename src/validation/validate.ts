@@ -8,6 +8,7 @@ import { checkExemptions } from './rules/exemptions.js';
 import { checkPersonalId } from './rules/personal-id.js';
 import { checkPrimary } from './rules/primary.js';
 import { checkResultsLevel, checkSchoolYear } from './rules/record-header.js';
+import { checkRetests } from './rules/retests.js';
 import { checkSchool } from './rules/school.js';
 import { checkSecondaryOutcome } from './rules/secondary-outcome.js';
 import { checkSecondaryScores } from './rules/secondary-scores.js';
@@ -97,7 +98,7 @@ function checkRules(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   if (level === 'primary') errors.push(...checkPrimary(r, ctx));
   if (level === 'secondary') {
     const subjects = checkSecondarySubjects(r, ctx);
-    errors.push(...subjects.errors, ...checkSecondaryScores(r, ctx, subjects.checked), ...checkSecondaryOutcome(r, ctx));
+    errors.push(...subjects.errors, ...checkSecondaryScores(r, ctx, subjects.checked), ...checkSecondaryOutcome(r, ctx), ...checkRetests(r));
   }
   errors.push(...checkSignatures(r, ctx), ...checkXmlChars(r));
   return errors;

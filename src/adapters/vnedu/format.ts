@@ -36,6 +36,8 @@ export interface VneduSecondarySubject {
   HK1: VneduScoreTerm | VneduCommentTerm;
   HK2: VneduScoreTerm | VneduCommentTerm;
   CaNam: number | string; // ĐTBmcn, or the year's Đ/CĐ
+  /** Kiểm tra lại after a Chưa đạt year: a score, or Đ/CĐ for a subject assessed by comment. */
+  KiemTraLai?: number | string;
 }
 
 /** Learning (HocTap) or conduct (RenLuyen) results: T / K / Đ / CĐ. */

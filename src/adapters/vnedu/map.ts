@@ -168,9 +168,17 @@ class ItemMapper {
           termI: this.commentTerm(r.HK1, `${base}/HK1`),
           termII: this.commentTerm(r.HK2, `${base}/HK2`),
           yearResult: this.code(COMMENT_BY_VNEDU_CODE, r.CaNam, `${base}/CaNam`, 'comment result', 'kết quả đánh giá'),
+          ...(isAbsent(r.KiemTraLai) ? {} : { retestResult: this.code(COMMENT_BY_VNEDU_CODE, r.KiemTraLai, `${base}/KiemTraLai`, 'comment result', 'kết quả đánh giá') }),
         });
       } else {
-        scoreSubjects.push({ subject, periodsPerYear, termI: this.scoreTerm(r.HK1), termII: this.scoreTerm(r.HK2), yearAverage: decimal(r.CaNam) });
+        scoreSubjects.push({
+          subject,
+          periodsPerYear,
+          termI: this.scoreTerm(r.HK1),
+          termII: this.scoreTerm(r.HK2),
+          yearAverage: decimal(r.CaNam),
+          ...(isAbsent(r.KiemTraLai) ? {} : { retestScore: decimal(r.KiemTraLai) }),
+        });
       }
     });
     return { scoreSubjects, commentSubjects };
