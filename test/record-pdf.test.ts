@@ -6,6 +6,7 @@ import t from 'tap';
 import { distinctBatch } from '../src/bench/data.js';
 import { recordToXml } from '../src/canonical/xml.js';
 import { demoPkiPaths } from '../src/pki/demo.js';
+import { renderRecordPdf } from '../src/pdf/record-pdf.js';
 import { DemoSigners, sampleRecords, signedDocument } from '../src/record-signatures/demo-documents.js';
 import { api, eventually, startTestGateway } from './helpers/gateway.js';
 
@@ -126,4 +127,23 @@ t.test('hocba-gw render: a signed học bạ checked now, a bare record marked u
   t.equal(refused.code, 1);
   t.match(refused.out, /expected <hocba> or <signedHocba>/);
   t.equal((await hocbaGw(env, 'render', junk)).code, 2, 'no --out: a usage error');
+});
+
+t.test('the form carries what the rules used to forget: passport, disability, exemptions, the end of the level', { skip: hasPdftotext ? false : 'pdftotext (poppler-utils) is not installed' }, async (t) => {
+  const dir = t.testdirName;
+  execFileSync('mkdir', ['-p', dir]);
+  const [a] = sampleRecords(1, 32);
+  const record = structuredClone(a!);
+  const { personalId: _, ...student } = record.student;
+  record.student = { ...student, nationality: 'KR', identityDocument: { kind: 'PASSPORT', number: 'M7654321', issuingCountry: 'KR' }, disability: { type: 'TRI_TUE', individualPlan: true } };
+  const block = (record.primary ?? record.secondary)!;
+  block.exemptSubjects = [{ subject: 'GIAO_DUC_THE_CHAT', reason: 'HEALTH' }] as never;
+  if (record.secondary) record.secondary.lowerSecondaryCompletion = { decisionNumber: '88/QĐ-THCS', date: '2025-06-05' };
+  else record.primary!.completedPrimary = true;
+  const text = textOf(await renderRecordPdf({ record, signatures: [], lookupUrl: 'https://tra-cuu.example.vn/lookup/X', generatedAt: new Date() }), dir);
+  t.match(text, /Hộ chiếu: M7654321 \(KR\)/);
+  t.match(text, /khuyết tật trí tuệ; đánh giá theo kế hoạch giáo dục cá nhân/);
+  t.match(text, /Miễn học: GIAO_DUC_THE_CHAT \(sức khỏe\)/);
+  t.match(text, record.secondary ? /Xác nhận hoàn thành chương trình THCS: số 88\/QĐ-THCS, ngày 2025-06-05/ : /Hoàn thành chương trình tiểu học: Có/);
+  t.notMatch(text, /Mã định danh cá nhân: [0-9]/, 'no personal ID printed for a student who has none');
 });

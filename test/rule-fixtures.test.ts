@@ -89,7 +89,7 @@ interface ForgottenKind {
 }
 const forgotten: ForgottenKind[] = JSON.parse(readFileSync(join(FIXTURES, 'records', 'forgotten-kinds.json'), 'utf8'));
 
-t.test('students the rules forget: each kind passes where it should', async (t) => {
+t.test('students the rules forget, and the end of each level: each kind passes where it should', async (t) => {
   t.ok(forgotten.length >= 6, `${forgotten.length} kinds`);
   const ctx = contextWith();
   const dir = mkdtempSync(join(tmpdir(), 'hocba-kinds-'));

@@ -211,6 +211,14 @@ t.test('students the rules forget, in vnEdu\'s fields', async (t) => {
   t.same(mapErrors((s) => (s.MienHoc = [{ MaMon: 'TD', LyDo: 'Lười' }])), [['VENDOR_FIELD_INVALID', '/MienHoc/0/LyDo']]);
   t.same(mapErrors((s) => (s.GiayTo = { Loai: 'CMND', So: '1', NoiCap: 'VN' })), [['VENDOR_FIELD_INVALID', '/GiayTo/Loai']]);
   t.same(mapErrors((s) => (s.NoiDangKyKhaiSinh = 'Nhật Bản')), [['PERSONAL_ID_COUNTRY_MISMATCH', '/student/personalId']]);
+  // Grade 9: the confirmation of completing lower secondary, its date as vnEdu writes dates.
+  const g9 = sampleVneduBatch(20, 6, { grade: 9 });
+  const done = g9.DanhSachHocSinh.find((x) => x.LenLop)! as unknown as Record<string, unknown>;
+  done.XacNhanHoanThanhTHCS = { SoQuyetDinh: '88/QĐ-THCS', Ngay: `5/6/${g9.NamHoc.slice(5)}` };
+  const g9split = splitVneduBatch({ ...g9, DanhSachHocSinh: [done] });
+  const confirmed = vneduAdapter.map(g9split.items[0], g9split.context);
+  t.ok(confirmed.ok && confirmed.record.secondary!.lowerSecondaryCompletion!.date === `${g9.NamHoc.slice(5)}-06-05`, 'date read as dd/MM/yyyy');
+  if (confirmed.ok) t.same(validateRecord(confirmed.record, ctx), []);
   // A retest in vnEdu's KiemTraLai, on a secondary student whose year was not Chưa đạt: mapped, then refused.
   const batch = sampleVneduBatch(20, 5, { grade: 8 });
   const student = batch.DanhSachHocSinh.find((x) => (x.HocTap as { CaNam: string }).CaNam !== 'CĐ')! as unknown as Record<string, unknown>;

@@ -44,7 +44,7 @@ const V1: RecordProfile = {
     'excusedAbsences',
     'unexcusedAbsences',
   ]),
-  booleans: new Set([...V0.booleans, 'personalIdPending', 'individualPlan']),
+  booleans: new Set([...V0.booleans, 'personalIdPending', 'individualPlan', 'completedPrimary', 'graduationReviewEligible']),
 };
 
 export const RECORD_PROFILES: ReadonlyMap<string, RecordProfile> = new Map([V0, V1].map((p) => [p.namespace, p]));

@@ -100,6 +100,8 @@ export interface PrimaryResults {
   commendations: string[];
   remarks: string;
   exemptSubjects?: ExemptSubject<PrimarySubject>[];
+  /** Grade 5 only: hoàn thành chương trình tiểu học (the grade's programme completed is the level's). */
+  completedPrimary?: boolean;
 }
 
 /** One term of a score subject (Circular 22 art. 7 and 9): one decimal, 10-point scale. */
@@ -158,6 +160,10 @@ export interface SecondaryResults {
   commendations: string[];
   remarks: string;
   exemptSubjects?: ExemptSubject<SecondarySubject>[];
+  /** Grade 9 only: the principal's confirmation of completing lower secondary (xác nhận hoàn thành chương trình THCS). */
+  lowerSecondaryCompletion?: { decisionNumber: string; date: string };
+  /** Grade 12 only: eligible for the graduation review (đủ điều kiện dự xét công nhận tốt nghiệp THPT). */
+  graduationReviewEligible?: boolean;
 }
 
 /** Sessions (buổi) missed in the school year. */

@@ -246,6 +246,11 @@ export async function renderRecordPdf(input: RecordPdfInput): Promise<Buffer> {
   if (st.disability) field(doc, 'Khuyết tật', `${DISABILITY_NAMES[st.disability.type]}${st.disability.individualPlan ? '; đánh giá theo kế hoạch giáo dục cá nhân' : ''}`);
   const exempt = (r.primary ?? r.secondary)?.exemptSubjects;
   if (exempt?.length) field(doc, 'Miễn học', exempt.map((e) => `${e.subject} (${e.reason === 'HEALTH' ? 'sức khỏe' : 'khuyết tật'})`).join(', '));
+  const yes = (b: boolean) => (b ? 'Có' : 'Không');
+  if (r.primary?.completedPrimary !== undefined) field(doc, 'Hoàn thành chương trình tiểu học', yes(r.primary.completedPrimary));
+  const lsc = r.secondary?.lowerSecondaryCompletion;
+  if (lsc) field(doc, 'Xác nhận hoàn thành chương trình THCS', `số ${lsc.decisionNumber}, ngày ${lsc.date}`);
+  if (r.secondary?.graduationReviewEligible !== undefined) field(doc, 'Đủ điều kiện dự xét công nhận tốt nghiệp THPT', yes(r.secondary.graduationReviewEligible));
   field(doc, 'Số học bạ', r.recordId);
   field(doc, 'Phiên bản / ngày hiệu lực', `${r.version} / ${r.effectiveDate}`);
   field(doc, 'Giáo viên chủ nhiệm', r.homeroomTeacher);

@@ -4,6 +4,7 @@ import addFormatsImport, { type FormatsPlugin } from 'ajv-formats';
 import type { CanonicalRecord } from '../canonical/record.js';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
 import type { ValidationContext } from './context.js';
+import { checkEndOfLevel } from './rules/end-of-level.js';
 import { checkExemptions } from './rules/exemptions.js';
 import { checkPersonalId } from './rules/personal-id.js';
 import { checkPrimary } from './rules/primary.js';
@@ -94,7 +95,7 @@ function checkRules(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const errors = [...checkSchoolYear(r), ...checkPersonalId(r, ctx), ...checkSchool(r, ctx)];
   const { level, errors: levelErrors } = checkResultsLevel(r);
   errors.push(...levelErrors);
-  if (level !== null) errors.push(...checkExemptions(r));
+  if (level !== null) errors.push(...checkExemptions(r), ...checkEndOfLevel(r));
   if (level === 'primary') errors.push(...checkPrimary(r, ctx));
   if (level === 'secondary') {
     const subjects = checkSecondarySubjects(r, ctx);

@@ -89,6 +89,12 @@ export interface VneduStudent {
   // Secondary (Khoi 6-12)
   HocTap?: VneduTermResults;
   RenLuyen?: VneduTermResults;
+  /** Grade 5: hoàn thành chương trình tiểu học. */
+  HoanThanhCTTH?: boolean;
+  /** Grade 9: the principal's confirmation of completing lower secondary. */
+  XacNhanHoanThanhTHCS?: { SoQuyetDinh: string; Ngay: string };
+  /** Grade 12: eligible for the graduation review. */
+  DuDieuKienXetTN?: boolean;
   // Both
   LenLop: boolean;
   KhenThuong: string[];

@@ -101,6 +101,13 @@ class ItemMapper {
     return out;
   }
 
+  /** XacNhanHoanThanhTHCS (grade 9): the principal's decision number and its date (dd/MM/yyyy). */
+  lowerSecondaryCompletion(v: unknown): Json {
+    if (isAbsent(v)) return {};
+    if (!isObject(v)) return { lowerSecondaryCompletion: v };
+    return { lowerSecondaryCompletion: { decisionNumber: text(v.SoQuyetDinh), date: this.date(v.Ngay, '/XacNhanHoanThanhTHCS/Ngay') } };
+  }
+
   /** MienHoc: subjects the student is exempted from, with vnEdu's subject codes of the level. */
   exemptSubjects(v: unknown, table: Readonly<Record<string, string>>): Json {
     if (isAbsent(v)) return {};
@@ -278,6 +285,8 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
             commendations: commendations(item.KhenThuong),
             remarks: text(item.NhanXet),
             ...m.exemptSubjects(item.MienHoc, SECONDARY_SUBJECT_BY_VNEDU_CODE),
+            ...m.lowerSecondaryCompletion(item.XacNhanHoanThanhTHCS),
+            ...(isAbsent(item.DuDieuKienXetTN) ? {} : { graduationReviewEligible: item.DuDieuKienXetTN }),
           },
         }
       : {
@@ -291,6 +300,7 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
             commendations: commendations(item.KhenThuong),
             remarks: text(item.NhanXet),
             ...m.exemptSubjects(item.MienHoc, SUBJECT_BY_VNEDU_CODE),
+            ...(isAbsent(item.HoanThanhCTTH) ? {} : { completedPrimary: item.HoanThanhCTTH }),
           },
         }),
     attendance: {
