@@ -96,4 +96,5 @@ t.test('record.xsd lists the same codes as canonical/codes.ts', async (t) => {
   t.same(enumOf('DisabilityType'), [...codes.DISABILITY_TYPES]);
   t.same(enumOf('ExemptionReason'), [...codes.EXEMPTION_REASONS]);
   t.same(enumOf('IdentityDocumentKind'), [...codes.IDENTITY_DOCUMENT_KINDS]);
+  t.same(enumOf('TechnologyOrientation'), [...codes.TECHNOLOGY_ORIENTATIONS]);
 });

@@ -6,6 +6,7 @@ import {
   DISABILITY_TYPES,
   EXEMPTION_REASONS,
   IDENTITY_DOCUMENT_KINDS,
+  TECHNOLOGY_ORIENTATIONS,
   QUALITIES,
   RATINGS,
   RESULT_LEVELS,
@@ -30,6 +31,8 @@ import {
 } from '../src/validation/calc/circular22.js';
 import { makePersonalId, recordSchema, toValidationErrors, validateRecord } from '../src/validation/validate.js';
 import { applyChanges, contextWith, loadValid } from './helpers/records.js';
+import { learningComments } from '../src/validation/rules/secondary-outcome.js';
+import type { CommentSubjectResult } from '../src/canonical/record.js';
 
 const ctx = contextWith();
 const codesAndPaths = (r: unknown) => validateRecord(r, ctx).map((e) => [e.code, e.path]);
@@ -123,8 +126,10 @@ t.test('schema code lists match canonical/codes.ts and property order matches th
   t.same(p.exemptSubjects!.items.properties.reason!.enum, [...EXEMPTION_REASONS]);
   t.same(p.exemptSubjects!.items.properties.subject!.enum, [...PRIMARY_SUBJECTS]);
   t.same(sec.exemptSubjects!.items.properties.subject!.enum, [...SECONDARY_SUBJECTS]);
-  t.same(Object.keys(deref(sec.scoreSubjects!.items).properties).filter((k) => k !== 'retestScore'), Object.keys(secondary.secondary!.scoreSubjects[0]!));
-  t.same(Object.keys(deref(sec.scoreSubjects!.items).properties).slice(-1), ['retestScore'], 'the optional retest last');
+  const optional = new Set(['orientation', 'topicClusters', 'retestScore']);
+  t.same(Object.keys(deref(sec.scoreSubjects!.items).properties).filter((k) => !optional.has(k)), Object.keys(secondary.secondary!.scoreSubjects[0]!));
+  t.same(Object.keys(deref(sec.scoreSubjects!.items).properties), ['subject', 'orientation', 'periodsPerYear', 'topicClusters', 'termI', 'termII', 'yearAverage', 'retestScore'], 'optional fields in their places');
+  t.same(deref(sec.scoreSubjects!.items).properties.orientation!.enum, [...TECHNOLOGY_ORIENTATIONS]);
   t.same(Object.keys(s.$defs.scoreTerm!.properties), Object.keys(secondary.secondary!.scoreSubjects[0]!.termI));
 });
 
@@ -141,6 +146,11 @@ t.test('Circular 22 arithmetic, checked by hand', async (t) => {
   t.equal(commentTermResult({ regularResults: ['DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }), 'CHUA_DAT', 'one assessment short');
   t.equal(commentTermResult({ regularResults: ['DAT', 'CHUA_DAT'], midTermResult: 'DAT', endOfTermResult: 'DAT' }), 'CHUA_DAT');
   t.same([35, 70, 105].map((p) => regularAssessmentsRequired(p, 'comment')), [2, 2, 2], 'a subject assessed by comment: 2 a term (art. 7)');
+  // Chuyên đề clusters: one more each; the subject's own periods set the rest (with or without the clusters' 35 each).
+  const withTopics = (n: number) => ({ clusters: n, periodsInclude: true });
+  t.same([[105, 1], [105, 2], [140, 1], [70, 1]].map(([p, n]) => regularAssessmentsRequired(p!, 'score', withTopics(n!))), [4, 4, 5, 3]);
+  t.same([[105, 1], [70, 1]].map(([p, n]) => regularAssessmentsRequired(p!, 'score', { clusters: n!, periodsInclude: false })), [5, 4]);
+  t.equal(regularAssessmentsRequired(70, 'comment', withTopics(1)), 3, 'Âm nhạc with a cluster: 2 + 1');
   const eight = [8, 8, 8, 8, 8, 8, 7, 7];
   t.equal(learningLevel(eight, ['DAT']), 'TOT');
   t.equal(learningLevel(eight, ['CHUA_DAT']), 'DAT', 'one comment subject Chưa đạt caps at Đạt');
@@ -215,4 +225,21 @@ t.test('secondary details name the subject, since canonical list indexes differ 
   t.equal(e!.code, 'TERM_AVERAGE_MISMATCH');
   t.match(e!.message_en, /: TOAN termI: stated \d+(\.\d)?, recomputed \d+(\.\d)?$/);
   t.match(e!.message_vi, /: TOAN termI: ghi \d+(\.\d)?, tính lại được \d+(\.\d)?$/);
+});
+
+t.test('Nghệ thuật at grades 6-9: two subjects by default, one with lowerSecondaryArts "together"', async (t) => {
+  const subjects = [
+    { subject: 'AM_NHAC', yearResult: 'CHUA_DAT' },
+    { subject: 'MI_THUAT', yearResult: 'CHUA_DAT' },
+    { subject: 'GIAO_DUC_THE_CHAT', yearResult: 'DAT' },
+  ] as unknown as CommentSubjectResult[];
+  const year = (x: CommentSubjectResult) => x.yearResult;
+  const together = contextWith({ lowerSecondaryArts: 'together' });
+  t.same(learningComments(subjects, year, 7, contextWith()), ['CHUA_DAT', 'CHUA_DAT', 'DAT'], 'separate: two Chưa đạt');
+  t.same(learningComments(subjects, year, 7, together), ['DAT', 'CHUA_DAT'], 'together: one Nghệ thuật, Chưa đạt');
+  t.same(learningComments(subjects, year, 10, together), ['CHUA_DAT', 'CHUA_DAT', 'DAT'], 'grades 10-12: the two arts are separate electives');
+  const averages = Array(8).fill(7);
+  t.equal(requiredLearningLevel(averages, learningComments(subjects, year, 7, contextWith())).level, 'CHUA_DAT', 'two Chưa đạt: Chưa đạt');
+  t.equal(requiredLearningLevel(averages, learningComments(subjects, year, 7, together)).level, 'DAT', 'one Chưa đạt: Đạt');
+  t.throws(() => contextWith({ lowerSecondaryArts: 'both' }), /lowerSecondaryArts/);
 });

@@ -219,6 +219,23 @@ t.test('students the rules forget, in vnEdu\'s fields', async (t) => {
   const confirmed = vneduAdapter.map(g9split.items[0], g9split.context);
   t.ok(confirmed.ok && confirmed.record.secondary!.lowerSecondaryCompletion!.date === `${g9.NamHoc.slice(5)}-06-05`, 'date read as dd/MM/yyyy');
   if (confirmed.ok) t.same(validateRecord(confirmed.record, ctx), []);
+  // Grade 10: chuyên đề clusters and Công nghệ's orientation, in vnEdu's fields.
+  const g10 = sampleVneduBatch(30, 8, { grade: 10 });
+  const upper = g10.DanhSachHocSinh.find((x) => (x.KetQuaHocTap as unknown as Record<string, unknown>[]).some((k) => k.MaMon === 'CN'));
+  if (upper) {
+    const list = upper.KetQuaHocTap as unknown as Record<string, unknown>[];
+    list.find((k) => k.MaMon === 'CN')!.DinhHuong = 'NongNghiep';
+    list.find((k) => k.MaMon === 'NV')!.SoCumChuyenDe = 1;
+    const g10split = splitVneduBatch({ ...g10, DanhSachHocSinh: [upper] });
+    const m10 = vneduAdapter.map(g10split.items[0], g10split.context);
+    t.ok(m10.ok);
+    if (m10.ok) {
+      const nv = m10.record.secondary!.scoreSubjects.find((x) => x.subject === 'NGU_VAN')!;
+      t.same(Object.keys(nv).slice(0, 3), ['subject', 'periodsPerYear', 'topicClusters'], 'in element order');
+      t.equal(m10.record.secondary!.scoreSubjects.find((x) => x.subject === 'CONG_NGHE')!.orientation, 'NONG_NGHIEP');
+      t.same(validateRecord(m10.record, ctx), []);
+    }
+  } else t.fail('no grade 10 sample student takes Công nghệ');
   // A retest in vnEdu's KiemTraLai, on a secondary student whose year was not Chưa đạt: mapped, then refused.
   const batch = sampleVneduBatch(20, 5, { grade: 8 });
   const student = batch.DanhSachHocSinh.find((x) => (x.HocTap as { CaNam: string }).CaNam !== 'CĐ')! as unknown as Record<string, unknown>;

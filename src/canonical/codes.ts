@@ -101,3 +101,7 @@ export type ExemptionReason = (typeof EXEMPTION_REASONS)[number];
 /** What identifies a foreign student instead of a personal ID: a passport, or another document valid for international travel. */
 export const IDENTITY_DOCUMENT_KINDS = Object.freeze(['PASSPORT', 'TRAVEL_DOCUMENT'] as const);
 export type IdentityDocumentKind = (typeof IDENTITY_DOCUMENT_KINDS)[number];
+
+/** Công nghệ at grades 10-12 is taught in one orientation: công nghiệp (industrial) or nông nghiệp (agricultural). */
+export const TECHNOLOGY_ORIENTATIONS = Object.freeze(['CONG_NGHIEP', 'NONG_NGHIEP'] as const);
+export type TechnologyOrientation = (typeof TECHNOLOGY_ORIENTATIONS)[number];

@@ -35,6 +35,7 @@ const V1: RecordProfile = {
     'midTermII',
     'endOfYear',
     'periodsPerYear',
+    'topicClusters',
     'score',
     'midTermScore',
     'endOfTermScore',

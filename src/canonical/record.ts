@@ -11,6 +11,7 @@ import type {
   SecondarySubject,
   SignatureRole,
   SubjectLevel,
+  TechnologyOrientation,
   YearEndResult,
 } from './codes.js';
 
@@ -114,8 +115,12 @@ export interface ScoreTerm {
 
 export interface ScoreSubjectResult {
   subject: SecondarySubject;
+  /** Công nghệ at grades 10-12: the orientation the school teaches (công nghiệp or nông nghiệp). */
+  orientation?: TechnologyOrientation;
   /** Periods a year in the school's plan; sets the number of regular assessments per term. */
   periodsPerYear: number;
+  /** Grades 10-12: chuyên đề clusters the student takes in this subject; each adds a regular assessment. */
+  topicClusters?: number;
   termI: ScoreTerm;
   termII: ScoreTerm;
   yearAverage: number; // ĐTBmcn
@@ -134,6 +139,8 @@ export interface CommentTerm {
 export interface CommentSubjectResult {
   subject: SecondarySubject;
   periodsPerYear: number;
+  /** Grades 10-12 (Âm nhạc, Mĩ thuật): chuyên đề clusters taken; each adds a regular assessment. */
+  topicClusters?: number;
   termI: CommentTerm;
   termII: CommentTerm;
   yearResult: CommentResult;

@@ -111,6 +111,8 @@ export function parseRuleSettings(raw: unknown, where = 'rules'): RuleSettings {
     primaryMinTestScore: minScore,
     averageTolerance: num('averageTolerance', 0, 1),
     regularAssessmentCount: oneOf('regularAssessmentCount', ['exact', 'atLeast'] as const),
+    topicPeriods: oneOf('topicPeriods', ['withTopics', 'subjectOnly'] as const),
+    lowerSecondaryArts: oneOf('lowerSecondaryArts', ['separate', 'together'] as const),
     maxAbsentSessions: maxAbsent,
     requiredSignatures: [...new Set(sigs)] as RuleSettings['requiredSignatures'],
     retiredProvinceCodes: oneOf('retiredProvinceCodes', ['map', 'reject'] as const),

@@ -12,6 +12,10 @@ export interface RuleSettings {
   averageTolerance: number;
   /** Regular assessments per term: exactly the number Circular 22 sets for the subject's load, or at least it. */
   regularAssessmentCount: 'exact' | 'atLeast';
+  /** Periods a year a record states for a subject with chuyên đề clusters: `withTopics` includes 35 per cluster, `subjectOnly` does not. */
+  topicPeriods: 'withTopics' | 'subjectOnly';
+  /** Âm nhạc and Mĩ thuật at grades 6-9 (Nghệ thuật): two subjects, or one for the learning result's "at most one Chưa đạt". */
+  lowerSecondaryArts: 'separate' | 'together';
   /** Circular 22 art. 12: a student who missed more sessions than this is not promoted. */
   maxAbsentSessions: number;
   /** Signatures a record must carry before the gateway forwards it. */
@@ -29,6 +33,8 @@ export const RULE_SETTING_DOCS: Readonly<Record<keyof RuleSettings, string>> = O
   primaryMinTestScore: 'Lowest valid primary periodic test score: 0 by Circular 27/2020, 1 in the Ministry\'s C1 Excel template.',
   averageTolerance: 'How far a stated average may be from the half-up rounding of its formula; 0 (the default): none, an exact x.x5 has one right answer.',
   regularAssessmentCount: '`exact`: each term has exactly the regular assessments Circular 22 sets for the subject\'s load; `atLeast`: no fewer.',
+  topicPeriods: '`withTopics`: the periods a year of a subject with chuyên đề clusters include 35 per cluster (the subject\'s own periods set its regular assessments, and each cluster adds one); `subjectOnly`: they are the subject\'s own.',
+  lowerSecondaryArts: '`separate`: Âm nhạc and Mĩ thuật at grades 6-9 count as two subjects for the learning result\'s "at most one Chưa đạt"; `together`: as one, Nghệ thuật, Đạt only when both are.',
   maxAbsentSessions: 'Circular 22 art. 12: a student who missed more sessions than this is not promoted.',
   requiredSignatures: 'Signatures a record must carry: HOMEROOM_TEACHER, PRINCIPAL, SCHOOL_SEAL.',
   retiredProvinceCodes: '`map`: a province code from before 1 July 2025 becomes the code of the province it merged into; `reject`: the record is refused.',

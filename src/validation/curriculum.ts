@@ -111,6 +111,16 @@ const SECONDARY: Readonly<Record<SecondarySubject, SecondarySpec>> = Object.free
   NGOAI_NGU_2: { kind: 'score', lower: 'optional', upper: 'optional', periods: [105, 105] },
 });
 
+/**
+ * Subjects with chuyên đề học tập at grades 10-12 (2018 programme): a student takes three clusters
+ * a year among them, each of 35 periods, each adding one regular assessment (Circular 22 art. 7).
+ */
+const WITH_TOPICS: ReadonlySet<SecondarySubject> = new Set([
+  'NGU_VAN', 'TOAN', 'LICH_SU', 'DIA_LI', 'GIAO_DUC_KINH_TE_PHAP_LUAT', 'VAT_LI', 'HOA_HOC', 'SINH_HOC', 'CONG_NGHE', 'TIN_HOC', 'AM_NHAC', 'MI_THUAT',
+]);
+/** Chuyên đề clusters a student takes in a year. */
+export const TOPIC_CLUSTERS_PER_YEAR = 3;
+
 /** Grades 10-12 choose this many elective subjects. */
 export const ELECTIVES_PER_STUDENT = 4;
 
@@ -122,6 +132,10 @@ export const secondarySubject = {
   taught: (s: SecondarySubject, g: number): boolean => g >= 6 && g <= 12 && groupOf(s, g) !== undefined,
   compulsoryIn: (g: number): SecondarySubject[] => (Object.keys(SECONDARY) as SecondarySubject[]).filter((s) => groupOf(s, g) === 'compulsory'),
   electivesIn: (g: number): SecondarySubject[] => (Object.keys(SECONDARY) as SecondarySubject[]).filter((s) => groupOf(s, g) === 'elective'),
+  /** The subject has chuyên đề clusters at this grade (grades 10-12 only). */
+  hasTopics: (s: SecondarySubject, g: number): boolean => g >= 10 && g <= 12 && WITH_TOPICS.has(s),
+  /** Công nghệ is taught in an orientation (công nghiệp or nông nghiệp) at grades 10-12. */
+  hasOrientation: (s: SecondarySubject, g: number): boolean => s === 'CONG_NGHE' && g >= 10 && g <= 12,
   /** The programme's periods a year for a subject at a grade (what samples use). */
   standardPeriods: (s: SecondarySubject, g: number): number => {
     const p = SECONDARY[s].periods[g <= 9 ? 0 : 1];

@@ -99,7 +99,7 @@ function checkRules(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   if (level === 'primary') errors.push(...checkPrimary(r, ctx));
   if (level === 'secondary') {
     const subjects = checkSecondarySubjects(r, ctx);
-    errors.push(...subjects.errors, ...checkSecondaryScores(r, ctx, subjects.checked), ...checkSecondaryOutcome(r, ctx), ...checkRetests(r));
+    errors.push(...subjects.errors, ...checkSecondaryScores(r, ctx, subjects.checked), ...checkSecondaryOutcome(r, ctx), ...checkRetests(r, ctx));
   }
   errors.push(...checkSignatures(r, ctx), ...checkXmlChars(r));
   return errors;

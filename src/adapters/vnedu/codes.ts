@@ -1,4 +1,4 @@
-import type { CommentResult, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel } from '../../canonical/record.js';
+import type { CommentResult, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation } from '../../canonical/record.js';
 
 // vnEdu's own codes and their canonical counterparts. Lookups go through `lookup` so that an
 // inherited key such as "constructor" never counts as a code.
@@ -123,6 +123,9 @@ export const EXEMPTION_BY_VNEDU_CODE: Readonly<Record<string, ExemptionReason>> 
 
 /** GiayTo.Loai: a foreign student's document. */
 export const DOCUMENT_BY_VNEDU_CODE: Readonly<Record<string, IdentityDocumentKind>> = Object.freeze({ HoChieu: 'PASSPORT', GiayToDiLai: 'TRAVEL_DOCUMENT' });
+
+/** DinhHuong of Công nghệ at grades 10-12. */
+export const ORIENTATION_BY_VNEDU_CODE: Readonly<Record<string, TechnologyOrientation>> = Object.freeze({ CongNghiep: 'CONG_NGHIEP', NongNghiep: 'NONG_NGHIEP' });
 
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;

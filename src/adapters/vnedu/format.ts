@@ -33,6 +33,10 @@ export interface VneduCommentTerm {
 export interface VneduSecondarySubject {
   MaMon: string;
   SoTiet: number; // periods a year
+  /** Grades 10-12: chuyên đề clusters taken in this subject. */
+  SoCumChuyenDe?: number;
+  /** Công nghệ at grades 10-12: CongNghiep or NongNghiep. */
+  DinhHuong?: string;
   HK1: VneduScoreTerm | VneduCommentTerm;
   HK2: VneduScoreTerm | VneduCommentTerm;
   CaNam: number | string; // ĐTBmcn, or the year's Đ/CĐ

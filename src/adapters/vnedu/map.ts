@@ -9,6 +9,7 @@ import {
   DOCUMENT_BY_VNEDU_CODE,
   EXEMPTION_BY_VNEDU_CODE,
   LEVEL_BY_VNEDU_CODE,
+  ORIENTATION_BY_VNEDU_CODE,
   QUALITY_BY_VNEDU_KEY,
   RATING_BY_VNEDU_CODE,
   RESULT_BY_VNEDU_CODE,
@@ -168,10 +169,12 @@ class ItemMapper {
       if (!isObject(r)) return void this.invalid(base, 'each subject result must be an object', 'mỗi kết quả môn học phải là một đối tượng');
       const subject = this.code(SECONDARY_SUBJECT_BY_VNEDU_CODE, r.MaMon, `${base}/MaMon`, 'subject code', 'mã môn học');
       const periodsPerYear = integer(r.SoTiet);
+      const clusters = isAbsent(r.SoCumChuyenDe) ? {} : { topicClusters: integer(r.SoCumChuyenDe) };
       if (isCommentSubject(r)) {
         commentSubjects.push({
           subject,
           periodsPerYear,
+          ...clusters,
           termI: this.commentTerm(r.HK1, `${base}/HK1`),
           termII: this.commentTerm(r.HK2, `${base}/HK2`),
           yearResult: this.code(COMMENT_BY_VNEDU_CODE, r.CaNam, `${base}/CaNam`, 'comment result', 'kết quả đánh giá'),
@@ -180,7 +183,9 @@ class ItemMapper {
       } else {
         scoreSubjects.push({
           subject,
+          ...(isAbsent(r.DinhHuong) ? {} : { orientation: this.code(ORIENTATION_BY_VNEDU_CODE, r.DinhHuong, `${base}/DinhHuong`, 'orientation', 'định hướng') }),
           periodsPerYear,
+          ...clusters,
           termI: this.scoreTerm(r.HK1),
           termII: this.scoreTerm(r.HK2),
           yearAverage: decimal(r.CaNam),

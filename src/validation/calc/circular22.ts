@@ -9,10 +9,16 @@ import type { CommentResult, CommentTerm, ResultLevel, ScoreTerm } from '../../c
  * term whatever its periods (Giáo dục thể chất's 70 and Hoạt động trải nghiệm, hướng nghiệp's
  * 105 included).
  */
-export function regularAssessmentsRequired(periodsPerYear: number, kind: 'score' | 'comment' = 'score'): number {
-  if (kind === 'comment') return COMMENT_ASSESSMENTS_PER_TERM;
-  return periodsPerYear <= 35 ? 2 : periodsPerYear <= 70 ? 3 : 4;
+export function regularAssessmentsRequired(periodsPerYear: number, kind: 'score' | 'comment' = 'score', topics: { clusters: number; periodsInclude: boolean } = { clusters: 0, periodsInclude: true }): number {
+  // Each chuyên đề cluster (35 periods) adds one; the subject's own periods set the rest.
+  const { clusters } = topics;
+  if (kind === 'comment') return COMMENT_ASSESSMENTS_PER_TERM + clusters;
+  const own = topics.periodsInclude ? periodsPerYear - TOPIC_CLUSTER_PERIODS * clusters : periodsPerYear;
+  return (own <= 35 ? 2 : own <= 70 ? 3 : 4) + clusters;
 }
+
+/** Periods a year of one chuyên đề cluster (grades 10-12, 2018 programme). */
+export const TOPIC_CLUSTER_PERIODS = 35;
 
 export const COMMENT_ASSESSMENTS_PER_TERM = 2;
 

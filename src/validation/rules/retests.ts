@@ -3,6 +3,8 @@ import { hasOneDecimal, requiredLearningLevel } from '../calc/circular22.js';
 import { assessedByIndividualPlan } from './exemptions.js';
 import type { FieldError } from '../types.js';
 import { fieldError } from './field-error.js';
+import { learningComments } from './secondary-outcome.js';
+import type { ValidationContext } from '../context.js';
 
 // After a Chưa đạt year, Circular 22/2021: a student retakes (kiểm tra lại) the subjects assessed
 // by score whose year average is under 5.0 and those assessed by comment that are Chưa đạt; each
@@ -14,7 +16,7 @@ import { fieldError } from './field-error.js';
 
 const PASS_MARK = 5;
 
-export function checkRetests(r: CanonicalRecord): FieldError[] {
+export function checkRetests(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const s = r.secondary!;
   const errors: FieldError[] = [];
   const year = s.learningResult.year;
@@ -40,7 +42,7 @@ export function checkRetests(r: CanonicalRecord): FieldError[] {
   }
   if (retests === 0 || errors.length > 0 || assessedByIndividualPlan(r)) return errors;
   const averages = s.scoreSubjects.map((x) => x.retestScore ?? x.yearAverage);
-  const comments = s.commentSubjects.map((x) => x.retestResult ?? x.yearResult);
+  const comments = learningComments(s.commentSubjects, (x) => x.retestResult ?? x.yearResult, r.grade, ctx);
   const { level } = requiredLearningLevel(averages, comments);
   const stated = s.learningResult.afterSummer;
   if (stated !== level) {

@@ -1,4 +1,4 @@
-import type { CanonicalRecord, ResultLevel, TermResults } from '../../canonical/record.js';
+import type { CanonicalRecord, CommentResult, CommentSubjectResult, ResultLevel, TermResults } from '../../canonical/record.js';
 import { conductYear, promotedBy, requiredLearningLevel } from '../calc/circular22.js';
 import type { ValidationContext } from '../context.js';
 import type { FieldError } from '../types.js';
@@ -11,6 +11,20 @@ import { fieldError } from './field-error.js';
 
 const PERIODS = ['termI', 'termII', 'year'] as const;
 
+const ARTS: ReadonlySet<string> = new Set(['AM_NHAC', 'MI_THUAT']);
+
+/**
+ * The comment results the learning result counts. With `lowerSecondaryArts: together`, Âm nhạc
+ * and Mĩ thuật at grades 6-9 are one subject, Nghệ thuật, Đạt only when both parts are.
+ */
+export function learningComments<T extends CommentSubjectResult>(subjects: readonly T[], resultOf: (x: T) => CommentResult, grade: number, ctx: ValidationContext): CommentResult[] {
+  if (ctx.rules.lowerSecondaryArts === 'separate' || grade > 9) return subjects.map(resultOf);
+  const arts = subjects.filter((x) => ARTS.has(x.subject));
+  const others = subjects.filter((x) => !ARTS.has(x.subject)).map(resultOf);
+  if (arts.length === 0) return others;
+  return [...others, arts.every((x) => resultOf(x) === 'DAT') ? 'DAT' : 'CHUA_DAT'];
+}
+
 export function checkSecondaryOutcome(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const s = r.secondary!;
   const errors: FieldError[] = [];
@@ -18,7 +32,7 @@ export function checkSecondaryOutcome(r: CanonicalRecord, ctx: ValidationContext
   // learning results stand; the year's conduct and promotion still follow from what is stated.
   for (const period of assessedByIndividualPlan(r) ? [] : PERIODS) {
     const averages = s.scoreSubjects.map((x) => (period === 'year' ? x.yearAverage : x[period].average));
-    const comments = s.commentSubjects.map((x) => (period === 'year' ? x.yearResult : x[period].result));
+    const comments = learningComments(s.commentSubjects, (x) => (period === 'year' ? x.yearResult : x[period].result), r.grade, ctx);
     const { level, plain } = requiredLearningLevel(averages, comments);
     const stated = s.learningResult[period];
     if (stated !== level && stated === plain) {

@@ -1,7 +1,7 @@
 import type { CanonicalRecord, SecondaryResults } from '../../canonical/record.js';
 import { regularAssessmentsRequired } from '../calc/circular22.js';
 import type { ValidationContext } from '../context.js';
-import { ELECTIVES_PER_STUDENT, secondarySubject } from '../curriculum.js';
+import { ELECTIVES_PER_STUDENT, secondarySubject, TOPIC_CLUSTERS_PER_YEAR } from '../curriculum.js';
 import type { FieldError } from '../types.js';
 import { fieldError } from './field-error.js';
 
@@ -25,6 +25,7 @@ export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContex
   const checked: CheckedSubjects = { scoreSubjects: [], commentSubjects: [] };
   const seen = new Set<string>();
   let electives = 0;
+  let clustersTaken = 0;
   for (const list of ['scoreSubjects', 'commentSubjects'] as const) {
     const kind = list === 'scoreSubjects' ? 'score' : 'comment';
     s[list].forEach((item, i) => {
@@ -42,7 +43,17 @@ export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContex
         );
       }
       checked[list].push(i);
-      const required = regularAssessmentsRequired(item.periodsPerYear, kind);
+      const clusters = item.topicClusters ?? 0;
+      if (item.topicClusters !== undefined) {
+        clustersTaken += clusters;
+        if (!secondarySubject.hasTopics(item.subject, grade)) {
+          errors.push(fieldError(`${base}/topicClusters`, 'TOPIC_CLUSTERS_NOT_EXPECTED', `${item.subject} has no chuyên đề at grade ${grade}`, `${item.subject} không có chuyên đề học tập ở khối ${grade}`));
+        }
+      }
+      if ('orientation' in item && item.orientation !== undefined && !secondarySubject.hasOrientation(item.subject, grade)) {
+        errors.push(fieldError(`${base}/orientation`, 'ORIENTATION_NOT_EXPECTED', `${item.subject} at grade ${grade}`, `${item.subject} ở khối ${grade}`));
+      }
+      const required = regularAssessmentsRequired(item.periodsPerYear, kind, { clusters, periodsInclude: ctx.rules.topicPeriods === 'withTopics' });
       for (const term of ['termI', 'termII'] as const) {
         const t = item[term];
         const n = 'regularScores' in t ? t.regularScores.length : t.regularResults.length;
@@ -77,6 +88,9 @@ export function checkSecondarySubjects(r: CanonicalRecord, ctx: ValidationContex
   }
   if (secondarySubject.electivesIn(grade).length > 0 && electives !== ELECTIVES_PER_STUDENT) {
     errors.push(fieldError('/secondary', 'ELECTIVE_COUNT', `got ${electives} electives, expected ${ELECTIVES_PER_STUDENT}`, `có ${electives} môn lựa chọn, cần ${ELECTIVES_PER_STUDENT}`));
+  }
+  if (clustersTaken > TOPIC_CLUSTERS_PER_YEAR) {
+    errors.push(fieldError('/secondary', 'TOPIC_CLUSTER_COUNT', `got ${clustersTaken} chuyên đề clusters, at most ${TOPIC_CLUSTERS_PER_YEAR} a year`, `có ${clustersTaken} cụm chuyên đề, nhiều nhất ${TOPIC_CLUSTERS_PER_YEAR} mỗi năm`));
   }
   return { errors, checked };
 }
