@@ -118,7 +118,7 @@ t.test('schema code lists match canonical/codes.ts and property order matches th
   // Optional fields (exemptSubjects) come last, in schema order, where a record has them.
   t.same(Object.keys(p).filter((k) => k in primary.primary!), Object.keys(primary.primary!));
   t.same(Object.keys(sec).filter((k) => k in secondary.secondary!), Object.keys(secondary.secondary!));
-  t.same(Object.keys(p).slice(-2), ['exemptSubjects', 'completedPrimary']);
+  t.same(Object.keys(p).slice(-3), ['exemptSubjects', 'completedPrimary', 'supplementaryAssessment']);
   t.same(Object.keys(sec).slice(-3), ['exemptSubjects', 'lowerSecondaryCompletion', 'graduationReviewEligible']);
   const student = s.properties.student!.properties;
   t.same(student.disability!.properties.type!.enum, [...DISABILITY_TYPES]);

@@ -103,6 +103,17 @@ export interface PrimaryResults {
   exemptSubjects?: ExemptSubject<PrimarySubject>[];
   /** Grade 5 only: hoàn thành chương trình tiểu học (the grade's programme completed is the level's). */
   completedPrimary?: boolean;
+  /**
+   * Đánh giá bổ sung: a student who did not complete the grade's programme is helped over the
+   * summer and assessed again; whether the programme is then completed decides promotion. The
+   * record of such a student is signed only after it.
+   */
+  supplementaryAssessment?: SupplementaryAssessment;
+}
+
+export interface SupplementaryAssessment {
+  date: string; // yyyy-mm-dd
+  completedProgramme: boolean;
 }
 
 /** One term of a score subject (Circular 22 art. 7 and 9): one decimal, 10-point scale. */

@@ -247,6 +247,8 @@ export async function renderRecordPdf(input: RecordPdfInput): Promise<Buffer> {
   const exempt = (r.primary ?? r.secondary)?.exemptSubjects;
   if (exempt?.length) field(doc, 'Miễn học', exempt.map((e) => `${e.subject} (${e.reason === 'HEALTH' ? 'sức khỏe' : 'khuyết tật'})`).join(', '));
   const yes = (b: boolean) => (b ? 'Có' : 'Không');
+  const supp = r.primary?.supplementaryAssessment;
+  if (supp) field(doc, 'Đánh giá bổ sung', `ngày ${supp.date}: ${supp.completedProgramme ? 'hoàn thành' : 'chưa hoàn thành'} chương trình lớp học`);
   if (r.primary?.completedPrimary !== undefined) field(doc, 'Hoàn thành chương trình tiểu học', yes(r.primary.completedPrimary));
   const lsc = r.secondary?.lowerSecondaryCompletion;
   if (lsc) field(doc, 'Xác nhận hoàn thành chương trình THCS', `số ${lsc.decisionNumber}, ngày ${lsc.date}`);

@@ -134,6 +134,10 @@ function asVnedu(item: C1Item, errors: FieldError[]): { student: Json; context: 
     student.NangLuc = Object.fromEntries(Object.keys(COMPETENCY_BY_VNEDU_KEY).map((k) => [k, str(v[`NangLuc.${k}`])]));
     student.DanhGiaCuoiNam = str(v.DanhGiaCuoiNam);
     student.HoanThanhCTLH = bool('HoanThanhCTLH');
+    // The supplementary assessment after the summer, for a student who did not complete the grade.
+    if (v['DanhGiaBoSung.Ngay'] !== undefined || v['DanhGiaBoSung.HoanThanh'] !== undefined) {
+      student.DanhGiaBoSung = { Ngay: dateText(v['DanhGiaBoSung.Ngay']), HoanThanh: bool('DanhGiaBoSung.HoanThanh') };
+    }
   } else {
     student.KetQuaHocTap = codes.map((code) => {
       const c = (f: string) => v[`KQ.${code}.${f}`];
@@ -239,6 +243,7 @@ export function keyOfCanonicalPath(item: C1Item, path: string): string | undefin
       const k = keys[Number(p[2])];
       return k && `${p[1] === 'qualities' ? 'PhamChat' : 'NangLuc'}.${k}`;
     }
+    if (p[1] === 'supplementaryAssessment') return p[2] === 'date' ? 'DanhGiaBoSung.Ngay' : 'DanhGiaBoSung.HoanThanh';
     return RESULT_KEYS[p[1] ?? ''];
   }
   if (p[0] === 'secondary') {

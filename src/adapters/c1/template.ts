@@ -135,6 +135,7 @@ export function columnsOf(level: Level): TemplateColumn[] {
     for (const k of Object.keys(QUALITY_BY_VNEDU_KEY)) cols.push({ key: `PhamChat.${k}`, group: 'Phẩm chất', sub: QUALITY_NAMES[k]! });
     for (const k of Object.keys(COMPETENCY_BY_VNEDU_KEY)) cols.push({ key: `NangLuc.${k}`, group: 'Năng lực', sub: COMPETENCY_NAMES[k]! });
     cols.push(single('DanhGiaCuoiNam', 'Kết quả cuối năm'), single('HoanThanhCTLH', 'Hoàn thành chương trình lớp học'));
+    cols.push({ key: 'DanhGiaBoSung.Ngay', group: 'Đánh giá bổ sung', sub: 'Ngày' }, { key: 'DanhGiaBoSung.HoanThanh', group: 'Đánh giá bổ sung', sub: 'Hoàn thành' });
   } else {
     for (const code of subjectsOf(level)) for (const [f, sub] of SECONDARY_SUBJECT_SUBS) cols.push({ key: `KQ.${code}.${f}`, group: SECONDARY_SUBJECT_NAMES[code]!, sub });
     for (const [f, sub] of TERM_SUBS) cols.push({ key: `HocTap.${f}`, group: 'Học tập', sub });

@@ -30,6 +30,7 @@ const joined = (a: unknown) => (Array.isArray(a) ? a.join('; ') : undefined);
 export function cellOf(s: VneduStudent, key: string): Cell {
   const x = s as unknown as Record<string, unknown>;
   if (key === 'LenLop' || key === 'HoanThanhCTLH') return yes(x[key]);
+  if (key === 'DanhGiaBoSung.HoanThanh') return yes((x.DanhGiaBoSung as Record<string, unknown> | undefined)?.HoanThanh);
   if (key === 'KhenThuong') return joined(x[key]) || undefined;
   const parts = key.split('.');
   if (parts[0] === 'KQ') {

@@ -35,6 +35,8 @@ export interface EmisPrimaryAssessment {
   promoted: boolean;
   awards?: string[];
   teacherComment: string;
+  /** After a year not completed: the supplementary assessment after the summer (date yyyy-mm-dd). */
+  supplementaryAssessment?: { date: string; completed: boolean };
 }
 
 /** One semester of a subject assessed by score: ĐĐGtx, ĐĐGgk, ĐĐGck, ĐTBmhk. */

@@ -58,6 +58,7 @@ const EMIS_BATCH_SCHEMA = {
               promoted: { type: 'boolean' },
               awards: { type: 'array', items: { type: 'string' } },
               teacherComment: { type: 'string' },
+              supplementaryAssessment: { type: 'object', description: 'after a year not completed: { date, completed }', properties: { date, completed: { type: 'boolean' } } },
             },
           },
           secondaryAssessment: {

@@ -86,6 +86,9 @@ class ItemMapper {
       promoted: v.promoted ?? undefined,
       commendations: awards(v.awards),
       remarks: text(v.teacherComment),
+      ...(isAbsent(v.supplementaryAssessment)
+        ? {}
+        : { supplementaryAssessment: isObject(v.supplementaryAssessment) ? { date: text(v.supplementaryAssessment.date), completedProgramme: v.supplementaryAssessment.completed } : v.supplementaryAssessment }),
     };
   }
 

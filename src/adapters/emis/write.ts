@@ -71,6 +71,7 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
             promoted: p.promoted,
             ...(p.commendations.length > 0 ? { awards: [...p.commendations] } : {}),
             teacherComment: p.remarks,
+            ...(p.supplementaryAssessment ? { supplementaryAssessment: { date: p.supplementaryAssessment.date, completed: p.supplementaryAssessment.completedProgramme } } : {}),
           },
         }
       : {}),

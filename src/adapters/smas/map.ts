@@ -61,6 +61,13 @@ class PupilMapper {
     return undefined;
   }
 
+  /** SupplementaryAssessment (Date, Completed), present only after a year not completed. */
+  supplementary(node: XNode | undefined): Record<string, unknown> {
+    if (!node) return {};
+    const path = '/PrimaryResult/SupplementaryAssessment';
+    return { supplementaryAssessment: { date: this.date(leafText(childNamed(node, 'Date')), `${path}/Date`), completedProgramme: boolean(leafText(childNamed(node, 'Completed'))) } };
+  }
+
   /** dd-MM-yyyy to yyyy-mm-dd. */
   date(v: string | undefined, path: string): unknown {
     if (v === undefined) return undefined;
@@ -250,6 +257,7 @@ export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
             promoted,
             commendations,
             remarks,
+            ...m.supplementary(childNamed(primaryResult, 'SupplementaryAssessment')),
           },
         }),
     attendance: {

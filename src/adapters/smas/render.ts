@@ -139,6 +139,12 @@ export function renderPupil(r: CanonicalRecord, depth = 2): string {
     }
     w.leaf('YearEndResult', code(YEAR_END_BY_SMAS, p.yearEndResult, 'year-end result'));
     w.leaf('CompletedProgramme', bool(p.completedProgramme));
+    if (p.supplementaryAssessment) {
+      w.open('SupplementaryAssessment');
+      w.leaf('Date', smasDate(p.supplementaryAssessment.date));
+      w.leaf('Completed', bool(p.supplementaryAssessment.completedProgramme));
+      w.close('SupplementaryAssessment');
+    }
     w.close('PrimaryResult');
   }
   if (r.secondary) {

@@ -93,6 +93,8 @@ export interface VneduStudent {
   // Secondary (Khoi 6-12)
   HocTap?: VneduTermResults;
   RenLuyen?: VneduTermResults;
+  /** Primary, after a year not completed: the supplementary assessment's date (dd/MM/yyyy) and whether it completes the programme. */
+  DanhGiaBoSung?: { Ngay: string; HoanThanh: boolean };
   /** Grade 5: hoàn thành chương trình tiểu học. */
   HoanThanhCTTH?: boolean;
   /** Grade 9: the principal's confirmation of completing lower secondary. */

@@ -102,6 +102,13 @@ class ItemMapper {
     return out;
   }
 
+  /** DanhGiaBoSung (primary, after a year not completed): its date (dd/MM/yyyy) and whether the programme is then completed. */
+  supplementaryAssessment(v: unknown): Json {
+    if (isAbsent(v)) return {};
+    if (!isObject(v)) return { supplementaryAssessment: v };
+    return { supplementaryAssessment: { date: this.date(v.Ngay, '/DanhGiaBoSung/Ngay'), completedProgramme: v.HoanThanh } };
+  }
+
   /** XacNhanHoanThanhTHCS (grade 9): the principal's decision number and its date (dd/MM/yyyy). */
   lowerSecondaryCompletion(v: unknown): Json {
     if (isAbsent(v)) return {};
@@ -306,6 +313,7 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
             remarks: text(item.NhanXet),
             ...m.exemptSubjects(item.MienHoc, SUBJECT_BY_VNEDU_CODE),
             ...(isAbsent(item.HoanThanhCTTH) ? {} : { completedPrimary: item.HoanThanhCTTH }),
+            ...m.supplementaryAssessment(item.DanhGiaBoSung),
           },
         }),
     attendance: {

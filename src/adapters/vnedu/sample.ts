@@ -93,6 +93,9 @@ export function sampleVneduBatch(count: number, seed = 1, opts: SampleOptions = 
     const unexcused = rng() < 0.8 ? 0 : Math.floor(rng() * 4);
     const results = primary ? primaryPart(rng, grade, tier, minority) : secondaryPart(rng, grade, tier, minority, excused + unexcused, maxAbsent);
     const endYear = startYear + 1;
+    // A primary student who did not complete the grade is assessed again after the summer (here:
+    // still not completed); the principal and the seal sign after that, not in May.
+    const summer = 'DanhGiaCuoiNam' in results && results.DanhGiaCuoiNam === 'CHT';
 
     students.push({
       MaHocSinh: `${school.schoolId}${pad(i + 1, 5)}`,
@@ -110,9 +113,12 @@ export function sampleVneduBatch(count: number, seed = 1, opts: SampleOptions = 
       NgayHieuLuc: `31/05/${endYear}`,
       PhienBan: 1,
       ...results,
+      ...(summer ? { DanhGiaBoSung: { Ngay: `14/08/${endYear}`, HoanThanh: false } } : {}),
       SoBuoiNghiCoPhep: excused,
       SoBuoiNghiKhongPhep: unexcused,
-      ChuKy: { GVCN: `${endYear}-05-26T16:30:00+07:00`, HieuTruong: `${endYear}-05-29T09:15:00+07:00`, DauTruong: `${endYear}-05-29T09:20:00+07:00` },
+      ChuKy: summer
+        ? { GVCN: `${endYear}-08-14T16:30:00+07:00`, HieuTruong: `${endYear}-08-17T09:15:00+07:00`, DauTruong: `${endYear}-08-17T09:20:00+07:00` }
+        : { GVCN: `${endYear}-05-26T16:30:00+07:00`, HieuTruong: `${endYear}-05-29T09:15:00+07:00`, DauTruong: `${endYear}-05-29T09:20:00+07:00` },
     });
   }
   return { MaSoGD: school.provinceCode, MaTruong: school.schoolId, TenTruong: school.name, NamHoc: schoolYear, HieuTruong: principal, DanhSachHocSinh: students };

@@ -21,8 +21,12 @@ export function checkEndOfLevel(r: CanonicalRecord): FieldError[] {
   if (p?.completedPrimary !== undefined) {
     const path = '/primary/completedPrimary';
     if (r.grade !== LAST_GRADE.completedPrimary) errors.push(notInGrade(path, 'completedPrimary', r.grade));
-    else if (p.completedPrimary !== p.completedProgramme) {
-      errors.push(fieldError(path, 'LEVEL_COMPLETION_INCONSISTENT', `got ${p.completedPrimary}, the grade 5 programme completed is ${p.completedProgramme}`, `nhận được ${p.completedPrimary}, hoàn thành chương trình lớp 5 là ${p.completedProgramme}`));
+    else {
+      // After a supplementary assessment, it decides.
+      const completed = p.supplementaryAssessment?.completedProgramme ?? p.completedProgramme;
+      if (p.completedPrimary !== completed) {
+        errors.push(fieldError(path, 'LEVEL_COMPLETION_INCONSISTENT', `got ${p.completedPrimary}, the grade 5 programme completed is ${completed}`, `nhận được ${p.completedPrimary}, hoàn thành chương trình lớp 5 là ${completed}`));
+      }
     }
   }
   const s = r.secondary;

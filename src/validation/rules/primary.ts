@@ -79,7 +79,7 @@ function checkRatings(p: PrimaryResults, grade: number): FieldError[] {
   return errors;
 }
 
-function checkOutcome(p: PrimaryResults, individualPlan: boolean): FieldError[] {
+function checkOutcome(p: PrimaryResults, individualPlan: boolean, signedByPrincipal: boolean): FieldError[] {
   const errors: FieldError[] = [];
   const expected = yearEndResultOf(p);
   // A student assessed by an individual education plan is judged against the plan: the school's
@@ -97,11 +97,21 @@ function checkOutcome(p: PrimaryResults, individualPlan: boolean): FieldError[] 
   if (p.yearEndResult !== 'CHT' && !p.completedProgramme) {
     errors.push(fieldError('/primary/completedProgramme', 'PRIMARY_COMPLETION_INCONSISTENT', `year-end result ${p.yearEndResult}`, `kết quả cuối năm ${p.yearEndResult}`));
   }
-  if (p.completedProgramme && !p.promoted) errors.push(fieldError('/primary/promoted', 'PRIMARY_PROMOTION_INCONSISTENT'));
+  const supp = p.supplementaryAssessment;
+  if (supp) {
+    // After the summer: promotion follows the supplementary assessment.
+    if (p.completedProgramme) errors.push(fieldError('/primary/supplementaryAssessment', 'PRIMARY_SUPPLEMENTARY_NOT_EXPECTED', 'the programme was completed in the year', 'học sinh đã hoàn thành chương trình lớp học trong năm'));
+    else if (p.promoted !== supp.completedProgramme) {
+      errors.push(fieldError('/primary/promoted', 'PRIMARY_PROMOTION_INCONSISTENT', `got ${p.promoted}; the supplementary assessment gives ${supp.completedProgramme}`, `nhận được ${p.promoted}; đánh giá bổ sung cho kết quả ${supp.completedProgramme}`));
+    }
+  } else if (p.completedProgramme && !p.promoted) errors.push(fieldError('/primary/promoted', 'PRIMARY_PROMOTION_INCONSISTENT'));
+  else if (!p.completedProgramme && signedByPrincipal) {
+    errors.push(fieldError('/primary/supplementaryAssessment', 'PRIMARY_SUPPLEMENTARY_MISSING', 'the programme is not completed and the principal has signed', 'chưa hoàn thành chương trình lớp học mà hiệu trưởng đã ký'));
+  }
   return errors;
 }
 
 export function checkPrimary(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const p = r.primary!;
-  return [...checkSubjects(p, r.grade, ctx), ...checkRatings(p, r.grade), ...checkOutcome(p, assessedByIndividualPlan(r))];
+  return [...checkSubjects(p, r.grade, ctx), ...checkRatings(p, r.grade), ...checkOutcome(p, assessedByIndividualPlan(r), r.signatures.some((x) => x.role === 'PRINCIPAL'))];
 }
