@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { BatchFormatError } from '../src/adapters/adapter.js';
 import { EMIS_EXAMPLE } from '../src/adapters/emis/example.js';
@@ -12,7 +13,7 @@ import { recordToXml } from '../src/canonical/xml.js';
 import type { FieldError } from '../src/validation/types.js';
 import { validateRecord } from '../src/validation/validate.js';
 import { api, simRecords, startTestGateway, waitForStates } from './helpers/gateway.js';
-import { contextWith } from './helpers/records.js';
+import { applyChanges, contextWith, FIXTURES, loadValid, type Change } from './helpers/records.js';
 
 // MISA EMIS: its own JSON shape, codes and dates mapped to the canonical record; its samples;
 // and its batches through the generic POST /v1/submissions with the EMIS demo key.
@@ -277,4 +278,22 @@ t.test('POST /v1/submissions with the EMIS demo key', async (t) => {
     const schemas = doc.json.paths['/v1/submissions'].post.requestBody.content['application/json'].schema.oneOf;
     t.ok(schemas.some((s: { description: string }) => /MISA EMIS/.test(s.description)));
   });
+});
+
+t.test('students the rules forget, in EMIS fields: write then map gives the same record, and it validates', async (t) => {
+  const kinds: { kind: string; base: string; outcome: string; change: Change[] }[] = JSON.parse(readFileSync(join(FIXTURES, 'records', 'forgotten-kinds.json'), 'utf8'));
+  const ctx = contextWith();
+  // Kinds whose fields EMIS carries: identity documents, a pending ID, disabilities, exemptions, the summer.
+  const carried = kinds.filter((k) => !/chuyên đề|retest|level|grade 5|grade 9|grade 12/.test(k.kind));
+  t.ok(carried.length >= 7, `${carried.length} kinds`);
+  for (const k of carried) {
+    const record = applyChanges(loadValid(k.base), k.change);
+    const emis = JSON.parse(JSON.stringify(emisBatchOf([record])));
+    const back = splitEmisBatch(emis);
+    const m = mapEmisStudent(back.items[0], back.context);
+    t.ok(m.ok, `${k.kind}: maps`);
+    if (!m.ok) continue;
+    t.equal(recordToXml(m.record), recordToXml(record), `${k.kind}: the same XML back`);
+    t.same(validateRecord(m.record, ctx).map((e) => e.code), [], `${k.kind}: valid`);
+  }
 });

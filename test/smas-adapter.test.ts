@@ -14,7 +14,7 @@ import { openStore } from '../src/storage/open-store.js';
 import type { FieldError } from '../src/validation/types.js';
 import { validateRecord } from '../src/validation/validate.js';
 import { dataDir, ensureBuilt } from './helpers/processes.js';
-import { contextWith } from './helpers/records.js';
+import { applyChanges, contextWith, FIXTURES, loadValid, type Change } from './helpers/records.js';
 import { find } from './helpers/smas.js';
 
 const ctx = contextWith();
@@ -195,4 +195,22 @@ t.test('hocba-gw import --vendor smas --format xml streams a file into the outbo
   await store.migrate();
   t.teardown(() => store.close());
   t.equal((await store.countByState()).queued, 2000);
+});
+
+t.test('students the rules forget, in SMAS elements: rendered, valid against the XSD, mapped back to the same records', async (t) => {
+  const kinds: { kind: string; base: string; change: Change[] }[] = JSON.parse(readFileSync(join(FIXTURES, 'records', 'forgotten-kinds.json'), 'utf8'));
+  // SMAS carries the identity elements, the disability and the supplementary assessment (not exemptions, retests, clusters or end-of-level outcomes).
+  const carried = kinds.filter((k) => /foreign|abroad|not issued|disability, individual plan, secondary|supplementary/.test(k.kind));
+  t.equal(carried.length, 5);
+  const records = carried.map((k) => applyChanges(loadValid(k.base), k.change));
+  const dir = mkdtempSync(join(tmpdir(), 'smas-kinds-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [i, record] of records.entries()) {
+    const xml = renderSmasBatch([record]);
+    writeFileSync(join(dir, `${i}.xml`), xml);
+    t.doesNotThrow(() => execFileSync('xmllint', ['--noout', '--schema', join(SPEC, 'smas-batch.xsd'), join(dir, `${i}.xml`)], { stdio: ['ignore', 'pipe', 'pipe'] }), `${carried[i]!.kind}: valid against smas-batch.xsd`);
+    const back = await run(xml);
+    t.same(back.problems, [], `${carried[i]!.kind}: no problems`);
+    t.same(back.records, [record], `${carried[i]!.kind}: the same record back`);
+  }
 });

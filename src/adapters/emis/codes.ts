@@ -1,4 +1,4 @@
-import type { CommentResult, Competency, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
+import type { CommentResult, Competency, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
 
 // MISA EMIS's own codes and their canonical counterparts. EMIS writes English upper-case codes,
 // or the numeric code of its export settings ("results as numbers"): both are in each table, the
@@ -127,6 +127,20 @@ export const SIGNER_BY_EMIS_CODE: Readonly<Record<string, SignatureRole>> = Obje
   PRINCIPAL: 'PRINCIPAL',
   SEAL: 'SCHOOL_SEAL',
 });
+
+/** disability.type (Law 51/2010/QH12 art. 3.1). */
+export const DISABILITY_BY_EMIS_CODE: Readonly<Record<string, DisabilityType>> = Object.freeze({
+  MOBILITY: 'VAN_DONG',
+  HEARING_SPEECH: 'NGHE_NOI',
+  VISUAL: 'NHIN',
+  NEURO_PSYCHIATRIC: 'THAN_KINH_TAM_THAN',
+  INTELLECTUAL: 'TRI_TUE',
+  OTHER: 'KHAC',
+});
+
+/** exemptions[].reason and travelDocument.type: EMIS writes the canonical codes themselves. */
+export const EXEMPTION_BY_EMIS_CODE: Readonly<Record<string, ExemptionReason>> = Object.freeze({ HEALTH: 'HEALTH', DISABILITY: 'DISABILITY' });
+export const DOCUMENT_BY_EMIS_CODE: Readonly<Record<string, IdentityDocumentKind>> = Object.freeze({ PASSPORT: 'PASSPORT', TRAVEL_DOCUMENT: 'TRAVEL_DOCUMENT' });
 
 /** The value of `key` in `table`: upper-cased, own keys only. */
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {

@@ -35,6 +35,8 @@ export interface EmisPrimaryAssessment {
   promoted: boolean;
   awards?: string[];
   teacherComment: string;
+  /** Subjects the student is exempted from (reason HEALTH or DISABILITY). */
+  exemptions?: { subjectCode: string; reason: string }[];
   /** After a year not completed: the supplementary assessment after the summer (date yyyy-mm-dd). */
   supplementaryAssessment?: { date: string; completed: boolean };
 }
@@ -96,12 +98,20 @@ export interface EmisSignature {
 
 export interface EmisStudent {
   studentCode: string;
-  citizenId: string;
+  citizenId?: string;
   fullName: string;
   dateOfBirth: string; // yyyy-mm-dd or yyyyMMdd
   sex: number | string; // 1 male, 2 female
   ethnicity: string;
   nationality: string; // ISO 3166-1 alpha-2
+  /** true while a Vietnamese student's citizen ID is not issued yet (citizenId left out): the record is held. */
+  citizenIdPending?: boolean;
+  /** A foreign student's passport or travel document (type PASSPORT or TRAVEL_DOCUMENT), instead of citizenId. */
+  travelDocument?: { type: string; number: string; issuingCountry: string };
+  /** ISO alpha-2 of a birth registered at a Vietnamese mission abroad. */
+  birthRegistrationCountry?: string;
+  /** type MOBILITY, HEARING_SPEECH, VISUAL, NEURO_PSYCHIATRIC, INTELLECTUAL or OTHER; individualPlan: assessed by an individual education plan. */
+  disability?: { type: string; individualPlan: boolean };
   gradeLevel: number;
   className: string;
   homeroomTeacher: string;

@@ -3,6 +3,9 @@ import type { FieldError } from '../../validation/types.js';
 import type { MapOutcome } from '../adapter.js';
 import {
   COMMENT_BY_EMIS_CODE,
+  DISABILITY_BY_EMIS_CODE,
+  DOCUMENT_BY_EMIS_CODE,
+  EXEMPTION_BY_EMIS_CODE,
   COMPETENCY_BY_EMIS_CODE,
   LEVEL_BY_EMIS_CODE,
   PRIMARY_SUBJECT_BY_EMIS_CODE,
@@ -74,6 +77,36 @@ class ItemMapper {
     return this.invalid(path, `unknown ${en} ${JSON.stringify(v)} (known: ${allowed})`, `${vi} ${JSON.stringify(v)} không có trong danh mục (${allowed})`);
   }
 
+  /** The optional identity fields, present only when EMIS sends them (README: students the rules forget). */
+  identity(item: Json): Json {
+    const out: Json = {};
+    if (!isAbsent(item.citizenIdPending)) out.personalIdPending = item.citizenIdPending;
+    const doc = item.travelDocument;
+    if (!isAbsent(doc)) {
+      out.identityDocument = isObject(doc)
+        ? { kind: this.code(DOCUMENT_BY_EMIS_CODE, doc.type, '/travelDocument/type', 'document type', 'loại giấy tờ'), number: text(doc.number), issuingCountry: text(doc.issuingCountry) }
+        : doc;
+    }
+    if (!isAbsent(item.birthRegistrationCountry)) out.birthRegistrationCountry = text(item.birthRegistrationCountry);
+    const d = item.disability;
+    if (!isAbsent(d)) {
+      out.disability = isObject(d) ? { type: this.code(DISABILITY_BY_EMIS_CODE, d.type, '/disability/type', 'disability type', 'dạng khuyết tật'), individualPlan: d.individualPlan } : d;
+    }
+    return out;
+  }
+
+  /** exemptions of an assessment block: subjects the student is exempted from. */
+  exemptions(v: unknown, table: Readonly<Record<string, string>>, base: string): Json {
+    if (isAbsent(v)) return {};
+    return {
+      exemptSubjects: this.list(
+        v,
+        (r, p) => ({ subject: this.code(table, r.subjectCode, `${p}/subjectCode`, 'subject code', 'mã môn học'), reason: this.code(EXEMPTION_BY_EMIS_CODE, r.reason, `${p}/reason`, 'exemption reason', 'lý do miễn') }),
+        `${base}/exemptions`,
+      ),
+    };
+  }
+
   primary(v: unknown): unknown {
     if (!isObject(v)) return text(v);
     const base = '/primaryAssessment';
@@ -86,6 +119,7 @@ class ItemMapper {
       promoted: v.promoted ?? undefined,
       commendations: awards(v.awards),
       remarks: text(v.teacherComment),
+      ...this.exemptions(v.exemptions, PRIMARY_SUBJECT_BY_EMIS_CODE, base),
       ...(isAbsent(v.supplementaryAssessment)
         ? {}
         : { supplementaryAssessment: isObject(v.supplementaryAssessment) ? { date: text(v.supplementaryAssessment.date), completedProgramme: v.supplementaryAssessment.completed } : v.supplementaryAssessment }),
@@ -143,6 +177,7 @@ class ItemMapper {
       promoted: v.promoted ?? undefined,
       commendations: awards(v.awards),
       remarks: text(v.teacherComment),
+      ...this.exemptions(v.exemptions, SECONDARY_SUBJECT_BY_EMIS_CODE, base),
     };
   }
 
@@ -226,12 +261,14 @@ export function mapEmisStudent(item: unknown, context: unknown): MapOutcome {
     version: integer(item.revision),
     student: {
       learnerId: text(item.studentCode),
-      personalId: text(item.citizenId),
+      // Left out, not undefined, when EMIS has none (a foreign student, an ID not issued yet).
+      ...(isAbsent(item.citizenId) ? {} : { personalId: text(item.citizenId) }),
       fullName: text(item.fullName),
       birthDate: m.date(item.dateOfBirth, '/dateOfBirth'),
       sex: m.code(SEX_BY_EMIS_CODE, item.sex, '/sex', 'sex code (1 male, 2 female)', 'mã giới tính (1 nam, 2 nữ)'),
       ethnicity: text(item.ethnicity),
       nationality: text(item.nationality),
+      ...m.identity(item),
     },
     school: { schoolId: ctx.schoolCode, provinceCode: ctx.provinceCode, name: ctx.schoolName },
     schoolYear: ctx.academicYear,

@@ -2,6 +2,7 @@ import type { CanonicalRecord, CommentTerm, ScoreTerm, TermResults } from '../..
 import {
   COMMENT_BY_EMIS_CODE,
   COMPETENCY_BY_EMIS_CODE,
+  DISABILITY_BY_EMIS_CODE,
   LEVEL_BY_EMIS_CODE,
   PRIMARY_SUBJECT_BY_EMIS_CODE,
   QUALITY_BY_EMIS_CODE,
@@ -33,12 +34,16 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
   const s = r.secondary;
   return {
     studentCode: r.student.learnerId,
-    citizenId: r.student.personalId ?? '',
+    ...(r.student.personalId !== undefined ? { citizenId: r.student.personalId } : {}),
     fullName: r.student.fullName,
     dateOfBirth: r.student.birthDate,
     sex: r.student.sex === 'M' ? 1 : 2,
     ethnicity: r.student.ethnicity,
     nationality: r.student.nationality,
+    ...(r.student.personalIdPending !== undefined ? { citizenIdPending: r.student.personalIdPending } : {}),
+    ...(r.student.identityDocument ? { travelDocument: { type: r.student.identityDocument.kind, number: r.student.identityDocument.number, issuingCountry: r.student.identityDocument.issuingCountry } } : {}),
+    ...(r.student.birthRegistrationCountry ? { birthRegistrationCountry: r.student.birthRegistrationCountry } : {}),
+    ...(r.student.disability ? { disability: { type: emisCodeOf(DISABILITY_BY_EMIS_CODE, r.student.disability.type), individualPlan: r.student.disability.individualPlan } } : {}),
     gradeLevel: r.grade,
     className: r.className,
     homeroomTeacher: r.homeroomTeacher,
@@ -71,6 +76,7 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
             promoted: p.promoted,
             ...(p.commendations.length > 0 ? { awards: [...p.commendations] } : {}),
             teacherComment: p.remarks,
+            ...(p.exemptSubjects ? { exemptions: p.exemptSubjects.map((e) => ({ subjectCode: emisCodeOf(PRIMARY_SUBJECT_BY_EMIS_CODE, e.subject), reason: e.reason })) } : {}),
             ...(p.supplementaryAssessment ? { supplementaryAssessment: { date: p.supplementaryAssessment.date, completed: p.supplementaryAssessment.completedProgramme } } : {}),
           },
         }
@@ -97,6 +103,7 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
             promoted: s.promoted,
             ...(s.commendations.length > 0 ? { awards: [...s.commendations] } : {}),
             teacherComment: s.remarks,
+            ...(s.exemptSubjects ? { exemptions: s.exemptSubjects.map((e) => ({ subjectCode: emisCodeOf(SECONDARY_SUBJECT_BY_EMIS_CODE, e.subject), reason: e.reason })) } : {}),
           },
         }
       : {}),

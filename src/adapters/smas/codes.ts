@@ -1,4 +1,4 @@
-import type { CommentResult, Competency, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
+import type { CommentResult, Competency, DisabilityType, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
 
 // SMAS's own codes and their canonical counterparts (README.md beside this file). SMAS numbers
 // its levels (1 best), writes subjects in upper case without separators, and codes ethnicity by
@@ -108,6 +108,12 @@ export const ETHNICITY_BY_SMAS: Readonly<Record<string, string>> = table({
   '42': 'Lự', '43': 'Lô Lô', '44': 'Chứt', '45': 'Mảng', '46': 'Pà Thẻn', '47': 'Cơ Lao', '48': 'Cống', '49': 'Bố Y', '50': 'Si La',
   '51': 'Pu Péo', '52': 'Brâu', '53': 'Ơ Đu', '54': 'Rơ-măm',
 });
+
+/** Disability/Type: the six types of Law 51/2010/QH12 art. 3.1, numbered. */
+export const DISABILITY_BY_SMAS: Readonly<Record<string, DisabilityType>> = table({ '1': 'VAN_DONG', '2': 'NGHE_NOI', '3': 'NHIN', '4': 'THAN_KINH_TAM_THAN', '5': 'TRI_TUE', '6': 'KHAC' });
+
+/** Passport/Type: a passport (P) or another travel document (TD). */
+export const DOCUMENT_BY_SMAS: Readonly<Record<string, IdentityDocumentKind>> = table({ P: 'PASSPORT', TD: 'TRAVEL_DOCUMENT' });
 
 export function lookup<T>(t: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(t, key) ? t[key] : undefined;

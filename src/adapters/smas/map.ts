@@ -5,6 +5,8 @@ import { childNamed, childrenNamed, leafText, type XNode } from '../xml-tree.js'
 import {
   COMMENT_BY_SMAS,
   COMPETENCY_BY_SMAS,
+  DISABILITY_BY_SMAS,
+  DOCUMENT_BY_SMAS,
   ETHNICITY_BY_SMAS,
   LEVEL_BY_SMAS,
   PRIMARY_SUBJECT_BY_SMAS,
@@ -59,6 +61,28 @@ class PupilMapper {
   invalid(path: string, en: string, vi: string): undefined {
     this.errors.push({ path, code: 'VENDOR_FIELD_INVALID', detail_en: en, detail_vi: vi });
     return undefined;
+  }
+
+  /** The optional identity elements of a pupil (README: students the rules forget), each only when SMAS sends it. */
+  identity(item: XNode): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const pending = leafText(childNamed(item, 'IdentityPending'));
+    if (pending !== undefined) out.personalIdPending = boolean(pending);
+    const passport = childNamed(item, 'Passport');
+    if (passport) {
+      const at = (n: string) => leafText(childNamed(passport, n));
+      out.identityDocument = { kind: this.code(DOCUMENT_BY_SMAS, at('Type'), '/Passport/Type', 'passport type', 'loại giấy tờ'), number: at('Number'), issuingCountry: at('IssuingCountry') };
+    }
+    const country = leafText(childNamed(item, 'BirthRegistrationCountry'));
+    if (country !== undefined) out.birthRegistrationCountry = country;
+    const disability = childNamed(item, 'Disability');
+    if (disability) {
+      out.disability = {
+        type: this.code(DISABILITY_BY_SMAS, leafText(childNamed(disability, 'Type')), '/Disability/Type', 'disability type', 'dạng khuyết tật'),
+        individualPlan: boolean(leafText(childNamed(disability, 'IndividualPlan'))),
+      };
+    }
+    return out;
   }
 
   /** SupplementaryAssessment (Date, Completed), present only after a year not completed. */
@@ -223,12 +247,13 @@ export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
     version: integer(v('Revision')),
     student: {
       learnerId: v('PupilCode'),
-      personalId: v('IdentityNumber'),
+      ...(v('IdentityNumber') === undefined ? {} : { personalId: v('IdentityNumber') }),
       fullName: v('FullName'),
       birthDate: m.date(v('BirthDate'), '/BirthDate'),
       sex: m.code(SEX_BY_SMAS, v('Genre'), '/Genre', 'Genre (1 male, 0 female)', 'giới tính (1 nam, 0 nữ)'),
       ethnicity: m.code(ETHNICITY_BY_SMAS, ethnic !== undefined && /^[0-9]$/.test(ethnic) ? `0${ethnic}` : ethnic, '/EthnicCode', 'ethnic code', 'mã dân tộc'),
       nationality: v('NationalityCode'),
+      ...m.identity(item),
     },
     school: { schoolId: ctx.schoolId, provinceCode: ctx.provinceCode, name: ctx.schoolName },
     schoolYear: ctx.schoolYear,

@@ -3,6 +3,8 @@ import { xmlEscape } from '../xml-tree.js';
 import {
   COMMENT_BY_SMAS,
   COMPETENCY_BY_SMAS,
+  DISABILITY_BY_SMAS,
+  DOCUMENT_BY_SMAS,
   ETHNICITY_BY_SMAS,
   LEVEL_BY_SMAS,
   PRIMARY_SUBJECT_BY_SMAS,
@@ -102,6 +104,22 @@ export function renderPupil(r: CanonicalRecord, depth = 2): string {
   w.leaf('Genre', code(SEX_BY_SMAS, r.student.sex, 'sex'));
   w.leaf('EthnicCode', code(ETHNICITY_BY_SMAS, r.student.ethnicity, 'ethnicity'));
   w.leaf('NationalityCode', r.student.nationality);
+  const st = r.student;
+  if (st.personalIdPending !== undefined) w.leaf('IdentityPending', bool(st.personalIdPending));
+  if (st.identityDocument) {
+    w.open('Passport');
+    w.leaf('Type', code(DOCUMENT_BY_SMAS, st.identityDocument.kind, 'document kind'));
+    w.leaf('Number', st.identityDocument.number);
+    w.leaf('IssuingCountry', st.identityDocument.issuingCountry);
+    w.close('Passport');
+  }
+  w.leaf('BirthRegistrationCountry', st.birthRegistrationCountry);
+  if (st.disability) {
+    w.open('Disability');
+    w.leaf('Type', code(DISABILITY_BY_SMAS, st.disability.type, 'disability type'));
+    w.leaf('IndividualPlan', bool(st.disability.individualPlan));
+    w.close('Disability');
+  }
   w.leaf('EducationLevel', r.grade);
   w.leaf('ClassName', r.className);
   w.leaf('HeadTeacher', r.homeroomTeacher);
