@@ -121,7 +121,8 @@ export const DICT = {
   st_acknowledged: t('Bộ đã nhận', 'Acknowledged'),
   st_dead: t('Lỗi (dead)', 'Dead'),
   st_rejected: t('Bị từ chối', 'Rejected'),
-  st_held: t('Chờ chữ ký', 'Held (signatures)'),
+  // Held for signatures (signed records) or for the student's personal ID: the record's last code says which.
+  st_held: t('Đang giữ (chờ chữ ký hoặc mã định danh)', 'Held (signatures or personal ID)'),
   st_superseded: t('Đã thay thế', 'Superseded'),
   st_cancelled: t('Đã hủy', 'Cancelled'),
 } as const;
