@@ -22,6 +22,7 @@ import submissionRoutes from './routes/submissions.js';
 import templateRoutes from './routes/templates.js';
 import lookupRoutes from './routes/lookup.js';
 import recordPdfRoutes from './routes/record-pdf.js';
+import withdrawalRoutes from './routes/withdrawals.js';
 import { sharedSchemas } from './schemas/http.js';
 
 // The gateway's HTTP face: plugins first, then routes. Everything long-lived arrives in
@@ -90,5 +91,6 @@ export async function buildApp(svc: Services, logger?: Logger): Promise<FastifyI
   await app.register(templateRoutes);
   await app.register(lookupRoutes);
   await app.register(recordPdfRoutes);
+  await app.register(withdrawalRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -482,6 +482,71 @@ for (const backend of backends) {
       await store.acknowledge('Y', 'PKT-Y', claimedNow.map((r) => ({ id: r.id, ministryRecordId: null, code: 'accepted' })), T0 + 60_000);
     });
 
+    t.test('events: NEW, UPDATE and CANCEL chosen at the claim; later versions replace unsent ones; a withdrawal withdraws', async (t) => {
+      const key = `E${randomUUID().slice(0, 8)}/2024-2025`;
+      const rec = (version: number, hash: string): NewRecord => ({
+        id: randomUUID(), index: 0, recordKey: key, version, contentHash: hash, recordXml: `<hocba v="${version}"/>`, state: 'queued', errors: null,
+        schoolId: 'EV-SCHOOL', learnerId: key.slice(0, 9), grade: 7, schoolYear: '2024-2025',
+      });
+      // Everything due from earlier subtests is delivered first, so that only this book is claimed below.
+      const drain = async (owner: string, at: number) => {
+        const got = await store.claim(owner, 1000, at, 60_000);
+        await store.acknowledge(owner, `PKT-${owner}`, got.map((r) => ({ id: r.id, ministryRecordId: 'M', code: 'accepted', withdrawal: r.event === 'CANCEL' })), at);
+        return got.filter((r) => r.recordKey === key);
+      };
+      await drain('E0', T0 + 100_000);
+      const withdrawReq = (recordId: string, at: number) => ({ recordId, reason: 'học sinh chuyển trường', now: at, submissionId: uuidv7(), withdrawalId: uuidv7(), policy: POLICY });
+
+      const v1 = rec(1, 'e1');
+      await submit(store, [v1]);
+      t.same(await second.withdraw({ ...withdrawReq(randomUUID(), T0), recordId: 'no-such-record' }), { kind: 'not-found' });
+      const before = await second.withdraw(withdrawReq(v1.id, T0 + 100_001));
+      t.same(before, { kind: 'cancelled', recordKey: key, cancelled: 1 }, 'nothing reached the Ministry: the unsent version is cancelled, nothing is sent');
+      t.match(await store.getRecord(v1.id), { state: 'cancelled', lastCode: 'WITHDRAWN' });
+      t.same(await second.withdraw(withdrawReq(v1.id, T0 + 100_002)), { kind: 'nothing' }, 'and then there is nothing to withdraw');
+
+      const v2 = rec(2, 'e2');
+      await submit(store, [v2]);
+      const first = await drain('E1', T0 + 100_010);
+      t.same(first.map((r) => [r.id, r.event]), [[v2.id, 'NEW']], 'the Ministry holds no version: NEW');
+
+      const v3 = rec(3, 'e3');
+      const v4 = rec(4, 'e4');
+      await submit(store, [v3]);
+      await submit(store, [v4]);
+      t.equal(await second.supersedeEarlier(key, 4, v4.id, T0 + 100_020), 1, 'a later version replaces the one not yet sent');
+      t.match(await store.getRecord(v3.id), { state: 'superseded', lastCode: 'SUPERSEDED', lastReason: `replaced by version 4 (record ${v4.id})` });
+      t.match(await store.getRecord(v2.id), { state: 'acknowledged' }, 'an acknowledged one stays');
+      const inFlight = await store.claim('E2', 1000, T0 + 100_030, 60_000);
+      t.same(inFlight.filter((r) => r.recordKey === key).map((r) => [r.id, r.event]), [[v4.id, 'UPDATE']], 'the Ministry holds version 2: UPDATE');
+      t.same(await second.withdraw(withdrawReq(v4.id, T0 + 100_031)), { kind: 'in-flight' }, 'no withdrawal while a version is being sent');
+      await store.acknowledge('E2', 'PKT-E2', inFlight.map((r) => ({ id: r.id, ministryRecordId: 'M', code: 'accepted' })), T0 + 100_032);
+
+      const v5 = rec(5, 'e5');
+      await submit(store, [v5]);
+      const w = await second.withdraw(withdrawReq(v2.id, T0 + 100_040));
+      t.match(w, { kind: 'queued', recordKey: key, withdrawnVersion: 4, version: 6, cancelled: 1 }, 'by any version\'s id: the version the Ministry holds last is withdrawn; the unsent one cancelled');
+      if (w.kind !== 'queued') return;
+      t.match(await store.getRecord(v5.id), { state: 'cancelled' });
+      t.match(await second.withdraw(withdrawReq(v2.id, T0 + 100_041)), { kind: 'pending', withdrawalId: w.withdrawalId });
+      t.match(await store.getRecord(w.withdrawalId), { kind: 'withdrawal', state: 'queued', recordKey: key, lastCode: 'WITHDRAWAL', schoolId: 'EV-SCHOOL' });
+      t.match((await store.latestVersions([key])).get(key), { version: 6 }, 'a later submission needs a version above the withdrawal');
+
+      const cancel = (await store.claim('E3', 1000, T0 + 100_050, 60_000)).filter((r) => r.recordKey === key);
+      t.same(cancel.map((r) => [r.id, r.event]), [[w.withdrawalId, 'CANCEL']], 'the withdrawal goes as a CANCEL');
+      const payload = cancel[0]!.recordXml;
+      t.match(payload, /^<withdrawal xmlns="urn:moet:hocba:event:v0"><recordKey>E[^<]+<\/recordKey><version>6<\/version><withdrawnContentHash>e4<\/withdrawnContentHash><reason>học sinh chuyển trường<\/reason>/);
+      await store.acknowledge('E3', 'PKT-E3', cancel.map((r) => ({ id: r.id, ministryRecordId: 'M', code: 'accepted', withdrawal: true })), T0 + 100_051);
+      t.match(await store.getRecord(v4.id), { state: 'withdrawn', lastCode: 'WITHDRAWN' }, 'acknowledged: the version the Ministry held is withdrawn');
+      t.match(await store.getRecord(v2.id), { state: 'withdrawn' });
+      t.same((await store.recordEvents(v4.id)).map((e) => e.toState), ['queued', 'sending', 'acknowledged', 'withdrawn']);
+
+      const v7 = rec(7, 'e7');
+      await submit(store, [v7]);
+      t.same((await drain('E4', T0 + 100_060)).map((r) => [r.id, r.event]), [[v7.id, 'NEW']], 'after a withdrawal the book is sent again as NEW');
+      t.notOk((await store.progress('school')).find((p) => p.key === 'EV-SCHOOL')?.counts.queued, 'a withdrawal is not a record book in the progress counters');
+    });
+
     t.test('the public lookup finds the newest accepted version by its lookup code, with its payload', async (t) => {
       const code = `L${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`;
       const key = `LK${randomUUID().slice(0, 8)}/2024-2025`;
@@ -539,7 +604,9 @@ for (const backend of backends) {
     t.test('progress counters agree with a count of the records themselves', async (t) => {
       const groups = { school: 'school_id', vendor: 'vendor', grade: 'grade' } as const;
       for (const [by, col] of Object.entries(groups)) {
-        const direct = await rawQuery(`SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`, `SELECT ${col} AS k, state, count(*) AS n FROM records GROUP BY ${col}, state`, []);
+        // Record books only: withdrawals (kind 'withdrawal') are not counted.
+        const sql = `SELECT ${col} AS k, state, count(*) AS n FROM records WHERE kind = 'record' GROUP BY ${col}, state`;
+        const direct = await rawQuery(sql, sql, []);
         const expected = new Map<string, Record<string, number>>();
         for (const r of direct) {
           const key = r.k === null ? 'null' : String(r.k);
@@ -550,7 +617,8 @@ for (const backend of backends) {
         t.same(Object.fromEntries([...got].sort()), Object.fromEntries([...expected].sort()), `by ${by}`);
       }
       const totals: Record<string, number> = {};
-      for (const r of await rawQuery('SELECT state, count(*) AS n FROM records GROUP BY state', 'SELECT state, count(*) AS n FROM records GROUP BY state', [])) totals[r.state as string] = Number(r.n);
+      const byState = `SELECT state, count(*) AS n FROM records WHERE kind = 'record' GROUP BY state`;
+      for (const r of await rawQuery(byState, byState, [])) totals[r.state as string] = Number(r.n);
       t.same(await store.countByState(), totals, 'and the totals per state');
     });
   });

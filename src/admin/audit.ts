@@ -27,7 +27,8 @@ export type AuditAction =
   | 'purge'
   | 'sign-in'
   | 'sign-out'
-  | 'record.pdf';
+  | 'record.pdf'
+  | 'withdraw';
 
 export interface AuditWhat {
   action: AuditAction;

@@ -125,6 +125,7 @@ export const DICT = {
   st_held: t('Đang giữ (chờ chữ ký hoặc mã định danh)', 'Held (signatures or personal ID)'),
   st_superseded: t('Đã thay thế', 'Superseded'),
   st_cancelled: t('Đã hủy', 'Cancelled'),
+  st_withdrawn: t('Đã rút (Bộ đã nhận yêu cầu rút)', 'Withdrawn (the Ministry acknowledged the withdrawal)'),
 } as const;
 
 export type DictKey = keyof typeof DICT;

@@ -59,6 +59,11 @@ export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
 
 /** Codes with which the Ministry refuses a whole packet as unreadable: worth splitting it to find why. */
 const MALFORMED_PACKET: ReadonlySet<string> = new Set(['PACKET_MALFORMED']);
+/**
+ * Receipt codes that say the record's event (NEW or UPDATE) disagrees with what the Ministry
+ * holds: retried, with the event chosen again from what the gateway then knows (packet/events.ts).
+ */
+const EVENT_BEHIND: ReadonlySet<string> = new Set(['EVENT_CONFLICT', 'RECORD_NOT_FOUND']);
 
 /** Another worker holds the records now: nothing more may be sent or recorded for them here. */
 class LeaseLost extends Error {}
@@ -193,8 +198,19 @@ export class DeliveryWorker implements Delivery {
   /** One claim-sign-send-record cycle; returns how many records it handled. */
   async drainOnce(probing = false): Promise<number> {
     const claimedAt = Date.now();
-    const claimed = await this.o.store.claim(this.owner, this.o.packetSize, claimedAt, this.o.leaseMs);
-    if (claimed.length === 0) return 0;
+    const all = await this.o.store.claim(this.owner, this.o.packetSize, claimedAt, this.o.leaseMs);
+    if (all.length === 0) return 0;
+    // One row per record key in a packet: the receipt answers per key, and the Ministry applies
+    // a book's events in order (a withdrawal, then a new version). The others go back unsent,
+    // their attempt with them, and are claimed again after this packet.
+    const keys = new Set<string>();
+    const claimed: ClaimedRecord[] = [];
+    const later: string[] = [];
+    for (const r of all) {
+      if (keys.has(r.recordKey)) later.push(r.id);
+      else (keys.add(r.recordKey), claimed.push(r));
+    }
+    if (later.length) await this.o.store.release(this.owner, later, Date.now());
     const lease = this.holdLease(claimed.map((r) => r.id));
     try {
       await this.deliverGroup(claimed, claimedAt, probing, lease.lost);
@@ -219,7 +235,8 @@ export class DeliveryWorker implements Delivery {
       createdAt: new Date().toISOString(),
       // The record key and content hash stored at acceptance: a re-send after a crash or a
       // replay is the same record to the Ministry, which counts it once.
-      records: group.map((r) => ({ recordKey: r.recordKey, contentHash: r.contentHash, xml: r.recordXml })),
+      // The event was decided at the claim: NEW or UPDATE by what the Ministry acknowledged, CANCEL for a withdrawal.
+      records: group.map((r) => ({ recordKey: r.recordKey, contentHash: r.contentHash, xml: r.recordXml, event: r.event })),
     });
     const signed = await this.o.signer.sign(xml);
     let receipt: Receipt;
@@ -364,7 +381,14 @@ export class DeliveryWorker implements Delivery {
         if (c.dead) dead.push(c.dead);
         if (c.retry) retry.push(c.retry);
       } else if (res.status === 'accepted' || res.status === 'duplicate') {
-        acks.push({ id: r.id, ministryRecordId: res.ministryRecordId ?? null, code: res.status });
+        acks.push({ id: r.id, ministryRecordId: res.ministryRecordId ?? null, code: res.status, withdrawal: r.event === 'CANCEL' });
+      } else if (res.code && EVENT_BEHIND.has(res.code)) {
+        // The event was chosen from what this gateway knew when it claimed the record; another
+        // version of the book was settled since (its receipt lost, or sent beside it). Chosen
+        // again at the next claim.
+        const c = this.classify(r, now, res.code, `Ministry: ${res.message ?? res.code} (packet ${packetId}); the event is chosen again at the next attempt`);
+        if (c.dead) dead.push(c.dead);
+        if (c.retry) retry.push(c.retry);
       } else {
         // The Ministry's own code and words, so that admins can act on them.
         dead.push({ id: r.id, code: res.code ?? 'MINISTRY_REJECTED', reason: `Ministry: ${res.message ?? res.code ?? 'rejected'} (packet ${packetId})` });

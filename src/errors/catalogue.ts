@@ -28,6 +28,10 @@ export const ERRORS = Object.freeze({
   // The public lookup and the PDF học bạ (issue 15 items 11 and 12)
   LOOKUP_NOT_FOUND: d(404, 'No học bạ with this lookup code', 'No record book with this lookup code has been accepted by this gateway. Check the code printed on the học bạ.', 'Cổng kết nối chưa tiếp nhận học bạ nào có mã tra cứu này. Hãy kiểm tra lại mã in trên học bạ.'),
   PAYLOAD_PURGED: d(410, 'Record content no longer held', 'The gateway no longer holds this record\'s content: it was cleared after the Ministry acknowledged it (retention). The Ministry\'s repository holds it.', 'Cổng kết nối không còn lưu nội dung hồ sơ này: đã xóa theo thời hạn lưu trữ sau khi Bộ tiếp nhận. Kho dữ liệu của Bộ vẫn lưu hồ sơ.'),
+  // Corrections and withdrawals as events (issue 15 item 10)
+  RECORD_IN_FLIGHT: d(409, 'Record book being sent', 'A version or the withdrawal of this record book is being sent to the Ministry right now; ask again after the time in Retry-After.', 'Một phiên bản hoặc yêu cầu rút của học bạ này đang được gửi lên Bộ; hãy thử lại sau thời gian trong Retry-After.'),
+  WITHDRAWAL_PENDING: d(409, 'Withdrawal already waiting', 'A withdrawal of this record book already waits to be sent to the Ministry.', 'Yêu cầu rút học bạ này đã có và đang chờ gửi lên Bộ.'),
+  NOTHING_TO_WITHDRAW: d(409, 'Nothing to withdraw', 'No version of this record book reached the Ministry and none waits to be sent: there is nothing to withdraw.', 'Chưa có phiên bản nào của học bạ này được gửi tới Bộ hoặc đang chờ gửi: không có gì để rút.'),
   RATE_LIMITED: d(429, 'Too many requests', 'Slow down and retry later.', 'Gửi quá nhanh, hãy thử lại sau.'),
   // Faults and limits (issue 14): hostile bodies, the database and disk, rate limits
   BODY_TOO_DEEP: d(400, 'Request body nested too deep', 'The JSON body nests objects or arrays deeper than any request this gateway reads (64 levels).', 'Nội dung JSON lồng nhau quá sâu (quá 64 cấp) so với mọi yêu cầu cổng kết nối đọc.'),

@@ -1,12 +1,15 @@
 import { escapeAttr, escapeText } from '../canonical/xml.js';
+import type { PacketEvent } from './events.js';
 
 export const PACKET_NAMESPACE = 'urn:moet:hocba:packet:v0';
 
 export interface PacketRecord {
   recordKey: string;
   contentHash: string;
-  /** The canonical `<hocba>` element (canonical/xml.ts). */
+  /** The canonical `<hocba>` element (canonical/xml.ts), or a CANCEL's `<withdrawal>` (events.ts). */
   xml: string;
+  /** What the record does to the Ministry's copy (events.ts); absent only in packets written before events. */
+  event?: PacketEvent;
 }
 
 export interface PacketInput {
@@ -35,7 +38,8 @@ export function buildPacket(p: PacketInput): string {
   ];
   for (const r of p.records) {
     // Attributes in exc-c14n order (sorted by name), so the packet is canonical as written.
-    parts.push(`<record contentHash="${escapeAttr(r.contentHash)}" key="${escapeAttr(r.recordKey)}">`, r.xml, '</record>');
+    const event = r.event ? ` event="${r.event}"` : '';
+    parts.push(`<record contentHash="${escapeAttr(r.contentHash)}"${event} key="${escapeAttr(r.recordKey)}">`, r.xml, '</record>');
   }
   parts.push('</records>', '</packet>');
   return parts.join('');

@@ -16,7 +16,8 @@ import { applyVersionRule } from './versions.js';
 //   4. the version rule (VERSION_NOT_HIGHER);
 //   5. strict handling, an all-rejected batch, or a dry run: nothing is stored;
 //   6. one insert with the retry policy of the settings (retryPolicyOf), committed before any answer;
-//   7. a later version supersedes the held one of its key; one nudge to delivery.
+//   7. a later version supersedes the held one of its key and the earlier ones not yet sent; one
+//      nudge to delivery.
 // The paths differ only in how they read their bodies and how they answer (HTTP, SOAP, a summary).
 
 export interface AcceptInput {
@@ -141,8 +142,15 @@ async function acceptStep(deps: AcceptDeps, input: AcceptInput): Promise<AcceptO
   // A later version of a record book replaces one held at the gateway: a signed document one
   // waiting for signatures or for a personal ID, any other one waiting for a personal ID (the
   // held guard refused the others).
+  // A later version also replaces the earlier ones that wait to be sent or were given up (issue
+  // 15 item 10): the Ministry keeps the latest only. Only keys accepted before cost a statement.
   for (const rec of result.records) {
-    if (rec.recordKey && (rec.state === 'queued' || rec.state === 'held') && accepted.get(rec.recordKey)?.held) await store.supersedeHeld(rec.recordKey, vendor, rec.id, now);
+    if (!rec.recordKey || (rec.state !== 'queued' && rec.state !== 'held')) continue;
+    const known = accepted.get(rec.recordKey);
+    if (!known) continue;
+    if (known.held) await store.supersedeHeld(rec.recordKey, vendor, rec.id, now);
+    // A held version waits itself, so it replaces nothing that would be sent.
+    if (rec.state === 'queued' && rec.version !== null && rec.version > known.version) await store.supersedeEarlier(rec.recordKey, rec.version, rec.id, now);
   }
   if (response.queued > 0) deps.nudge();
   return { kind: 'stored', response };

@@ -110,6 +110,7 @@ const problemResponses = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' },
 export function recordToView(r: RecordRow) {
   return {
     recordId: r.id,
+    kind: r.kind,
     submissionId: r.submissionId,
     index: r.index,
     recordKey: r.recordKey,

@@ -96,6 +96,7 @@ export const recordView = {
   type: 'object',
   properties: {
     recordId: { type: 'string' },
+    kind: { type: 'string', enum: ['record', 'withdrawal'], description: 'A version of a record book, or the withdrawal of one (sent as a CANCEL)' },
     submissionId: { type: 'string' },
     index: { type: 'integer' },
     recordKey: { type: ['string', 'null'] },

@@ -7,6 +7,7 @@ import { profileOf, recordFromXml, RecordXmlError } from '../canonical/from-xml.
 import { RECORD_PROFILES } from '../canonical/profiles.js';
 import { sha256Hex } from '../canonical/xml.js';
 import { PACKET_NAMESPACE } from '../packet/build.js';
+import { EVENT_NAMESPACE, PACKET_EVENTS, type PacketEvent } from '../packet/events.js';
 import { excC14n } from '../signing/exc-c14n.js';
 import { verifyEnvelopedFast } from '../signing/xmldsig.js';
 import type { Receipt, ReceiptResult } from '../transport/transport.js';
@@ -74,10 +75,15 @@ export interface PacketCheckContext {
 interface PacketRecordElement {
   key: string;
   contentHash: string;
+  /** Absent in packets written before events: NEW or UPDATE as the Ministry finds the key. */
+  event?: PacketEvent;
+  /** The record's <hocba>, or a CANCEL's <withdrawal>. */
   hocba: Element;
 }
 
-export type Candidate = { recordKey: string; contentHash: string; version: number } | ReceiptResult;
+export type Candidate =
+  | { recordKey: string; contentHash: string; version: number; event?: PacketEvent; withdrawnContentHash?: string; reason?: string }
+  | ReceiptResult;
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
@@ -133,13 +139,24 @@ function readSignedPacket(signedRoot: Element, malformedRecordKeys?: readonly st
     const key = recordEl.getAttribute('key');
     const contentHash = recordEl.getAttribute('contentHash');
     if (!key || !contentHash) throw malformed('a <record> lacks its key or contentHash attribute');
+    const eventAttr = recordEl.getAttribute('event');
+    if (eventAttr !== null && !(PACKET_EVENTS as readonly string[]).includes(eventAttr)) {
+      throw malformed(`record ${key} has event "${eventAttr}"; the events are ${PACKET_EVENTS.join(', ')}`);
+    }
+    const event = (eventAttr ?? undefined) as PacketEvent | undefined;
     const children = elementChildren(recordEl);
     const hocba = children[0];
+    if (event === 'CANCEL') {
+      if (children.length !== 1 || hocba.localName !== 'withdrawal' || hocba.namespaceURI !== EVENT_NAMESPACE) {
+        throw malformed(`record ${key} is a CANCEL and must hold exactly one <withdrawal> in namespace ${EVENT_NAMESPACE}`);
+      }
+      return { key, contentHash, event, hocba };
+    }
     if (children.length !== 1 || hocba.localName !== 'hocba' || !profileOf(hocba)) {
       const known = [...RECORD_PROFILES.keys()].join(' or ');
       throw malformed(`record ${key} must hold exactly one <hocba> in namespace ${known}`);
     }
-    return { key, contentHash, hocba };
+    return { key, contentHash, event, hocba };
   });
   if (Number(recordCount) !== records.length) {
     throw malformed(`header recordCount ${recordCount} but the packet holds ${records.length} records`);
@@ -179,6 +196,7 @@ function checkRecord(r: PacketRecordElement, ctx: PacketReadContext, canonical: 
   if (actualHash !== r.contentHash) {
     return rejected(r.key, 'HASH_MISMATCH', `declared contentHash ${r.contentHash}, content hashes to ${actualHash}`);
   }
+  if (r.event === 'CANCEL') return checkWithdrawal(r, actualHash, ctx);
   let record: Record<string, any>;
   try {
     record = recordFromXml(r.hocba) as Record<string, any>;
@@ -192,7 +210,33 @@ function checkRecord(r: PacketRecordElement, ctx: PacketReadContext, canonical: 
   if (contentKey !== r.key) return rejected(r.key, 'RECORD_INVALID', `key ${r.key} differs from learnerId/schoolYear ${contentKey}`);
   if (!Number.isInteger(record.version)) return rejected(r.key, 'RECORD_INVALID', 'version is not a whole number');
   if (ctx.rejectRecordKeys?.includes(r.key)) return rejected(r.key, 'RECORD_REFUSED', 'refused by fault injection');
-  return { recordKey: r.key, contentHash: actualHash, version: record.version as number };
+  return { recordKey: r.key, contentHash: actualHash, version: record.version as number, event: r.event };
+}
+
+const WITHDRAWAL_FIELDS = ['recordKey', 'version', 'withdrawnContentHash', 'reason', 'requestedAt'] as const;
+
+/** A CANCEL's <withdrawal>: its fields in order, each once, naming the record's own key. */
+function checkWithdrawal(r: PacketRecordElement, actualHash: string, ctx: PacketReadContext): Candidate {
+  const fields = new Map<string, string>();
+  for (let n = r.hocba.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === TEXT_NODE && (n.nodeValue ?? '').trim() === '') continue;
+    const el = n as Element;
+    if (n.nodeType !== ELEMENT_NODE || el.namespaceURI !== EVENT_NAMESPACE) return rejected(r.key, 'RECORD_INVALID', 'a <withdrawal> holds only its elements');
+    if (el.localName !== WITHDRAWAL_FIELDS[fields.size]) {
+      return rejected(r.key, 'RECORD_INVALID', `<withdrawal> must hold ${WITHDRAWAL_FIELDS.join(', ')} in that order; found <${el.localName}>`);
+    }
+    fields.set(el.localName, el.textContent ?? '');
+  }
+  if (fields.size !== WITHDRAWAL_FIELDS.length) return rejected(r.key, 'RECORD_INVALID', `<withdrawal> must hold ${WITHDRAWAL_FIELDS.join(', ')}`);
+  if (fields.get('recordKey') !== r.key) return rejected(r.key, 'RECORD_INVALID', `key ${r.key} differs from the withdrawal's recordKey ${fields.get('recordKey')}`);
+  const version = fields.get('version')!;
+  if (!/^[1-9]\d{0,8}$/.test(version)) return rejected(r.key, 'RECORD_INVALID', 'the withdrawal\'s version is not a whole number above 0');
+  const withdrawn = fields.get('withdrawnContentHash')!;
+  if (!/^[0-9a-f]{64}$/.test(withdrawn)) return rejected(r.key, 'RECORD_INVALID', 'withdrawnContentHash is not a lowercase hex SHA-256');
+  if (!(fields.get('reason') ?? '').trim()) return rejected(r.key, 'RECORD_INVALID', 'a withdrawal gives its reason');
+  if (Number.isNaN(Date.parse(fields.get('requestedAt')!))) return rejected(r.key, 'RECORD_INVALID', 'requestedAt is not a date and time');
+  if (ctx.rejectRecordKeys?.includes(r.key)) return rejected(r.key, 'RECORD_REFUSED', 'refused by fault injection');
+  return { recordKey: r.key, contentHash: actualHash, version: Number(version), event: 'CANCEL', withdrawnContentHash: withdrawn, reason: fields.get('reason')! };
 }
 
 /** De-duplication on the record key (README, Receipt). */
@@ -203,16 +247,35 @@ function admitRecord(c: Candidate, packetId: string, receivedAt: string, state: 
     state.duplicates += 1;
     return { recordKey: c.recordKey, status: 'duplicate', ministryRecordId: known.ministryRecordId };
   }
+  // Events (README, "Events"): each must fit what the Ministry holds of the book.
+  const live = known && !known.withdrawn;
+  if (c.event === 'NEW' && live) {
+    return rejected(c.recordKey, 'EVENT_CONFLICT', `the Ministry holds version ${known.version} of ${c.recordKey}; a new version of it is an UPDATE`);
+  }
+  if ((c.event === 'UPDATE' || c.event === 'CANCEL') && !known) {
+    return rejected(c.recordKey, 'RECORD_NOT_FOUND', `the Ministry holds no record book ${c.recordKey} to ${c.event === 'UPDATE' ? 'update' : 'withdraw'}; a first version is NEW`);
+  }
+  if ((c.event === 'UPDATE' || c.event === 'CANCEL') && known?.withdrawn) {
+    return rejected(c.recordKey, 'RECORD_WITHDRAWN', `${c.recordKey} was withdrawn at version ${known.version}; send it again as NEW with a higher version`);
+  }
   if (known && c.version <= known.version) {
     return rejected(c.recordKey, 'VERSION_CONFLICT', `version ${c.version} is not higher than the accepted version ${known.version}`);
   }
-  // A new version keeps the record book's Ministry ID: it is the same book, amended.
+  if (c.event === 'CANCEL' && c.withdrawnContentHash !== known!.contentHash) {
+    return rejected(c.recordKey, 'CANCEL_TARGET_MISMATCH', `the withdrawal names content ${c.withdrawnContentHash}; the Ministry holds ${known!.contentHash} (version ${known!.version})`);
+  }
+  // A new version keeps the record book's Ministry ID: it is the same book, amended (or withdrawn, or sent again).
   const ministryRecordId = known?.ministryRecordId ?? state.nextMinistryRecordId();
-  state.accept({ ...c, ministryRecordId, receivedAt, packetId });
+  if (c.event === 'CANCEL') {
+    state.withdraw(known!, { contentHash: c.contentHash, version: c.version, reason: c.reason ?? '', at: receivedAt, packetId });
+  } else {
+    state.accept({ recordKey: c.recordKey, contentHash: c.contentHash, version: c.version, ministryRecordId, receivedAt, packetId });
+  }
   return { recordKey: c.recordKey, status: 'accepted', ministryRecordId };
 }
 
-const isHocba = (el: Element): boolean => el.localName === 'hocba';
+/** The record contents whose canonical form the packet's digest walk keeps: <hocba>, or a CANCEL's <withdrawal>. */
+const isHocba = (el: Element): boolean => el.localName === 'hocba' || (el.localName === 'withdrawal' && el.namespaceURI === EVENT_NAMESPACE);
 
 /** A packet read and checked, each record's verdict before de-duplication: plain data. */
 export interface ReadPacket {

@@ -294,6 +294,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   app.get('/_sim/records', async () => ({
     unique: state.records.size,
     duplicates: state.duplicates,
+    withdrawals: state.withdrawals,
     records: [...state.records.values()],
   }));
   app.get('/_sim/deliveries', async () => {
@@ -309,6 +310,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   app.get('/_sim/stats', async () => ({
     unique: state.records.size,
     duplicates: state.duplicates,
+    withdrawals: state.withdrawals,
     packets: state.packets,
     packetsRefused: state.packetsRefused,
     tokensIssued: state.tokensIssued,

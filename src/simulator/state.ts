@@ -9,6 +9,8 @@ export interface StoredRecord {
   ministryRecordId: string;
   receivedAt: string;
   packetId: string;
+  /** Set once a CANCEL withdrew the book: `version` is then the withdrawal's, `contentHash` what it withdrew. */
+  withdrawn?: { at: string; reason: string; packetId: string; withdrawalHash: string };
 }
 
 /** One record arriving in one packet: who sent it and what the Ministry answered. */
@@ -78,6 +80,16 @@ export class SimulatorState {
     this.acceptedHashes.set(record.recordKey, hashes);
   }
 
+  /** A CANCEL: the book stays known (its Ministry ID kept) as withdrawn; the same withdrawal again is a duplicate. */
+  withdraw(known: StoredRecord, w: { contentHash: string; version: number; reason: string; at: string; packetId: string }): void {
+    this.records.set(known.recordKey, { ...known, version: w.version, withdrawn: { at: w.at, reason: w.reason, packetId: w.packetId, withdrawalHash: w.contentHash } });
+    this.acceptedHashes.get(known.recordKey)?.add(w.contentHash);
+    this.withdrawals += 1;
+  }
+
+  /** Withdrawals accepted (CANCEL events). */
+  withdrawals = 0;
+
   noteDelivery(recordKey: string, d: Delivery): void {
     const list = this.deliveries.get(recordKey);
     if (list) list.push(d);
@@ -101,6 +113,7 @@ export class SimulatorState {
     this.deliveries.clear();
     this.tokens.clear();
     this.duplicates = 0;
+    this.withdrawals = 0;
     this.rejected = 0;
     this.packets = 0;
     this.packetsRefused = 0;

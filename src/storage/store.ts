@@ -1,6 +1,7 @@
 import type { LookupRow } from './outbox/lookup.js';
 import type { RecordState } from '../delivery/states.js';
 import type { HoldCode } from './outbox/first-event.js';
+import type { PacketEvent, RecordKind } from '../packet/events.js';
 
 // The storage seam. One folder per backend (sqlite/, postgres/); the route handlers and the
 // delivery worker see only this interface, and test/storage-contract.test.ts holds every backend
@@ -93,6 +94,8 @@ export interface StoredSubmission {
 
 export interface RecordRow {
   id: string;
+  /** A record book's version, or the withdrawal of one (packet/events.ts). */
+  kind: RecordKind;
   submissionId: string;
   index: number;
   recordKey: string | null;
@@ -129,6 +132,8 @@ export interface ClaimedRecord {
   totalTimeMs: number | null;
   /** When the record's retry window opened: its acceptance, or its last replay. */
   windowStartedAt: number;
+  /** What it does to the Ministry's copy, decided at the claim (packet/events.ts). */
+  event: PacketEvent;
 }
 
 export interface RecordEvent {
@@ -197,7 +202,35 @@ export interface Ack {
   id: string;
   ministryRecordId: string | null;
   code: string; // 'accepted' | 'duplicate'
+  /** The acknowledged row is a withdrawal: the versions it withdraws become `withdrawn`. */
+  withdrawal?: boolean;
 }
+
+/** A record book's withdrawal, asked for by its vendor or an operator (issue 15 item 10). */
+export interface WithdrawRequest {
+  /** Any stored version of the record book. */
+  recordId: string;
+  reason: string;
+  now: number;
+  /** Ids of the withdrawal's submission and row (randomness passed in). */
+  submissionId: string;
+  withdrawalId: string;
+  policy: RetryPolicy;
+}
+
+export type WithdrawOutcome =
+  /** No record book under that id (or a rejected record, which has none). */
+  | { kind: 'not-found' }
+  /** A version or withdrawal of the book is being sent right now: ask again shortly. */
+  | { kind: 'in-flight' }
+  /** A withdrawal of the book already waits to be sent. */
+  | { kind: 'pending'; withdrawalId: string }
+  /** Nothing reached the Ministry and nothing waits: nothing to withdraw. */
+  | { kind: 'nothing' }
+  /** Nothing reached the Ministry: the versions waiting to be sent were cancelled, nothing is sent. */
+  | { kind: 'cancelled'; recordKey: string; cancelled: number }
+  /** The withdrawal of the version the Ministry holds is queued (and unsent versions cancelled). */
+  | { kind: 'queued'; recordKey: string; withdrawalId: string; withdrawnVersion: number; version: number; cancelled: number };
 
 export interface Outcome {
   id: string;
@@ -304,4 +337,8 @@ export interface Store {
    * record `byId` (a later signed document for the same record book); returns how many.
    */
   supersedeHeld(recordKey: string, vendor: string, byId: string, now: number): Promise<number>;
+  /** Marks versions of the key below `version` that wait to be sent or were given up (queued, retry, dead) `superseded` by `byId`; returns how many. */
+  supersedeEarlier(recordKey: string, version: number, byId: string, now: number): Promise<number>;
+  /** The withdrawal of a record book, in one transaction (outbox/events.ts). */
+  withdraw(req: WithdrawRequest): Promise<WithdrawOutcome>;
 }

@@ -8,7 +8,7 @@ import { claimedPayloadColumn } from './payloads.js';
 // being claimed after each lease for ever. PostgreSQL keeps a sending record's lease end in
 // next_attempt_at too (+1 ms), so one index serves both kinds of due record there.
 
-const RETURNING = `id, record_key, content_hash, attempts, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at`;
+const RETURNING = `id, record_key, content_hash, attempts, max_attempts, base_delay_ms, cap_delay_ms, total_time_ms, window_started_at, kind`;
 
 /** The code of a record whose sender stopped answering during its last attempt. */
 export const SENDER_LOST = 'SENDER_LOST';

@@ -323,4 +323,34 @@ $$;
 CREATE INDEX records_dead_by_school ON records (school_id, id) WHERE state = 'dead';
 `,
   },
+  {
+    id: 13,
+    name: 'withdrawals as events',
+    // As SQLite's migration 13: withdrawal rows, which the progress counters pass over.
+    sql: `
+ALTER TABLE records ADD COLUMN kind TEXT NOT NULL DEFAULT 'record' CHECK (kind IN ('record', 'withdrawal'));
+CREATE OR REPLACE FUNCTION record_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM record_counts_add(ARRAY(
+    SELECT ROW('school', coalesce(school_id, ''), state, 1)::record_counts FROM new_rows WHERE kind = 'record'
+    UNION ALL SELECT ROW('vendor', coalesce(vendor, ''), state, 1)::record_counts FROM new_rows WHERE kind = 'record'
+    UNION ALL SELECT ROW('grade', coalesce(grade::text, ''), state, 1)::record_counts FROM new_rows WHERE kind = 'record'));
+  RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION record_counts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM record_counts_add(ARRAY(
+    SELECT ROW(g, k, s, d)::record_counts FROM (
+      SELECT 'school' AS g, coalesce(school_id, '') AS k, state AS s, 1 AS d FROM new_rows WHERE kind = 'record'
+      UNION ALL SELECT 'vendor', coalesce(vendor, ''), state, 1 FROM new_rows WHERE kind = 'record'
+      UNION ALL SELECT 'grade', coalesce(grade::text, ''), state, 1 FROM new_rows WHERE kind = 'record'
+      UNION ALL SELECT 'school', coalesce(school_id, ''), state, -1 FROM old_rows WHERE kind = 'record'
+      UNION ALL SELECT 'vendor', coalesce(vendor, ''), state, -1 FROM old_rows WHERE kind = 'record'
+      UNION ALL SELECT 'grade', coalesce(grade::text, ''), state, -1 FROM old_rows WHERE kind = 'record') AS c));
+  RETURN NULL;
+END
+$$;
+`,
+  },
 ]);

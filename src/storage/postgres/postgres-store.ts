@@ -18,7 +18,11 @@ import type {
   RetryPolicy,
   Store,
   StoredSubmission,
+  WithdrawOutcome,
+  WithdrawRequest,
 } from '../store.js';
+import { cancelUnsent, heldByMinistry, highestVersion, inFlight, insertWithdrawal, lockBook, markWithdrawn, ministryHolds, pendingWithdrawal, supersedeEarlier, toHeldVersion } from '../outbox/events.js';
+import { eventOf, withdrawalXml, type RecordKind } from '../../packet/events.js';
 import { MIGRATIONS } from './migrations.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
@@ -27,7 +31,7 @@ import { countByState, foldCounts, keyOfCounter, oldestWaiting, progressCounts }
 import { syncRecordStates } from '../outbox/record-states.js';
 import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
-import { storedPayload, unpackPayload } from '../payload.js';
+import { asBuffer, packPayload, storedPayload, unpackPayload } from '../payload.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 import { firstEventOf } from '../outbox/first-event.js';
 
@@ -41,7 +45,7 @@ import { firstEventOf } from '../outbox/first-event.js';
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
   next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at,
-  school_id, vendor, learner_id, grade, class_name`;
+  school_id, vendor, learner_id, grade, class_name, kind`;
 
 type Row = Record<string, unknown>;
 
@@ -63,6 +67,7 @@ function toSubmission(r: Row): StoredSubmission {
 function toRecordRow(r: Row): RecordRow {
   return {
     id: r.id as string,
+    kind: (r.kind as RecordKind | undefined) ?? 'record',
     submissionId: r.submission_id as string,
     index: r.idx as number,
     recordKey: r.record_key as string | null,
@@ -87,8 +92,9 @@ function toRecordRow(r: Row): RecordRow {
   };
 }
 
-function toClaimed(r: Row): ClaimedRecord {
+function toClaimed(r: Row, held: ReadonlySet<string>): ClaimedRecord {
   return {
+    event: eventOf(r.kind as RecordKind, held.has(r.record_key as string)),
     id: r.id as string,
     recordKey: r.record_key as string,
     contentHash: r.content_hash as string,
@@ -392,7 +398,9 @@ export class PostgresStore implements Store {
     // A lease holds up to and including lease_until, as in the SQLite backend.
     await this.q(expireLost.postgres, [now]);
     const { rows } = await this.q(claim.postgres, [owner, now, now + leaseMs, limit]);
-    return rows.map(toClaimed);
+    const keys = [...new Set(rows.filter((r) => r.kind === 'record').map((r) => r.record_key as string))];
+    const held = new Set(keys.length ? (await this.q(ministryHolds.postgres, [keys])).rows.map((r) => r.record_key as string) : []);
+    return rows.map((r) => toClaimed(r, held));
   }
 
   async renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number> {
@@ -403,6 +411,8 @@ export class PostgresStore implements Store {
   async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
     if (acks.length === 0) return;
     await this.q(acknowledge.postgres, [owner, packetId, now, acks.map((a) => a.id), acks.map((a) => a.ministryRecordId), acks.map((a) => a.code)]);
+    const withdrawals = acks.filter((a) => a.withdrawal).map((a) => a.id);
+    if (withdrawals.length) await this.q(markWithdrawn.postgres, [withdrawals, packetId, now]);
   }
 
   async scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void> {
@@ -451,6 +461,39 @@ export class PostgresStore implements Store {
       [recordKey, vendor, byId, now],
     );
     return res.rowCount ?? 0;
+  }
+
+  async supersedeEarlier(recordKey: string, version: number, byId: string, now: number): Promise<number> {
+    return (await this.q(supersedeEarlier.postgres, [recordKey, version, byId, now])).rowCount ?? 0;
+  }
+
+  async withdraw(req: WithdrawRequest): Promise<WithdrawOutcome> {
+    const target = (await this.q(`SELECT record_key, state FROM records WHERE id = $1`, [req.recordId])).rows[0];
+    const key = target?.record_key as string | null | undefined;
+    if (!target || !key || target.state === 'rejected') return { kind: 'not-found' };
+    return this.tx(async (c): Promise<WithdrawOutcome> => {
+      await c.query(lockBook.postgres, [key]);
+      if ((await c.query(inFlight.postgres, [key])).rows[0]) return { kind: 'in-flight' };
+      const pending = (await c.query(pendingWithdrawal.postgres, [key])).rows[0];
+      if (pending) return { kind: 'pending', withdrawalId: pending.id as string };
+      const cancelled = (await c.query(cancelUnsent.postgres, [key, `withdrawn before it was sent: ${req.reason}`, req.now])).rowCount ?? 0;
+      const heldRow = (await c.query(heldByMinistry.postgres, [key])).rows[0];
+      if (!heldRow) return cancelled > 0 ? { kind: 'cancelled', recordKey: key, cancelled } : { kind: 'nothing' };
+      const held = toHeldVersion(heldRow);
+      const version = Number((await c.query(highestVersion.postgres, [key])).rows[0].v) + 1;
+      const w = withdrawalXml({ recordKey: key, version, withdrawnContentHash: held.contentHash, reason: req.reason, requestedAt: new Date(req.now).toISOString() });
+      const response = { withdrawal: req.withdrawalId, recordKey: key, withdrawnVersion: held.version, version };
+      await c.query('INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, NULL, $3, $4, $5)', [
+        req.submissionId, held.vendor ?? 'province', `withdrawal:${req.withdrawalId}`, JSON.stringify(response), req.now,
+      ]);
+      await c.query(insertWithdrawal.postgres, [
+        req.withdrawalId, req.submissionId, key, w.contentHash, req.policy.maxAttempts, req.policy.baseDelayMs, req.policy.capDelayMs,
+        req.policy.totalTimeMs ?? null, req.now, `withdrawal of version ${held.version}: ${req.reason}`, version,
+        held.schoolId, held.learnerId, held.grade, held.className, held.schoolYear, held.vendor,
+      ]);
+      await c.query(insertPayload.postgres, [[req.withdrawalId], [asBuffer(packPayload(w.xml))], [null]]);
+      return { kind: 'queued', recordKey: key, withdrawalId: req.withdrawalId, withdrawnVersion: held.version, version, cancelled };
+    });
   }
 
   async countByState(): Promise<Record<string, number>> {

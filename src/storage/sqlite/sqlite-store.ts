@@ -21,7 +21,11 @@ import type {
   RetryPolicy,
   Store,
   StoredSubmission,
+  WithdrawOutcome,
+  WithdrawRequest,
 } from '../store.js';
+import { cancelUnsent, heldByMinistry, highestVersion, inFlight, insertWithdrawal, markWithdrawn, ministryHolds, pendingWithdrawal, supersedeEarlier, toHeldVersion } from '../outbox/events.js';
+import { eventOf, withdrawalXml, type RecordKind } from '../../packet/events.js';
 import { MIGRATIONS } from './migrations.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
 import { WalSync } from './wal-sync.js';
@@ -33,7 +37,7 @@ import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../ou
 import { syncRecordStates } from '../outbox/record-states.js';
 import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
-import { storedPayload, unpackPayload } from '../payload.js';
+import { asBuffer, packPayload, storedPayload, unpackPayload } from '../payload.js';
 import { workerExecArgv } from '../../threads/worker-exec-argv.js';
 import { firstEventOf } from '../outbox/first-event.js';
 
@@ -63,7 +67,7 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 
 const RECORD_COLUMNS = `id, submission_id, idx, record_key, content_hash, state, errors, attempts, max_attempts,
   next_attempt_at, last_code, last_reason, ministry_record_id, packet_id, signatures, created_at, updated_at,
-  school_id, vendor, learner_id, grade, class_name`;
+  school_id, vendor, learner_id, grade, class_name, kind`;
 
 /** The error a connection in full mode answers with: a storage fault (storage/faults.ts), 507. */
 function diskFull(): Error {
@@ -84,6 +88,7 @@ function toSubmission(r: SubmissionRow): StoredSubmission {
 function toRecordRow(r: Record<string, unknown>): RecordRow {
   return {
     id: r.id as string,
+    kind: (r.kind as RecordKind | undefined) ?? 'record',
     submissionId: r.submission_id as string,
     index: r.idx as number,
     recordKey: r.record_key as string | null,
@@ -245,6 +250,14 @@ export class SqliteStore implements Store {
           updated_at = @now
         WHERE state = 'held' AND record_key = @key AND id <> @by
           AND submission_id IN (SELECT id FROM submissions WHERE vendor = @vendor)`),
+      supersedeEarlier: db.prepare(supersedeEarlier.sqlite),
+      markWithdrawn: db.prepare(markWithdrawn.sqlite),
+      inFlight: db.prepare(inFlight.sqlite),
+      pendingWithdrawal: db.prepare(pendingWithdrawal.sqlite),
+      cancelUnsent: db.prepare(cancelUnsent.sqlite),
+      heldByMinistry: db.prepare(heldByMinistry.sqlite),
+      highestVersion: db.prepare(highestVersion.sqlite),
+      insertWithdrawal: db.prepare(insertWithdrawal.sqlite),
     };
   }
 
@@ -565,7 +578,9 @@ export class SqliteStore implements Store {
       rows.push(...got);
       if (got.length < chunk) break;
     }
+    const held = this.ministryHoldsAny(rows.filter((r) => r.kind === 'record').map((r) => r.record_key as string));
     return rows.map((r) => ({
+      event: eventOf(r.kind as RecordKind, held.has(r.record_key as string)),
       id: r.id as string,
       recordKey: r.record_key as string,
       contentHash: r.content_hash as string,
@@ -579,6 +594,21 @@ export class SqliteStore implements Store {
     }));
   }
 
+  /** The keys of which the Ministry holds a live version (outbox/events.ts), 500 to a statement. */
+  private ministryHoldsAny(keys: string[]): Set<string> {
+    const out = new Set<string>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      let st = this.ministryHoldsByLength.get(chunk.length);
+      if (!st) this.ministryHoldsByLength.set(chunk.length, (st = this.db.prepare(ministryHolds.sqlite(chunk.length))));
+      for (const r of st.all(...chunk) as { record_key: string }[]) out.add(r.record_key);
+    }
+    return out;
+  }
+
+  private readonly ministryHoldsByLength = new Map<number, Database.Statement>();
+
   async renewLease(owner: string, ids: string[], now: number, leaseMs: number): Promise<number> {
     let n = 0;
     await this.inSlices(ids, (id) => (n += this.s.renew.run({ id, owner, until: now + leaseMs }).changes));
@@ -586,7 +616,10 @@ export class SqliteStore implements Store {
   }
 
   async acknowledge(owner: string, packetId: string, acks: Ack[], now: number): Promise<void> {
-    await this.inSlices(acks, (a) => this.s.ack.run({ id: a.id, owner, packet: packetId, mid: a.ministryRecordId, code: a.code, now }));
+    await this.inSlices(acks, (a) => {
+      const n = this.s.ack.run({ id: a.id, owner, packet: packetId, mid: a.ministryRecordId, code: a.code, now }).changes;
+      if (n > 0 && a.withdrawal) this.s.markWithdrawn.run({ by: a.id, packet: packetId, now });
+    });
   }
 
   async scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void> {
@@ -624,6 +657,42 @@ export class SqliteStore implements Store {
     const n = this.write(() => this.s.supersedeHeld.run({ key: recordKey, vendor, by: byId, now })).changes;
     await this.durable();
     return n;
+  }
+
+  async supersedeEarlier(recordKey: string, version: number, byId: string, now: number): Promise<number> {
+    const n = this.write(() => this.s.supersedeEarlier.run({ key: recordKey, version, by: byId, now })).changes;
+    await this.durable();
+    return n;
+  }
+
+  async withdraw(req: WithdrawRequest): Promise<WithdrawOutcome> {
+    const s = this.s;
+    const target = s.getRecord.get(req.recordId) as Record<string, unknown> | undefined;
+    const key = target?.record_key as string | null | undefined;
+    if (!target || !key || target.state === 'rejected') return { kind: 'not-found' };
+    const outcome = this.write(() => this.db.transaction((): WithdrawOutcome => {
+      if (s.inFlight.get(key)) return { kind: 'in-flight' };
+      const pending = s.pendingWithdrawal.get(key) as { id: string } | undefined;
+      if (pending) return { kind: 'pending', withdrawalId: pending.id };
+      const cancelled = s.cancelUnsent.run({ key, reason: `withdrawn before it was sent: ${req.reason}`, now: req.now }).changes;
+      const heldRow = s.heldByMinistry.get(key) as Record<string, unknown> | undefined;
+      if (!heldRow) return cancelled > 0 ? { kind: 'cancelled', recordKey: key, cancelled } : { kind: 'nothing' };
+      const held = toHeldVersion(heldRow);
+      const version = Number((s.highestVersion.get(key) as { v: number }).v) + 1;
+      const w = withdrawalXml({ recordKey: key, version, withdrawnContentHash: held.contentHash, reason: req.reason, requestedAt: new Date(req.now).toISOString() });
+      const response = { withdrawal: req.withdrawalId, recordKey: key, withdrawnVersion: held.version, version };
+      s.insertSubmission.run(req.submissionId, held.vendor ?? 'province', null, `withdrawal:${req.withdrawalId}`, JSON.stringify(response), req.now);
+      s.insertWithdrawal.run({
+        id: req.withdrawalId, submission: req.submissionId, key, hash: w.contentHash, maxAttempts: req.policy.maxAttempts,
+        baseDelayMs: req.policy.baseDelayMs, capDelayMs: req.policy.capDelayMs, totalTimeMs: req.policy.totalTimeMs ?? null, now: req.now,
+        reason: `withdrawal of version ${held.version}: ${req.reason}`, version, schoolId: held.schoolId, learnerId: held.learnerId,
+        grade: held.grade, className: held.className, schoolYear: held.schoolYear, vendor: held.vendor,
+      });
+      s.insertPayload.run(req.withdrawalId, asBuffer(packPayload(w.xml)), null);
+      return { kind: 'queued', recordKey: key, withdrawalId: req.withdrawalId, withdrawnVersion: held.version, version, cancelled };
+    })());
+    await this.durable();
+    return outcome;
   }
 
   async countByState(): Promise<Record<string, number>> {
