@@ -48,7 +48,17 @@ const V1: RecordProfile = {
   booleans: new Set([...V0.booleans, 'personalIdPending', 'individualPlan', 'completedPrimary', 'graduationReviewEligible']),
 };
 
-export const RECORD_PROFILES: ReadonlyMap<string, RecordProfile> = new Map([V0, V1].map((p) => [p.namespace, p]));
+/** v1 with the rest of the record form (`form`, issue 15 item 9). */
+const V2: RecordProfile = {
+  version: 'v2',
+  namespace: 'urn:moet:hocba:record:v2',
+  schemaFile: 'specs/ministry-profile/v2/record.schema.json',
+  arrays: new Set([...V1.arrays, 'family', 'schoolHistory', 'subjectComments', 'qualityComments', 'competencyComments', 'titles']),
+  numbers: new Set([...V1.numbers, 'birthYear', 'heightCm', 'weightKg']),
+  booleans: V1.booleans,
+};
+
+export const RECORD_PROFILES: ReadonlyMap<string, RecordProfile> = new Map([V0, V1, V2].map((p) => [p.namespace, p]));
 
 /**
  * Array fields and the name of the element each item is written as (the XML rendition repeats an
@@ -65,4 +75,10 @@ export const ITEM_NAMES: Readonly<Record<string, string>> = Object.freeze({
   regularResults: 'result',
   signatures: 'signature',
   exemptSubjects: 'exemptSubject',
+  family: 'member',
+  schoolHistory: 'entry',
+  subjectComments: 'subjectComment',
+  qualityComments: 'qualityComment',
+  competencyComments: 'competencyComment',
+  titles: 'title',
 });

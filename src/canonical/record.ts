@@ -25,6 +25,17 @@ export * from './codes.js';
 
 export const PROFILE_VERSION = 'v1';
 export const RECORD_NAMESPACE = 'urn:moet:hocba:record:v1';
+/**
+ * Profile v2 (issue 15 item 9): v1 with the rest of the record form (`form`). A record is written
+ * in the lowest profile that holds it: without `form` it is a v1 record, byte for byte as before
+ * (same content hash), so records and signatures made before v2 stay as they were.
+ */
+export const RECORD_NAMESPACE_V2 = 'urn:moet:hocba:record:v2';
+
+/** The namespace a record is written in: v2 when it carries the record form, else v1. */
+export function namespaceOfRecord(r: Pick<CanonicalRecord, 'form'>): string {
+  return r.form === undefined ? RECORD_NAMESPACE : RECORD_NAMESPACE_V2;
+}
 
 export interface Student {
   learnerId: string; // Ministry learner ID (mã học sinh)
@@ -214,6 +225,50 @@ export interface CanonicalRecord {
   secondary?: SecondaryResults;
   attendance: Attendance;
   signatures: Signature[];
+  /** Profile v2: the rest of the record form. */
+  form?: RecordForm;
+}
+
+export const POLICY_CATEGORIES = Object.freeze(['CON_LIET_SI', 'CON_THUONG_BINH_BENH_BINH', 'HO_NGHEO', 'HO_CAN_NGHEO', 'DAN_TOC_THIEU_SO_VUNG_KHO_KHAN', 'MO_COI', 'KHUYET_TAT', 'KHAC'] as const);
+export type PolicyCategory = (typeof POLICY_CATEGORIES)[number];
+/** Danh hiệu: TT22 art. 15 (grades 6-12: xuất sắc, giỏi), TT27 art. 15 (grades 1-5: xuất sắc, tiêu biểu). */
+export const TITLES = Object.freeze(['HOC_SINH_XUAT_SAC', 'HOC_SINH_GIOI', 'HOC_SINH_TIEU_BIEU'] as const);
+export type Title = (typeof TITLES)[number];
+
+export interface FamilyMember {
+  relation: 'FATHER' | 'MOTHER' | 'GUARDIAN';
+  fullName: string;
+  birthYear?: number;
+  occupation?: string;
+}
+
+export interface SchoolHistoryEntry {
+  schoolYear: string;
+  grade: number;
+  schoolId?: string;
+  schoolName: string;
+  className: string;
+  transfer?: { kind: 'IN' | 'OUT'; date: string; otherSchool?: string };
+}
+
+/** Profile v2: lý lịch and the rest of the học bạ form (specs/ministry-profile/v2; docs/qd4998.md). Every field optional. */
+export interface RecordForm {
+  /** QĐ 4998 code of the ethnicity (01 Kinh … 54 Rơ-măm; 55 foreign). */
+  ethnicityCode?: string;
+  birthPlace?: string;
+  homeTown?: string;
+  address?: string;
+  policyCategory?: PolicyCategory;
+  registrationNumber?: string;
+  enrolmentDate?: string;
+  family?: FamilyMember[];
+  schoolHistory?: SchoolHistoryEntry[];
+  subjectComments?: { subject: string; comment: string }[];
+  qualityComments?: { code: Quality; comment: string }[];
+  competencyComments?: { code: Competency; comment: string }[];
+  /** Grades 1-5: height (cm) and weight (kg), one decimal. */
+  physical?: { heightCm: number; weightKg: number };
+  titles?: Title[];
 }
 
 /** Highest primary grade; grades above it are secondary. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ITEM_NAMES } from './profiles.js';
-import { RECORD_NAMESPACE, type CanonicalRecord } from './record.js';
+import { namespaceOfRecord, type CanonicalRecord } from './record.js';
 
 // Writes the XML rendition of a canonical record directly in exclusive canonical form
 // (xml-exc-c14n): no declaration, no whitespace between elements, `<a></a>` for empty
@@ -55,7 +55,7 @@ function writeValue(name: string, value: unknown): string {
 
 /** The `<hocba>` element of a record, in exclusive canonical form. */
 export function recordToXml(record: CanonicalRecord): string {
-  let out = `<hocba xmlns="${RECORD_NAMESPACE}">`;
+  let out = `<hocba xmlns="${namespaceOfRecord(record)}">`;
   for (const k in record) if (Object.hasOwn(record, k)) out += writeValue(k, (record as unknown as Record<string, unknown>)[k]);
   return out + '</hocba>';
 }

@@ -36,7 +36,7 @@ export type RecordValidator = (record: unknown, namespace: string) => string | u
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The newest profile's record schema. */
-export const RECORD_SCHEMA_PATH = join(PACKAGE_ROOT, 'specs/ministry-profile/v1/record.schema.json');
+export const RECORD_SCHEMA_PATH = join(PACKAGE_ROOT, 'specs/ministry-profile/v2/record.schema.json');
 
 /**
  * One validator per record profile the Ministry reads (canonical/profiles.ts), each with its own

@@ -10,6 +10,7 @@ import { checkPersonalId } from './rules/personal-id.js';
 import { checkPrimary } from './rules/primary.js';
 import { checkResultsLevel, checkSchoolYear } from './rules/record-header.js';
 import { checkRetests } from './rules/retests.js';
+import { checkRecordForm } from './rules/record-form.js';
 import { checkSchool } from './rules/school.js';
 import { checkSecondaryOutcome } from './rules/secondary-outcome.js';
 import { checkSecondaryScores } from './rules/secondary-scores.js';
@@ -27,7 +28,9 @@ const addFormats: FormatsPlugin =
 
 // The schema is the published profile file itself (not a copy), read relative to this module so
 // it works from src/ under the test runner and from dist/ after the build.
-const SCHEMA_URL = new URL('../../specs/ministry-profile/v1/record.schema.json', import.meta.url);
+// Profile v2 is v1 and the record form (`form`): one schema validates both (a record without the
+// form is written as v1, canonical/record.ts namespaceOfRecord).
+const SCHEMA_URL = new URL('../../specs/ministry-profile/v2/record.schema.json', import.meta.url);
 export const recordSchema: Record<string, unknown> = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
 
 // Compiled once at module load: compiling per record would dominate the cost of a batch.
@@ -95,7 +98,7 @@ function checkRules(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const errors = [...checkSchoolYear(r), ...checkPersonalId(r, ctx), ...checkSchool(r, ctx)];
   const { level, errors: levelErrors } = checkResultsLevel(r);
   errors.push(...levelErrors);
-  if (level !== null) errors.push(...checkExemptions(r), ...checkEndOfLevel(r));
+  if (level !== null) errors.push(...checkExemptions(r), ...checkEndOfLevel(r), ...checkRecordForm(r));
   if (level === 'primary') errors.push(...checkPrimary(r, ctx));
   if (level === 'secondary') {
     const subjects = checkSecondarySubjects(r, ctx);

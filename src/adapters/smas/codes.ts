@@ -1,3 +1,4 @@
+import { ETHNICITY_BY_CODE } from '../../canonical/ethnicities.js';
 import type { CommentResult, Competency, DisabilityType, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
 
 // SMAS's own codes and their canonical counterparts (README.md beside this file). SMAS numbers
@@ -94,20 +95,8 @@ export const COMPETENCY_BY_SMAS: Readonly<Record<string, Competency>> = table({
 /** Signature Role, in canonical order. */
 export const SIGNATURE_BY_SMAS: Readonly<Record<string, SignatureRole>> = table({ GVCN: 'HOMEROOM_TEACHER', HT: 'PRINCIPAL', DAU: 'SCHOOL_SEAL' });
 
-/**
- * EthnicCode: the General Statistics Office's codes of the 54 ethnic groups (Decision
- * 121-TCTK/PPCĐ), to the names the canonical record carries (05 and 08 by their common names,
- * as the other adapters write them).
- */
-export const ETHNICITY_BY_SMAS: Readonly<Record<string, string>> = table({
-  '01': 'Kinh', '02': 'Tày', '03': 'Thái', '04': 'Hoa', '05': 'Khmer', '06': 'Mường', '07': 'Nùng', '08': 'Mông', '09': 'Dao',
-  '10': 'Gia-rai', '11': 'Ngái', '12': 'Ê-đê', '13': 'Ba-na', '14': 'Xơ-đăng', '15': 'Sán Chay', '16': 'Cơ-ho', '17': 'Chăm',
-  '18': 'Sán Dìu', '19': 'Hrê', '20': 'Mnông', '21': 'Ra-glai', '22': 'Xtiêng', '23': 'Bru-Vân Kiều', '24': 'Thổ', '25': 'Giáy',
-  '26': 'Cơ-tu', '27': 'Giẻ-Triêng', '28': 'Mạ', '29': 'Khơ-mú', '30': 'Co', '31': 'Tà-ôi', '32': 'Chơ-ro', '33': 'Kháng',
-  '34': 'Xinh-mun', '35': 'Hà Nhì', '36': 'Chu-ru', '37': 'Lào', '38': 'La Chí', '39': 'La Ha', '40': 'Phù Lá', '41': 'La Hủ',
-  '42': 'Lự', '43': 'Lô Lô', '44': 'Chứt', '45': 'Mảng', '46': 'Pà Thẻn', '47': 'Cơ Lao', '48': 'Cống', '49': 'Bố Y', '50': 'Si La',
-  '51': 'Pu Péo', '52': 'Brâu', '53': 'Ơ Đu', '54': 'Rơ-măm',
-});
+/** EthnicCode: the General Statistics Office's codes of the 54 ethnic groups (canonical/ethnicities.ts). */
+export const ETHNICITY_BY_SMAS: Readonly<Record<string, string>> = ETHNICITY_BY_CODE;
 
 /** Disability/Type: the six types of Law 51/2010/QH12 art. 3.1, numbered. */
 export const DISABILITY_BY_SMAS: Readonly<Record<string, DisabilityType>> = table({ '1': 'VAN_DONG', '2': 'NGHE_NOI', '3': 'NHIN', '4': 'THAN_KINH_TAM_THAN', '5': 'TRI_TUE', '6': 'KHAC' });
