@@ -75,3 +75,64 @@ t.test('ethnicity names to their QĐ 4998 codes, spelled as people write them', 
   t.equal(ethnicityCodeOf('Rơ Măm'), '54');
   t.equal(ethnicityCodeOf('Klingon'), undefined);
 });
+
+t.test('vnEdu carries the form in LyLich, mapped to profile v2', async (t) => {
+  const { getAdapter } = await import('../src/adapters/registry.js');
+  const { sampleVneduBatch } = await import('../src/adapters/vnedu/sample.js');
+  const { splitVneduBatch } = await import('../src/adapters/vnedu/map.js');
+  const batch = sampleVneduBatch(60, 3);
+  const s = batch.DanhSachHocSinh.find((x) => x.Khoi >= 2 && x.Khoi <= 5 && x.DanhGiaCuoiNam === 'HTT' && x.QuocTich === 'Việt Nam' && x.DanToc === 'Kinh');
+  if (!s) throw new Error('the sample has no Kinh student of grades 2-5 with HTT');
+  const [start, end] = batch.NamHoc.split('-').map(Number);
+  s.LyLich = {
+    MaDanToc: '01',
+    NoiSinh: 'Xã Yên Thường, Thành phố Hà Nội',
+    QueQuan: 'Xã Vĩnh Bảo, Thành phố Hải Phòng',
+    NoiO: 'Số 12 ngõ 34 phố Thăng Long, Hà Nội',
+    DoiTuongChinhSach: 'HoCanNgheo',
+    SoDangBo: '2021/0427',
+    NgayNhapHoc: `05/09/${start! - 3}`,
+    GiaDinh: [{ QuanHe: 'Me', HoTen: 'Nguyễn Thị Hoà', NamSinh: 1987, NgheNghiep: 'Giáo viên' }],
+    QuaTrinhHocTap: [
+      { NamHoc: `${start! - 1}-${start}`, Khoi: s.Khoi - 1, TenTruong: 'Trường Tiểu học Kim Liên', Lop: `${s.Khoi - 1}A`, ChuyenTruong: { Loai: 'Di', Ngay: `30/05/${start}`, TruongKhac: batch.TenTruong } },
+      { NamHoc: batch.NamHoc, Khoi: s.Khoi, MaTruong: batch.MaTruong, TenTruong: batch.TenTruong, Lop: s.Lop, ChuyenTruong: { Loai: 'Den', Ngay: `15/08/${start}` } },
+    ],
+    NhanXetMon: [{ MaMon: 'TV', NhanXet: 'Đọc lưu loát.' }],
+    NhanXetPhamChat: { ChamChi: 'Chăm học.' },
+    NhanXetNangLuc: { TuChuTuHoc: 'Tự giác.' },
+    ChieuCao: 131.5,
+    CanNang: 27.8,
+    DanhHieu: ['TieuBieu'],
+  };
+  batch.DanhSachHocSinh = [s];
+  const { items, context } = splitVneduBatch(batch);
+  const out = intake(getAdapter('vnedu')!, items, context, contextWith()).records[0]!;
+  t.equal(out.state, 'queued', 'valid');
+  const record = recordFromXmlText(out.recordXml!) as CanonicalRecord;
+  t.same(record.form, {
+    ethnicityCode: '01',
+    birthPlace: 'Xã Yên Thường, Thành phố Hà Nội',
+    homeTown: 'Xã Vĩnh Bảo, Thành phố Hải Phòng',
+    address: 'Số 12 ngõ 34 phố Thăng Long, Hà Nội',
+    policyCategory: 'HO_CAN_NGHEO',
+    registrationNumber: '2021/0427',
+    enrolmentDate: `${start! - 3}-09-05`,
+    family: [{ relation: 'MOTHER', fullName: 'Nguyễn Thị Hoà', birthYear: 1987, occupation: 'Giáo viên' }],
+    schoolHistory: [
+      { schoolYear: `${start! - 1}-${start}`, grade: s.Khoi - 1, schoolName: 'Trường Tiểu học Kim Liên', className: `${s.Khoi - 1}A`, transfer: { kind: 'OUT', date: `${start}-05-30`, otherSchool: batch.TenTruong } },
+      { schoolYear: batch.NamHoc, grade: s.Khoi, schoolId: batch.MaTruong, schoolName: batch.TenTruong, className: s.Lop, transfer: { kind: 'IN', date: `${start}-08-15` } },
+    ],
+    subjectComments: [{ subject: 'TIENG_VIET', comment: 'Đọc lưu loát.' }],
+    qualityComments: [{ code: 'CHAM_CHI', comment: 'Chăm học.' }],
+    competencyComments: [{ code: 'TU_CHU_TU_HOC', comment: 'Tự giác.' }],
+    physical: { heightCm: 131.5, weightKg: 27.8 },
+    titles: ['HOC_SINH_TIEU_BIEU'],
+  }, 'every LyLich field, in the v2 record');
+  t.ok(end, 'a school year');
+
+  // A vnEdu code outside its tables is the vendor's field, with its path.
+  s.LyLich.DanhHieu = ['Gioi'];
+  s.LyLich.DoiTuongChinhSach = 'VIP';
+  const bad = intake(getAdapter('vnedu')!, splitVneduBatch(batch).items, context, contextWith());
+  t.same(bad.validationErrors.map((e) => [e.code, e.path]).sort(), [['VENDOR_FIELD_INVALID', '/LyLich/DoiTuongChinhSach']]);
+});

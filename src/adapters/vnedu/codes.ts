@@ -1,4 +1,4 @@
-import type { CommentResult, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation } from '../../canonical/record.js';
+import type { CommentResult, DisabilityType, ExemptionReason, FamilyMember, IdentityDocumentKind, PolicyCategory, PrimarySubject, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation, Title } from '../../canonical/record.js';
 
 // vnEdu's own codes and their canonical counterparts. Lookups go through `lookup` so that an
 // inherited key such as "constructor" never counts as a code.
@@ -126,6 +126,27 @@ export const DOCUMENT_BY_VNEDU_CODE: Readonly<Record<string, IdentityDocumentKin
 
 /** DinhHuong of Công nghệ at grades 10-12. */
 export const ORIENTATION_BY_VNEDU_CODE: Readonly<Record<string, TechnologyOrientation>> = Object.freeze({ CongNghiep: 'CONG_NGHIEP', NongNghiep: 'NONG_NGHIEP' });
+
+/** LyLich.DoiTuongChinhSach: đối tượng chính sách (profile v2 form.policyCategory). */
+export const POLICY_BY_VNEDU_CODE: Readonly<Record<string, PolicyCategory>> = Object.freeze({
+  ConLietSi: 'CON_LIET_SI',
+  ConThuongBinhBenhBinh: 'CON_THUONG_BINH_BENH_BINH',
+  HoNgheo: 'HO_NGHEO',
+  HoCanNgheo: 'HO_CAN_NGHEO',
+  DTTSVungKhoKhan: 'DAN_TOC_THIEU_SO_VUNG_KHO_KHAN',
+  MoCoi: 'MO_COI',
+  KhuyetTat: 'KHUYET_TAT',
+  Khac: 'KHAC',
+});
+
+/** LyLich.GiaDinh[].QuanHe. */
+export const RELATION_BY_VNEDU_CODE: Readonly<Record<string, FamilyMember['relation']>> = Object.freeze({ Cha: 'FATHER', Me: 'MOTHER', NguoiGiamHo: 'GUARDIAN' });
+
+/** LyLich.QuaTrinhHocTap[].ChuyenTruong.Loai: chuyển đến, chuyển đi. */
+export const TRANSFER_BY_VNEDU_CODE: Readonly<Record<string, 'IN' | 'OUT'>> = Object.freeze({ Den: 'IN', Di: 'OUT' });
+
+/** LyLich.DanhHieu. */
+export const TITLE_BY_VNEDU_CODE: Readonly<Record<string, Title>> = Object.freeze({ XuatSac: 'HOC_SINH_XUAT_SAC', Gioi: 'HOC_SINH_GIOI', TieuBieu: 'HOC_SINH_TIEU_BIEU' });
 
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;

@@ -101,6 +101,8 @@ export interface VneduStudent {
   XacNhanHoanThanhTHCS?: { SoQuyetDinh: string; Ngay: string };
   /** Grade 12: eligible for the graduation review. */
   DuDieuKienXetTN?: boolean;
+  /** Profile v2: the rest of the học bạ form (README.md, "The record form"). */
+  LyLich?: VneduRecordForm;
   // Both
   LenLop: boolean;
   KhenThuong: string[];
@@ -108,6 +110,25 @@ export interface VneduStudent {
   SoBuoiNghiCoPhep: number;
   SoBuoiNghiKhongPhep: number;
   ChuKy: VneduSignatures;
+}
+
+/** LyLich: lý lịch and the rest of the học bạ form, every field optional. */
+export interface VneduRecordForm {
+  MaDanToc?: string; // QĐ 4998 / GSO code, 01-55
+  NoiSinh?: string;
+  QueQuan?: string;
+  NoiO?: string;
+  DoiTuongChinhSach?: string; // codes.ts POLICY_BY_VNEDU_CODE
+  SoDangBo?: string;
+  NgayNhapHoc?: string; // dd/MM/yyyy
+  GiaDinh?: { QuanHe: string; HoTen: string; NamSinh?: number; NgheNghiep?: string }[];
+  QuaTrinhHocTap?: { NamHoc: string; Khoi: number; MaTruong?: string; TenTruong: string; Lop: string; ChuyenTruong?: { Loai: string; Ngay: string; TruongKhac?: string } }[];
+  NhanXetMon?: { MaMon: string; NhanXet: string }[];
+  NhanXetPhamChat?: Record<string, string>;
+  NhanXetNangLuc?: Record<string, string>;
+  ChieuCao?: number; // cm
+  CanNang?: number; // kg
+  DanhHieu?: string[]; // XuatSac, Gioi, TieuBieu
 }
 
 export interface VneduBatch {

@@ -10,7 +10,11 @@ import {
   EXEMPTION_BY_VNEDU_CODE,
   LEVEL_BY_VNEDU_CODE,
   ORIENTATION_BY_VNEDU_CODE,
+  POLICY_BY_VNEDU_CODE,
   QUALITY_BY_VNEDU_KEY,
+  RELATION_BY_VNEDU_CODE,
+  TITLE_BY_VNEDU_CODE,
+  TRANSFER_BY_VNEDU_CODE,
   RATING_BY_VNEDU_CODE,
   RESULT_BY_VNEDU_CODE,
   SECONDARY_SUBJECT_BY_VNEDU_CODE,
@@ -107,6 +111,63 @@ class ItemMapper {
     if (isAbsent(v)) return {};
     if (!isObject(v)) return { supplementaryAssessment: v };
     return { supplementaryAssessment: { date: this.date(v.Ngay, '/DanhGiaBoSung/Ngay'), completedProgramme: v.HoanThanh } };
+  }
+
+  /**
+   * LyLich: the rest of the học bạ form (profile v2's `form`), each field only when vnEdu sends
+   * it, in the order of the v2 schema. `subjects` are vnEdu's subject codes of the level.
+   */
+  form(v: unknown, subjects: Readonly<Record<string, string>>): Json {
+    if (isAbsent(v)) return {};
+    if (!isObject(v)) return { form: v };
+    const out: Json = {};
+    const put = (key: string, value: unknown) => {
+      if (value !== undefined) out[key] = value;
+    };
+    const list = (w: unknown, path: string, each: (x: Json, p: string) => unknown): unknown => {
+      if (isAbsent(w)) return undefined;
+      if (!Array.isArray(w)) return w;
+      return w.map((x: unknown, i) => (isObject(x) ? each(x, `${path}/${i}`) : this.invalid(`${path}/${i}`, 'each item must be an object', 'mỗi mục phải là một đối tượng')));
+    };
+    const named = (w: unknown, table: Readonly<Record<string, string>>, path: string): unknown => {
+      if (isAbsent(w)) return undefined;
+      if (!isObject(w)) return w;
+      return Object.entries(w).map(([k, comment]) => ({ code: this.code(table, k, `${path}/${k}`, 'key', 'khóa'), comment: text(comment) }));
+    };
+    put('ethnicityCode', text(v.MaDanToc));
+    put('birthPlace', text(v.NoiSinh));
+    put('homeTown', text(v.QueQuan));
+    put('address', text(v.NoiO));
+    put('policyCategory', this.code(POLICY_BY_VNEDU_CODE, v.DoiTuongChinhSach, '/LyLich/DoiTuongChinhSach', 'policy category', 'đối tượng chính sách'));
+    put('registrationNumber', text(v.SoDangBo));
+    put('enrolmentDate', isAbsent(v.NgayNhapHoc) ? undefined : this.date(v.NgayNhapHoc, '/LyLich/NgayNhapHoc'));
+    put('family', list(v.GiaDinh, '/LyLich/GiaDinh', (x, p) => ({
+      relation: this.code(RELATION_BY_VNEDU_CODE, x.QuanHe, `${p}/QuanHe`, 'relation', 'quan hệ'),
+      fullName: text(x.HoTen),
+      ...(isAbsent(x.NamSinh) ? {} : { birthYear: integer(x.NamSinh) }),
+      ...(isAbsent(x.NgheNghiep) ? {} : { occupation: text(x.NgheNghiep) }),
+    })));
+    put('schoolHistory', list(v.QuaTrinhHocTap, '/LyLich/QuaTrinhHocTap', (x, p) => {
+      const t = x.ChuyenTruong;
+      return {
+        schoolYear: text(x.NamHoc),
+        grade: integer(x.Khoi),
+        ...(isAbsent(x.MaTruong) ? {} : { schoolId: text(x.MaTruong) }),
+        schoolName: text(x.TenTruong),
+        className: text(x.Lop),
+        ...(isAbsent(t) ? {} : {
+          transfer: isObject(t)
+            ? { kind: this.code(TRANSFER_BY_VNEDU_CODE, t.Loai, `${p}/ChuyenTruong/Loai`, 'transfer', 'chuyển trường'), date: this.date(t.Ngay, `${p}/ChuyenTruong/Ngay`), ...(isAbsent(t.TruongKhac) ? {} : { otherSchool: text(t.TruongKhac) }) }
+            : t,
+        }),
+      };
+    }));
+    put('subjectComments', list(v.NhanXetMon, '/LyLich/NhanXetMon', (x, p) => ({ subject: this.code(subjects, x.MaMon, `${p}/MaMon`, 'subject code', 'mã môn học'), comment: text(x.NhanXet) })));
+    put('qualityComments', named(v.NhanXetPhamChat, QUALITY_BY_VNEDU_KEY, '/LyLich/NhanXetPhamChat'));
+    put('competencyComments', named(v.NhanXetNangLuc, COMPETENCY_BY_VNEDU_KEY, '/LyLich/NhanXetNangLuc'));
+    if (!isAbsent(v.ChieuCao) || !isAbsent(v.CanNang)) out.physical = { heightCm: decimal(v.ChieuCao), weightKg: decimal(v.CanNang) };
+    put('titles', isAbsent(v.DanhHieu) ? undefined : Array.isArray(v.DanhHieu) ? v.DanhHieu.map((x: unknown, i) => this.code(TITLE_BY_VNEDU_CODE, x, `/LyLich/DanhHieu/${i}`, 'title', 'danh hiệu')) : v.DanhHieu);
+    return { form: out };
   }
 
   /** XacNhanHoanThanhTHCS (grade 9): the principal's decision number and its date (dd/MM/yyyy). */
@@ -321,6 +382,7 @@ export function mapVneduStudent(item: unknown, context: unknown): MapOutcome {
       unexcusedAbsences: integer(item.SoBuoiNghiKhongPhep),
     },
     signatures: m.signatures(item.ChuKy),
+    ...m.form(item.LyLich, secondary ? SECONDARY_SUBJECT_BY_VNEDU_CODE : SUBJECT_BY_VNEDU_CODE),
   };
   if (m.errors.length > 0) return { ok: false, errors: m.errors };
   // Not yet validated: the pipeline runs validateRecord on it next.
