@@ -147,3 +147,22 @@ t.test('the form carries what the rules used to forget: passport, disability, ex
   t.match(text, record.secondary ? /Xác nhận hoàn thành chương trình THCS: số 88\/QĐ-THCS, ngày 2025-06-05/ : /Hoàn thành chương trình tiểu học: Có/);
   t.notMatch(text, /Mã định danh cá nhân: [0-9]/, 'no personal ID printed for a student who has none');
 });
+
+t.test('a profile v2 record prints its lý lịch, school history, comments and title', { skip: hasPdftotext ? false : 'pdftotext (poppler-utils) is not installed' }, async (t) => {
+  const dir = t.testdirName;
+  execFileSync('mkdir', ['-p', dir]);
+  const forms = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'records', 'form-records.json'), 'utf8')) as { record: Parameters<typeof recordToXml>[0] }[];
+  const record = forms[0]!.record;
+  const text = textOf(await renderRecordPdf({ record, signatures: [], lookupUrl: 'https://tra-cuu.example.vn/lookup/X', generatedAt: new Date() }), dir);
+  const f = record.form!;
+  t.match(text, /Lý lịch học sinh/);
+  t.match(text, new RegExp(`Nơi sinh: ${f.birthPlace}`));
+  t.match(text, new RegExp(`Quê quán: ${f.homeTown}`));
+  t.match(text, /Đối tượng chính sách: Hộ cận nghèo/);
+  t.match(text, new RegExp(`Họ tên mẹ: ${f.family![0]!.fullName}, sinh năm 1987, Giáo viên`), 'the mother, with every diacritic');
+  t.match(text, new RegExp(`Chiều cao / cân nặng: ${f.physical!.heightCm} cm / ${f.physical!.weightKg} kg`));
+  t.match(text, /Quá trình học tập/);
+  for (const e of f.schoolHistory!) t.match(text, new RegExp(e.schoolYear), `the school year ${e.schoolYear}`);
+  t.match(text, /Chăm học, tự giác làm bài ở nhà\./, 'a quality comment');
+  t.match(text, /Danh hiệu: Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện/);
+});

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import type { CanonicalRecord, DisabilityType, PrimaryResults, SecondaryResults } from '../canonical/record.js';
+import type { CanonicalRecord, DisabilityType, PolicyCategory, PrimaryResults, RecordForm, SecondaryResults, Title } from '../canonical/record.js';
 import {
   COMMENT_RESULT_VI,
   COMPETENCY_VI,
@@ -103,6 +103,62 @@ function table(doc: Doc, header: string[], widths: number[], rows: string[][]): 
 
 const score = (n: number | undefined) => (typeof n === 'number' ? n.toFixed(1) : '');
 const yesNo = (b: boolean | undefined) => (b === undefined ? '—' : b ? 'Có' : 'Không');
+
+const POLICY_NAMES: Readonly<Record<PolicyCategory, string>> = {
+  CON_LIET_SI: 'Con liệt sĩ',
+  CON_THUONG_BINH_BENH_BINH: 'Con thương binh, bệnh binh',
+  HO_NGHEO: 'Hộ nghèo',
+  HO_CAN_NGHEO: 'Hộ cận nghèo',
+  DAN_TOC_THIEU_SO_VUNG_KHO_KHAN: 'Dân tộc thiểu số ở vùng đặc biệt khó khăn',
+  MO_COI: 'Mồ côi',
+  KHUYET_TAT: 'Khuyết tật',
+  KHAC: 'Khác',
+};
+const RELATION_NAMES = { FATHER: 'Cha', MOTHER: 'Mẹ', GUARDIAN: 'Người giám hộ' } as const;
+const TITLE_NAMES: Readonly<Record<Title, string>> = {
+  HOC_SINH_XUAT_SAC: 'Học sinh Xuất sắc',
+  HOC_SINH_GIOI: 'Học sinh Giỏi',
+  HOC_SINH_TIEU_BIEU: 'Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện',
+};
+
+/** Profile v2: lý lịch and the school history, as the first pages of the học bạ form have them. */
+function formSection(doc: Doc, f: RecordForm): void {
+  heading(doc, 'Lý lịch học sinh');
+  if (f.ethnicityCode) field(doc, 'Mã dân tộc', f.ethnicityCode);
+  field(doc, 'Nơi sinh', f.birthPlace);
+  field(doc, 'Quê quán', f.homeTown);
+  field(doc, 'Nơi ở hiện nay', f.address);
+  if (f.policyCategory) field(doc, 'Đối tượng chính sách', POLICY_NAMES[f.policyCategory]);
+  field(doc, 'Số đăng bộ', f.registrationNumber);
+  field(doc, 'Ngày nhập học', f.enrolmentDate);
+  for (const m of f.family ?? []) {
+    field(doc, `Họ tên ${RELATION_NAMES[m.relation].toLowerCase()}`, [m.fullName, m.birthYear ? `sinh năm ${m.birthYear}` : '', m.occupation ?? ''].filter(Boolean).join(', '));
+  }
+  if (f.physical) field(doc, 'Chiều cao / cân nặng', `${f.physical.heightCm} cm / ${f.physical.weightKg} kg`);
+  if (f.schoolHistory?.length) {
+    heading(doc, 'Quá trình học tập');
+    table(doc, ['Năm học', 'Lớp', 'Trường', 'Chuyển trường'], [70, 45, 240, 160], f.schoolHistory.map((e) => [
+      e.schoolYear,
+      e.className,
+      e.schoolName,
+      e.transfer ? `${e.transfer.kind === 'IN' ? 'chuyển đến' : 'chuyển đi'} ngày ${e.transfer.date}${e.transfer.otherSchool ? ` (${e.transfer.otherSchool})` : ''}` : '',
+    ]));
+  }
+}
+
+/** Profile v2: the comments of each subject, quality and competency, and the titles. */
+function commentSection(doc: Doc, f: RecordForm): void {
+  const rows = [
+    ...(f.subjectComments ?? []).map((c) => [c.subject, c.comment]),
+    ...(f.qualityComments ?? []).map((c) => [c.code, c.comment]),
+    ...(f.competencyComments ?? []).map((c) => [c.code, c.comment]),
+  ];
+  if (rows.length) {
+    heading(doc, 'Nhận xét');
+    table(doc, ['Môn học / phẩm chất / năng lực', 'Nhận xét'], [175, 340], rows);
+  }
+  if (f.titles?.length) field(doc, 'Danh hiệu', f.titles.map((t) => TITLE_NAMES[t]).join(', '));
+}
 
 function primarySection(doc: Doc, p: PrimaryResults): void {
   heading(doc, 'Kết quả học tập các môn học và hoạt động giáo dục');
@@ -258,8 +314,10 @@ export async function renderRecordPdf(input: RecordPdfInput): Promise<Buffer> {
   field(doc, 'Giáo viên chủ nhiệm', r.homeroomTeacher);
   field(doc, 'Hiệu trưởng', r.principal);
 
+  if (r.form) formSection(doc, r.form);
   if (r.primary) primarySection(doc, r.primary);
   if (r.secondary) secondarySection(doc, r.secondary);
+  if (r.form) commentSection(doc, r.form);
 
   heading(doc, 'Chuyên cần');
   field(doc, 'Số buổi nghỉ có phép', r.attendance?.excusedAbsences);
