@@ -136,3 +136,28 @@ t.test('vnEdu carries the form in LyLich, mapped to profile v2', async (t) => {
   const bad = intake(getAdapter('vnedu')!, splitVneduBatch(batch).items, context, contextWith());
   t.same(bad.validationErrors.map((e) => [e.code, e.path]).sort(), [['VENDOR_FIELD_INVALID', '/LyLich/DoiTuongChinhSach']]);
 });
+
+t.test('the Ministry simulator reads profile v2 records and holds them to the v2 schema', async (t) => {
+  const { throwawayCert } = await import('./helpers/throwaway-cert.js');
+  const { startSimulator, DEMO_MINISTRY_CLIENT } = await import('../src/simulator/server.js');
+  const { buildPacket } = await import('../src/packet/build.js');
+  const { signEnveloped } = await import('../src/signing/xmldsig.js');
+  const { recordKeyOf } = await import('../src/canonical/record.js');
+  const key = await throwawayCert();
+  const sim = await startSimulator({ port: 0, inspection: true, provinceCertPem: key.certificatePem });
+  t.teardown(() => sim.close());
+  const token = ((await (await fetch(`${sim.url}/api/v0/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO_MINISTRY_CLIENT) })).json()) as { accessToken: string }).accessToken;
+  const send = async (records: CanonicalRecord[]) => {
+    const xml = signEnveloped(buildPacket({ packetId: `PKT-V2-${records.length}`, provinceCode: '01', createdAt: '2025-06-01T08:00:00.000Z', records: records.map((r) => {
+      const x = recordToXml(r);
+      return { recordKey: recordKeyOf(r), contentHash: contentHashOf(x), xml: x, event: 'NEW' as const };
+    }) }), key);
+    return (await (await fetch(`${sim.url}/api/v0/packets`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` }, body: xml })).json()) as { results: { status: string; code?: string; message?: string }[] };
+  };
+  const good = forms.map((f) => f.record);
+  const bad = structuredClone(good[0]!);
+  (bad.form as Record<string, unknown>).nickname = 'Bông';
+  bad.student.learnerId = '0100999999999';
+  const receipt = await send([...good, bad]);
+  t.match(receipt.results, [{ status: 'accepted' }, { status: 'accepted' }, { status: 'rejected', code: 'RECORD_INVALID', message: /form.*nickname|additional/ }]);
+});
