@@ -182,6 +182,21 @@ t.test('in a browser: sign in, counts move, preview and replay a dead record, ti
   t.match(await page.textContent('#record-facts'), /Bộ đã nhận/);
   await page.screenshot({ path: '/tmp/hocba-dashboard-record.png', fullPage: true });
 
+  // Withdraw the record book (a CANCEL to the Ministry): a reason first, then the Ministry's receipt.
+  t.match(await page.textContent('#withdraw'), /Rút học bạ khỏi CSDL của Bộ/);
+  await page.click('#withdraw-go');
+  t.match(await page.textContent('#withdraw-result'), /lý do rút/i, 'a withdrawal needs a reason');
+  await page.fill('#withdraw-reason', 'học sinh nhập nhầm trường');
+  await page.click('#withdraw-go');
+  await page.waitForSelector('#withdraw-done');
+  t.match(await page.textContent('#withdraw-done'), /Đã đưa yêu cầu rút vào hàng đợi/);
+  await eventually('the Ministry to acknowledge the withdrawal', async () => (await api(gw, 'GET', `/admin/v1/records/${deadId}`, { token: gw.adminToken })).json.record.state === 'withdrawn');
+  await page.reload();
+  await ready();
+  t.match(await page.textContent('#record-facts'), /Đã rút/, 'the record reads withdrawn');
+  t.notOk(await page.$('#withdraw'), 'and offers no second withdrawal');
+  await page.screenshot({ path: '/tmp/hocba-dashboard-withdrawn.png', fullPage: true });
+
   // Credentials and audit render (their content is the admin API's; its own tests hold it).
   for (const [path, shot] of [['/admin/credentials', 'credentials'], ['/admin/audit', 'audit']]) {
     await page.goto(gw.url + path);
@@ -194,6 +209,7 @@ t.test('in a browser: sign in, counts move, preview and replay a dead record, ti
   const audit = (await api(gw, 'GET', '/admin/v1/audit', { token: gw.adminToken })).json.entries as { action: string; via: string; reason: string | null }[];
   t.ok(audit.some((e) => e.action === 'sign-in' && e.via === 'page'), 'the sign-in is audited');
   t.ok(audit.some((e) => e.action === 'replay' && e.via === 'page' && e.reason === 'lỗi đã được trường sửa'), 'so is the replay, with its reason');
+  t.ok(audit.some((e) => e.action === 'withdraw' && e.via === 'page' && e.reason === 'học sinh nhập nhầm trường'), 'and the withdrawal');
   await page.goto(gw.url + `/admin/records/${deadId}`);
   await ready();
 
@@ -203,6 +219,7 @@ t.test('in a browser: sign in, counts move, preview and replay a dead record, ti
   t.equal(await page.getAttribute('html', 'lang'), 'en');
   t.match(await page.textContent('header.top nav'), /Overview/);
   t.match(await page.textContent('#timeline'), /Acknowledged/);
+  t.match(await page.textContent('#record-facts'), /Withdrawn/);
   await page.goto(gw.url + '/admin');
   await ready();
   t.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice is remembered');

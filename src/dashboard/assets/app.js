@@ -242,6 +242,7 @@
     const dl = el('dl', { class: 'facts', id: 'record-facts' });
     const fact = (label, value) => { if (value !== undefined && value !== null && value !== '') dl.append(el('dt', { text: label }), el('dd', {}, value)); };
     fact(t('state'), badge(r.state));
+    if (r.kind) fact(t('kind'), t('kind_' + r.kind));
     fact(t('recordKey'), r.recordKey);
     fact(t('school'), r.schoolId);
     fact(t('vendor'), r.vendor);
@@ -261,6 +262,28 @@
         [t('code'), (e) => el('code', { text: e.code || '' })],
         [t('details'), (e) => e.reason || ''],
       ], data.timeline || [], { id: 'timeline' }));
+    // A record book the Ministry holds can be withdrawn (operators; the server decides).
+    const me = await api('GET', '/admin/v1/me').catch(() => null);
+    if (r.kind !== 'withdrawal' && r.state === 'acknowledged' && (!me || me.role !== 'viewer')) app.append(withdrawBox(r));
+  }
+
+  function withdrawBox(r) {
+    const box = el('section', { class: 'card', id: 'withdraw' });
+    const msg = el('div', { id: 'withdraw-result' });
+    const reason = el('input', { id: 'withdraw-reason', name: 'reason', maxlength: 500, placeholder: t('withdrawReason'), size: 40 });
+    const go = el('button', { type: 'button', id: 'withdraw-go', class: 'danger', text: t('withdraw') });
+    go.addEventListener('click', async () => {
+      if (reason.value.trim().length < 3) { showError(msg, { message: t('withdrawReasonRequired') }); reason.focus(); return; }
+      go.disabled = true;
+      try {
+        const res = await api('POST', '/admin/v1/records/' + encodeURIComponent(r.recordId) + '/withdrawal', { reason: reason.value.trim() });
+        msg.replaceChildren(el('p', { class: 'ok', id: 'withdraw-done' }, t('withdrawDone') + ': ',
+          res.withdrawalId ? el('a', { href: '/admin/records/' + encodeURIComponent(res.withdrawalId), text: res.withdrawalId }) : el('strong', { text: fmtNum(res.cancelled) })));
+      } catch (e) { go.disabled = false; failed(msg, e); }
+    });
+    box.append(el('h2', { text: t('withdrawTitle') }), el('p', { class: 'muted', text: t('withdrawHint') }),
+      el('div', { class: 'toolbar' }, el('label', { for: 'withdraw-reason', text: t('withdrawReason') }), reason, go), msg);
+    return box;
   }
 
   async function credentials() {
