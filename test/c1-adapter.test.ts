@@ -167,6 +167,38 @@ t.test('a wrong score is rejected at its sheet, row and cell; another province s
   t.match(missing.json.errors[0].message ?? JSON.stringify(missing.json.errors[0]), /Lớp 5A/);
 });
 
+t.test('Tin học và Công nghệ in its two parts: read from their columns, a wrong part placed at its cell', async (t) => {
+  const all = sheets(3, 31, 4);
+  const content: SheetContent = { ...all[0]!, students: all.flatMap((x) => x.students) };
+  content.students.forEach((s, i) => (s.MaHocSinh = `01006001${String(800 + i).padStart(7, '0')}`));
+  // Parts that give each student's own level and scores: both parts at its level, the same scores.
+  for (const s of content.students) {
+    const r = (s.KetQuaHocTap as unknown as Record<string, unknown>[]).find((x) => x.MaMon === 'TH-CN')!;
+    const part = { MucDat: r.MucDat, DiemCKI: r.DiemCKI, DiemKTDK: r.DiemKTDK };
+    Object.assign(r, { PhanTinHoc: { ...part }, PhanCongNghe: { ...part } });
+  }
+  const wrongLevel = (k: string, v: unknown, n: number) => (k === 'KQ.TH-CN.PhanCongNghe.MucDat' && n === 2 ? (v === 'CHT' ? 'HTT' : 'CHT') : v);
+  const { spec, headingCol, firstRow } = layout(content, wrongLevel);
+  const body = writeWith('openpyxl', join(gw.dir, 'thcn.xlsx'), [spec]);
+  const res = await post(key, body);
+  t.equal(res.status, 202, JSON.stringify(res.json).slice(0, 1500));
+  t.equal(res.json.queued, 2, 'the students whose parts agree with the subject');
+  const e = res.json.validationErrors.find((x: any) => x.index === 2);
+  t.equal(e?.code, 'SUBJECT_PARTS_LEVEL_INCONSISTENT');
+  const row = firstRow + 4;
+  t.equal(e?.source?.sheet, content.name);
+  t.equal(e?.source?.row, row);
+  t.ok(headingCol.has('KQ.TH-CN.PhanTinHoc.MucDat') && headingCol.has('KQ.TH-CN.PhanCongNghe.DiemKTDK'), 'the template has the parts\' columns');
+  t.equal(e?.source?.cell, `${colLetters(headingCol.get('KQ.TH-CN.MucDat')!)}${row}`, 'at the subject\'s own level');
+  // Each row maps the parts into the record.
+  const items: C1Item[] = [];
+  for await (const item of readC1Workbook(bytesStream(body))) items.push(item);
+  const mapped = c1Adapter.map(items[0], null);
+  if (!mapped.ok) throw new Error(JSON.stringify(mapped.errors));
+  const thcn = mapped.record.primary!.subjects.find((x) => x.subject === 'TIN_HOC_CONG_NGHE')!;
+  t.same(thcn.parts, { informatics: { level: thcn.level, ...(thcn.testScores ?? {}) }, technology: { level: thcn.level, ...(thcn.testScores ?? {}) } }, 'both parts, with their levels and scores');
+});
+
 t.test('a workbook large enough for an intake thread (over 32 kB) is read there as well', async (t) => {
   // `hocba-gw sample --vendor c1` as a school would post it: its bytes cross to an intake thread.
   const made = await c1Adapter.sample({ records: 40, seed: 77, grade: 7 });

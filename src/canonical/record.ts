@@ -95,6 +95,15 @@ export interface PrimarySubjectResult {
   level: SubjectLevel;
   /** Present for tested subjects only. */
   testScores?: PeriodicTestScores;
+  /** Tin học và Công nghệ (grades 3-5) only: its two parts, from which its level and scores follow. */
+  parts?: { informatics: SubjectPart; technology: SubjectPart };
+}
+
+/** A part of Tin học và Công nghệ: phần Tin học, phần Công nghệ. */
+export interface SubjectPart {
+  level: SubjectLevel;
+  endOfTermI?: number;
+  endOfYear?: number;
 }
 
 export interface NamedRating<C extends string = string> {

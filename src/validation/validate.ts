@@ -11,6 +11,7 @@ import { checkPrimary } from './rules/primary.js';
 import { checkResultsLevel, checkSchoolYear } from './rules/record-header.js';
 import { checkRetests } from './rules/retests.js';
 import { checkRecordForm } from './rules/record-form.js';
+import { checkSubjectParts } from './rules/subject-parts.js';
 import { checkSchool } from './rules/school.js';
 import { checkSecondaryOutcome } from './rules/secondary-outcome.js';
 import { checkSecondaryScores } from './rules/secondary-scores.js';
@@ -99,7 +100,7 @@ function checkRules(r: CanonicalRecord, ctx: ValidationContext): FieldError[] {
   const { level, errors: levelErrors } = checkResultsLevel(r);
   errors.push(...levelErrors);
   if (level !== null) errors.push(...checkExemptions(r), ...checkEndOfLevel(r), ...checkRecordForm(r));
-  if (level === 'primary') errors.push(...checkPrimary(r, ctx));
+  if (level === 'primary') errors.push(...checkPrimary(r, ctx), ...checkSubjectParts(r));
   if (level === 'secondary') {
     const subjects = checkSecondarySubjects(r, ctx);
     errors.push(...subjects.errors, ...checkSecondaryScores(r, ctx, subjects.checked), ...checkSecondaryOutcome(r, ctx), ...checkRetests(r, ctx));

@@ -128,6 +128,14 @@ function asVnedu(item: C1Item, errors: FieldError[]): { student: Json; context: 
     student.KetQuaHocTap = codes.map((code) => {
       const s: Json = { MaMon: code, MucDat: str(v[`KQ.${code}.MucDat`]) };
       for (const f of ['DiemGKI', 'DiemCKI', 'DiemGKII', 'DiemKTDK']) if (v[`KQ.${code}.${f}`] !== undefined) s[f] = decimal(v[`KQ.${code}.${f}`]);
+      // Tin học và Công nghệ's parts, when the sheet fills their columns.
+      for (const part of ['PhanTinHoc', 'PhanCongNghe']) {
+        const at = (f: string) => v[`KQ.${code}.${part}.${f}`];
+        if (at('MucDat') === undefined && at('DiemCKI') === undefined && at('DiemKTDK') === undefined) continue;
+        const p: Json = { MucDat: str(at('MucDat')) };
+        for (const f of ['DiemCKI', 'DiemKTDK']) if (at(f) !== undefined) p[f] = decimal(at(f));
+        s[part] = p;
+      }
       return s;
     });
     student.PhamChat = Object.fromEntries(Object.keys(QUALITY_BY_VNEDU_KEY).map((k) => [k, str(v[`PhamChat.${k}`])]));
@@ -236,6 +244,7 @@ export function keyOfCanonicalPath(item: C1Item, path: string): string | undefin
     if (p[1] === 'subjects' && p[2] !== undefined) {
       const code = subjectsOfRow(item)[Number(p[2])];
       if (!code) return undefined;
+      if (p[3] === 'parts' && p[4]) return `KQ.${code}.${p[4] === 'informatics' ? 'PhanTinHoc' : 'PhanCongNghe'}.${p[5] === 'endOfTermI' ? 'DiemCKI' : p[5] === 'endOfYear' ? 'DiemKTDK' : 'MucDat'}`;
       return `KQ.${code}.${p[3] === 'testScores' && p[4] ? TEST_KEYS[p[4]] ?? 'MucDat' : 'MucDat'}`;
     }
     if ((p[1] === 'qualities' || p[1] === 'competencies') && p[2] !== undefined) {

@@ -89,6 +89,16 @@ export const PRIMARY_SUBJECT_SUBS: readonly [string, string][] = [
   ['DiemKTDK', 'Điểm cuối năm'],
 ];
 
+/** Tin học và Công nghệ's two parts (phần Tin học, phần Công nghệ), after its own sub-columns. */
+export const TH_CN_PART_SUBS: readonly [string, string][] = [
+  ['PhanTinHoc.MucDat', 'Tin học: Mức đạt được'],
+  ['PhanTinHoc.DiemCKI', 'Tin học: Điểm CK I'],
+  ['PhanTinHoc.DiemKTDK', 'Tin học: Điểm cuối năm'],
+  ['PhanCongNghe.MucDat', 'Công nghệ: Mức đạt được'],
+  ['PhanCongNghe.DiemCKI', 'Công nghệ: Điểm CK I'],
+  ['PhanCongNghe.DiemKTDK', 'Công nghệ: Điểm cuối năm'],
+];
+
 /** Sub-columns of a secondary subject; a comment subject puts Đ/CĐ in the same columns (ĐTB/KQ holds its term result). */
 export const SECONDARY_SUBJECT_SUBS: readonly [string, string][] = [
   ['SoTiet', 'Số tiết'],
@@ -131,7 +141,9 @@ export function subjectsOf(level: Level): string[] {
 export function columnsOf(level: Level): TemplateColumn[] {
   const cols: TemplateColumn[] = [...STUDENT_COLUMNS];
   if (level === 'tt27') {
-    for (const code of subjectsOf(level)) for (const [f, sub] of PRIMARY_SUBJECT_SUBS) cols.push({ key: `KQ.${code}.${f}`, group: PRIMARY_SUBJECT_NAMES[code]!, sub });
+    for (const code of subjectsOf(level)) {
+      for (const [f, sub] of [...PRIMARY_SUBJECT_SUBS, ...(code === 'TH-CN' ? TH_CN_PART_SUBS : [])]) cols.push({ key: `KQ.${code}.${f}`, group: PRIMARY_SUBJECT_NAMES[code]!, sub });
+    }
     for (const k of Object.keys(QUALITY_BY_VNEDU_KEY)) cols.push({ key: `PhamChat.${k}`, group: 'Phẩm chất', sub: QUALITY_NAMES[k]! });
     for (const k of Object.keys(COMPETENCY_BY_VNEDU_KEY)) cols.push({ key: `NangLuc.${k}`, group: 'Năng lực', sub: COMPETENCY_NAMES[k]! });
     cols.push(single('DanhGiaCuoiNam', 'Kết quả cuối năm'), single('HoanThanhCTLH', 'Hoàn thành chương trình lớp học'));

@@ -11,6 +11,15 @@ export interface VneduPrimarySubject {
   DiemCKI?: number; // cuối học kì I
   DiemGKII?: number; // giữa học kì II (Tiếng Việt, Toán at grades 4-5)
   DiemKTDK?: number; // kiểm tra định kì cuối năm
+  /** Tin học và Công nghệ (TH-CN) only: its two parts, each with its level and end-of-term test scores. */
+  PhanTinHoc?: VneduSubjectPart;
+  PhanCongNghe?: VneduSubjectPart;
+}
+
+export interface VneduSubjectPart {
+  MucDat: string;
+  DiemCKI?: number;
+  DiemKTDK?: number;
 }
 
 /** One term of a secondary subject assessed by score: ĐĐGtx, ĐĐGgk, ĐĐGck, ĐTBmhk. */

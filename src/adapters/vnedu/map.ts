@@ -202,8 +202,22 @@ class ItemMapper {
         const score = decimal(r[vendor]);
         if (score !== undefined) testScores[canonical] = score;
       }
-      return Object.keys(testScores).length === 0 ? { subject, level } : { subject, level, testScores };
+      const out: Json = Object.keys(testScores).length === 0 ? { subject, level } : { subject, level, testScores };
+      // Tin học và Công nghệ in its two parts (PhanTinHoc, PhanCongNghe), each with its level and end-of-term scores.
+      if (!isAbsent(r.PhanTinHoc) || !isAbsent(r.PhanCongNghe)) {
+        out.parts = { informatics: this.subjectPart(r.PhanTinHoc, `${base}/PhanTinHoc`), technology: this.subjectPart(r.PhanCongNghe, `${base}/PhanCongNghe`) };
+      }
+      return out;
     });
+  }
+
+  /** One part of Tin học và Công nghệ: MucDat, DiemCKI, DiemKTDK. */
+  subjectPart(v: unknown, path: string): unknown {
+    if (!isObject(v)) return text(v);
+    const part: Json = { level: this.code(LEVEL_BY_VNEDU_CODE, v.MucDat, `${path}/MucDat`, 'level code', 'mức đạt được') };
+    if (!isAbsent(v.DiemCKI)) part.endOfTermI = decimal(v.DiemCKI);
+    if (!isAbsent(v.DiemKTDK)) part.endOfYear = decimal(v.DiemKTDK);
+    return part;
   }
 
   scoreTerm(t: unknown): unknown {
