@@ -1,4 +1,4 @@
-import type { CommentResult, Competency, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
+import type { CommentResult, Competency, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation, YearEndResult } from '../../canonical/record.js';
 
 // MISA EMIS's own codes and their canonical counterparts. EMIS writes English upper-case codes,
 // or the numeric code of its export settings ("results as numbers"): both are in each table, the
@@ -140,6 +140,8 @@ export const DISABILITY_BY_EMIS_CODE: Readonly<Record<string, DisabilityType>> =
 
 /** exemptions[].reason and travelDocument.type: EMIS writes the canonical codes themselves. */
 export const EXEMPTION_BY_EMIS_CODE: Readonly<Record<string, ExemptionReason>> = Object.freeze({ HEALTH: 'HEALTH', DISABILITY: 'DISABILITY' });
+/** orientation of Công nghệ at grades 10-12. */
+export const ORIENTATION_BY_EMIS_CODE: Readonly<Record<string, TechnologyOrientation>> = Object.freeze({ INDUSTRY: 'CONG_NGHIEP', AGRICULTURE: 'NONG_NGHIEP' });
 export const DOCUMENT_BY_EMIS_CODE: Readonly<Record<string, IdentityDocumentKind>> = Object.freeze({ PASSPORT: 'PASSPORT', TRAVEL_DOCUMENT: 'TRAVEL_DOCUMENT' });
 
 /** The value of `key` in `table`: upper-cased, own keys only. */

@@ -19,6 +19,13 @@ export interface EmisPrimarySubject {
   subjectCode: string;
   achievement: EmisCode; // COMPLETED_WELL | COMPLETED | NOT_COMPLETED, or 3/2/1
   scores?: EmisPrimaryScores;
+  /** Tin học và Công nghệ only: its two parts, each with its achievement and end-of-term scores. */
+  parts?: { informatics: EmisSubjectPart; technology: EmisSubjectPart };
+}
+
+export interface EmisSubjectPart {
+  achievement: EmisCode;
+  scores?: { endTerm1?: number; endYear?: number };
 }
 
 export interface EmisRating {
@@ -37,6 +44,8 @@ export interface EmisPrimaryAssessment {
   teacherComment: string;
   /** Subjects the student is exempted from (reason HEALTH or DISABILITY). */
   exemptions?: { subjectCode: string; reason: string }[];
+  /** Grade 5: completed primary. */
+  primaryCompleted?: boolean;
   /** After a year not completed: the supplementary assessment after the summer (date yyyy-mm-dd). */
   supplementaryAssessment?: { date: string; completed: boolean };
 }
@@ -51,10 +60,16 @@ export interface EmisScoreSemester {
 
 export interface EmisScoredSubject {
   subjectCode: string;
+  /** Công nghệ at grades 10-12: INDUSTRY or AGRICULTURE. */
+  orientation?: string;
   periods: number;
+  /** Grades 10-12: chuyên đề clusters taken in this subject. */
+  topicClusters?: number;
   semester1: EmisScoreSemester;
   semester2: EmisScoreSemester;
   yearAverage: number;
+  /** The retest (kiểm tra lại) score after a failed year. */
+  retestScore?: number;
 }
 
 /** One semester of a subject assessed by comment: PASS / FAIL (1/0). */
@@ -68,9 +83,12 @@ export interface EmisCommentSemester {
 export interface EmisCommentedSubject {
   subjectCode: string;
   periods: number;
+  topicClusters?: number;
   semester1: EmisCommentSemester;
   semester2: EmisCommentSemester;
   yearResult: EmisCode;
+  /** The retest (kiểm tra lại) result after a failed year: PASS / FAIL. */
+  retestResult?: EmisCode;
 }
 
 /** Learning or conduct results: EXCELLENT / GOOD / PASS / FAIL (4..1). */
@@ -89,6 +107,11 @@ export interface EmisSecondaryAssessment {
   promoted: boolean;
   awards?: string[];
   teacherComment: string;
+  exemptions?: { subjectCode: string; reason: string }[];
+  /** Grade 9: the principal's confirmation of completing lower secondary (date yyyy-mm-dd). */
+  lowerSecondaryCompletion?: { decisionNo: string; date: string };
+  /** Grade 12: eligible for the graduation review. */
+  graduationReviewEligible?: boolean;
 }
 
 export interface EmisSignature {

@@ -8,6 +8,7 @@ import {
   EXEMPTION_BY_EMIS_CODE,
   COMPETENCY_BY_EMIS_CODE,
   LEVEL_BY_EMIS_CODE,
+  ORIENTATION_BY_EMIS_CODE,
   PRIMARY_SUBJECT_BY_EMIS_CODE,
   QUALITY_BY_EMIS_CODE,
   RATING_BY_EMIS_CODE,
@@ -120,6 +121,7 @@ class ItemMapper {
       commendations: awards(v.awards),
       remarks: text(v.teacherComment),
       ...this.exemptions(v.exemptions, PRIMARY_SUBJECT_BY_EMIS_CODE, base),
+      ...(isAbsent(v.primaryCompleted) ? {} : { completedPrimary: v.primaryCompleted }),
       ...(isAbsent(v.supplementaryAssessment)
         ? {}
         : { supplementaryAssessment: isObject(v.supplementaryAssessment) ? { date: text(v.supplementaryAssessment.date), completedProgramme: v.supplementaryAssessment.completed } : v.supplementaryAssessment }),
@@ -135,14 +137,27 @@ class ItemMapper {
   primarySubject(r: Json, path: string): unknown {
     const subject = this.code(PRIMARY_SUBJECT_BY_EMIS_CODE, r.subjectCode, `${path}/subjectCode`, 'subject code', 'mã môn học');
     const level = this.code(LEVEL_BY_EMIS_CODE, r.achievement, `${path}/achievement`, 'achievement', 'mức đạt được');
-    if (r.scores === undefined || r.scores === null) return { subject, level };
-    if (!isObject(r.scores)) return { subject, level, testScores: text(r.scores) };
-    const testScores: Json = {};
-    for (const [vendor, canonical] of PRIMARY_SCORES) {
-      const score = decimal(r.scores[vendor]);
-      if (score !== undefined) testScores[canonical] = score;
+    const out: Json = { subject, level };
+    if (isObject(r.scores)) {
+      const testScores: Json = {};
+      for (const [vendor, canonical] of PRIMARY_SCORES) {
+        const score = decimal(r.scores[vendor]);
+        if (score !== undefined) testScores[canonical] = score;
+      }
+      if (Object.keys(testScores).length > 0) out.testScores = testScores;
+    } else if (!isAbsent(r.scores)) out.testScores = text(r.scores);
+    // Tin học và Công nghệ's two parts: parts.informatics and parts.technology, each { achievement, scores }.
+    if (!isAbsent(r.parts)) {
+      const part = (x: unknown, p: string): unknown => {
+        if (!isObject(x)) return text(x);
+        const one: Json = { level: this.code(LEVEL_BY_EMIS_CODE, x.achievement, `${p}/achievement`, 'achievement', 'mức đạt được') };
+        if (isObject(x.scores) && !isAbsent(x.scores.endTerm1)) one.endOfTermI = decimal(x.scores.endTerm1);
+        if (isObject(x.scores) && !isAbsent(x.scores.endYear)) one.endOfYear = decimal(x.scores.endYear);
+        return one;
+      };
+      out.parts = isObject(r.parts) ? { informatics: part(r.parts.informatics, `${path}/parts/informatics`), technology: part(r.parts.technology, `${path}/parts/technology`) } : r.parts;
     }
-    return Object.keys(testScores).length === 0 ? { subject, level } : { subject, level, testScores };
+    return out;
   }
 
   /**
@@ -178,6 +193,10 @@ class ItemMapper {
       commendations: awards(v.awards),
       remarks: text(v.teacherComment),
       ...this.exemptions(v.exemptions, SECONDARY_SUBJECT_BY_EMIS_CODE, base),
+      ...(isAbsent(v.lowerSecondaryCompletion)
+        ? {}
+        : { lowerSecondaryCompletion: isObject(v.lowerSecondaryCompletion) ? { decisionNumber: text(v.lowerSecondaryCompletion.decisionNo), date: this.date(v.lowerSecondaryCompletion.date, `${base}/lowerSecondaryCompletion/date`) } : v.lowerSecondaryCompletion }),
+      ...(isAbsent(v.graduationReviewEligible) ? {} : { graduationReviewEligible: v.graduationReviewEligible }),
     };
   }
 
@@ -188,10 +207,13 @@ class ItemMapper {
         : text(t);
     return {
       subject: this.code(SECONDARY_SUBJECT_BY_EMIS_CODE, r.subjectCode, `${path}/subjectCode`, 'subject code', 'mã môn học'),
+      ...(isAbsent(r.orientation) ? {} : { orientation: this.code(ORIENTATION_BY_EMIS_CODE, r.orientation, `${path}/orientation`, 'orientation', 'định hướng') }),
       periodsPerYear: integer(r.periods),
+      ...(isAbsent(r.topicClusters) ? {} : { topicClusters: integer(r.topicClusters) }),
       termI: semester(r.semester1),
       termII: semester(r.semester2),
       yearAverage: decimal(r.yearAverage),
+      ...(isAbsent(r.retestScore) ? {} : { retestScore: decimal(r.retestScore) }),
     };
   }
 
@@ -209,9 +231,11 @@ class ItemMapper {
     return {
       subject: this.code(SECONDARY_SUBJECT_BY_EMIS_CODE, r.subjectCode, `${path}/subjectCode`, 'subject code', 'mã môn học'),
       periodsPerYear: integer(r.periods),
+      ...(isAbsent(r.topicClusters) ? {} : { topicClusters: integer(r.topicClusters) }),
       termI: semester(r.semester1, `${path}/semester1`),
       termII: semester(r.semester2, `${path}/semester2`),
       yearResult: result(r.yearResult, `${path}/yearResult`),
+      ...(isAbsent(r.retestResult) ? {} : { retestResult: result(r.retestResult, `${path}/retestResult`) }),
     };
   }
 

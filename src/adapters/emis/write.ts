@@ -1,9 +1,10 @@
-import type { CanonicalRecord, CommentTerm, ScoreTerm, TermResults } from '../../canonical/record.js';
+import type { CanonicalRecord, CommentTerm, ScoreTerm, SubjectPart, TermResults } from '../../canonical/record.js';
 import {
   COMMENT_BY_EMIS_CODE,
   COMPETENCY_BY_EMIS_CODE,
   DISABILITY_BY_EMIS_CODE,
   LEVEL_BY_EMIS_CODE,
+  ORIENTATION_BY_EMIS_CODE,
   PRIMARY_SUBJECT_BY_EMIS_CODE,
   QUALITY_BY_EMIS_CODE,
   RATING_BY_EMIS_CODE,
@@ -27,6 +28,12 @@ const termResults = (r: TermResults): EmisTermResults => ({
 });
 const scoreSemester = (t: ScoreTerm) => ({ regular: [...t.regularScores], midterm: t.midTermScore, final: t.endOfTermScore, average: t.average });
 const comment = (c: CommentTerm['result']) => emisCodeOf(COMMENT_BY_EMIS_CODE, c);
+const emisPart = (x: SubjectPart) => ({
+  achievement: emisCodeOf(LEVEL_BY_EMIS_CODE, x.level),
+  ...(x.endOfTermI !== undefined || x.endOfYear !== undefined
+    ? { scores: { ...(x.endOfTermI !== undefined ? { endTerm1: x.endOfTermI } : {}), ...(x.endOfYear !== undefined ? { endYear: x.endOfYear } : {}) } }
+    : {}),
+});
 const commentSemester = (t: CommentTerm) => ({ regular: t.regularResults.map(comment), midterm: comment(t.midTermResult), final: comment(t.endOfTermResult), result: comment(t.result) });
 
 export function emisStudentOf(r: CanonicalRecord): EmisStudent {
@@ -68,6 +75,7 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
                     },
                   }
                 : {}),
+              ...(x.parts ? { parts: { informatics: emisPart(x.parts.informatics), technology: emisPart(x.parts.technology) } } : {}),
             })),
             qualities: p.qualities.map((q) => ({ code: emisCodeOf(QUALITY_BY_EMIS_CODE, q.code), rating: emisCodeOf(RATING_BY_EMIS_CODE, q.rating) })),
             competencies: p.competencies.map((q) => ({ code: emisCodeOf(COMPETENCY_BY_EMIS_CODE, q.code), rating: emisCodeOf(RATING_BY_EMIS_CODE, q.rating) })),
@@ -77,6 +85,7 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
             ...(p.commendations.length > 0 ? { awards: [...p.commendations] } : {}),
             teacherComment: p.remarks,
             ...(p.exemptSubjects ? { exemptions: p.exemptSubjects.map((e) => ({ subjectCode: emisCodeOf(PRIMARY_SUBJECT_BY_EMIS_CODE, e.subject), reason: e.reason })) } : {}),
+            ...(p.completedPrimary !== undefined ? { primaryCompleted: p.completedPrimary } : {}),
             ...(p.supplementaryAssessment ? { supplementaryAssessment: { date: p.supplementaryAssessment.date, completed: p.supplementaryAssessment.completedProgramme } } : {}),
           },
         }
@@ -86,17 +95,22 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
           secondaryAssessment: {
             scoredSubjects: s.scoreSubjects.map((x) => ({
               subjectCode: emisCodeOf(SECONDARY_SUBJECT_BY_EMIS_CODE, x.subject),
+              ...(x.orientation ? { orientation: emisCodeOf(ORIENTATION_BY_EMIS_CODE, x.orientation) } : {}),
               periods: x.periodsPerYear,
+              ...(x.topicClusters !== undefined ? { topicClusters: x.topicClusters } : {}),
               semester1: scoreSemester(x.termI),
               semester2: scoreSemester(x.termII),
               yearAverage: x.yearAverage,
+              ...(x.retestScore !== undefined ? { retestScore: x.retestScore } : {}),
             })),
             commentedSubjects: s.commentSubjects.map((x) => ({
               subjectCode: emisCodeOf(SECONDARY_SUBJECT_BY_EMIS_CODE, x.subject),
               periods: x.periodsPerYear,
+              ...(x.topicClusters !== undefined ? { topicClusters: x.topicClusters } : {}),
               semester1: commentSemester(x.termI),
               semester2: commentSemester(x.termII),
               yearResult: comment(x.yearResult),
+              ...(x.retestResult !== undefined ? { retestResult: comment(x.retestResult) } : {}),
             })),
             academicPerformance: termResults(s.learningResult),
             conduct: termResults(s.conductResult),
@@ -104,6 +118,8 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
             ...(s.commendations.length > 0 ? { awards: [...s.commendations] } : {}),
             teacherComment: s.remarks,
             ...(s.exemptSubjects ? { exemptions: s.exemptSubjects.map((e) => ({ subjectCode: emisCodeOf(SECONDARY_SUBJECT_BY_EMIS_CODE, e.subject), reason: e.reason })) } : {}),
+            ...(s.lowerSecondaryCompletion ? { lowerSecondaryCompletion: { decisionNo: s.lowerSecondaryCompletion.decisionNumber, date: s.lowerSecondaryCompletion.date } } : {}),
+            ...(s.graduationReviewEligible !== undefined ? { graduationReviewEligible: s.graduationReviewEligible } : {}),
           },
         }
       : {}),

@@ -1,9 +1,10 @@
 import type { CanonicalRecord } from '../../canonical/record.js';
-import { hasOneDecimal, requiredLearningLevel } from '../calc/circular22.js';
+import { requiredLearningLevel } from '../calc/circular22.js';
 import { assessedByIndividualPlan } from './exemptions.js';
 import type { FieldError } from '../types.js';
 import { fieldError } from './field-error.js';
 import { learningComments } from './secondary-outcome.js';
+import { precision } from './secondary-scores.js';
 import type { ValidationContext } from '../context.js';
 
 // After a Chưa đạt year, Circular 22/2021: a student retakes (kiểm tra lại) the subjects assessed
@@ -25,7 +26,7 @@ export function checkRetests(r: CanonicalRecord, ctx: ValidationContext): FieldE
     if (x.retestScore === undefined) return;
     retests += 1;
     const path = `/secondary/scoreSubjects/${i}/retestScore`;
-    if (!hasOneDecimal(x.retestScore)) errors.push(fieldError(path, 'SECONDARY_SCORE_PRECISION', `${x.subject}: got ${x.retestScore}`, `${x.subject}: nhận được ${x.retestScore}`));
+    precision(path, x.retestScore, errors, x.subject);
     if (year !== 'CHUA_DAT') errors.push(fieldError(path, 'RETEST_NOT_EXPECTED', `${x.subject}: the year's learning result is ${year}`, `${x.subject}: kết quả học tập cả năm là ${year}`));
     else if (x.yearAverage >= PASS_MARK) errors.push(fieldError(path, 'RETEST_NOT_EXPECTED', `${x.subject}: year average ${x.yearAverage} is not under ${PASS_MARK}`, `${x.subject}: điểm trung bình cả năm ${x.yearAverage} không dưới ${PASS_MARK}`));
   });

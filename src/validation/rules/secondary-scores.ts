@@ -14,7 +14,8 @@ const EPSILON = 1e-9;
 // The unrounded value, where rounding made a difference: " (8.05 rounded half up)".
 const exactText = (x: number, vi = false) => (hasOneDecimal(x) ? '' : ` (${Math.round(x * 10_000) / 10_000} ${vi ? 'làm tròn' : 'rounded half up'})`);
 
-function precision(path: string, x: number, out: FieldError[], subject: string): void {
+/** A score with more than one decimal: SECONDARY_SCORE_PRECISION at `path` (retests.ts checks retest scores with it too). */
+export function precision(path: string, x: number, out: FieldError[], subject: string): void {
   if (!hasOneDecimal(x)) out.push(fieldError(path, 'SECONDARY_SCORE_PRECISION', `${subject}: got ${x}`, `${subject}: nhận được ${x}`));
 }
 
