@@ -298,3 +298,25 @@ t.test('every kind of student the rules know, in EMIS fields: write then map giv
     t.same(validateRecord(m.record, ctx).map((e) => e.code), [], `${k.kind}: valid`);
   }
 });
+
+t.test('the record form (profile v2) in EMIS profile: write then map gives the same v2 record', async (t) => {
+  const forms: { name: string; record: CanonicalRecord }[] = JSON.parse(readFileSync(join(FIXTURES, 'records', 'form-records.json'), 'utf8'));
+  const ctx = contextWith();
+  for (const { name, record } of forms) {
+    const emis = JSON.parse(JSON.stringify(emisBatchOf([record])));
+    t.ok(emis.students[0].profile.guardians.length > 0, `${name}: written with its guardians`);
+    const back = splitEmisBatch(emis);
+    const m = mapEmisStudent(back.items[0], back.context);
+    t.ok(m.ok, `${name}: maps`);
+    if (!m.ok) continue;
+    const xml = recordToXml(m.record);
+    t.match(xml, /^<hocba xmlns="urn:moet:hocba:record:v2">/);
+    t.equal(xml, recordToXml(record), `${name}: the same XML back`);
+    t.same(validateRecord(m.record, ctx), [], `${name}: valid`);
+  }
+  const bad = JSON.parse(JSON.stringify(emisBatchOf([forms[0]!.record])));
+  bad.students[0].profile.titles = ['BEST_STUDENT'];
+  const back = splitEmisBatch(bad);
+  const m = mapEmisStudent(back.items[0], back.context);
+  t.match(m, { ok: false, errors: [{ code: 'VENDOR_FIELD_INVALID', path: '/profile/titles/0' }] });
+});

@@ -1,4 +1,4 @@
-import type { CommentResult, Competency, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation, YearEndResult } from '../../canonical/record.js';
+import type { CommentResult, Competency, DisabilityType, ExemptionReason, FamilyMember, IdentityDocumentKind, PolicyCategory, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation, Title, YearEndResult } from '../../canonical/record.js';
 
 // MISA EMIS's own codes and their canonical counterparts. EMIS writes English upper-case codes,
 // or the numeric code of its export settings ("results as numbers"): both are in each table, the
@@ -140,6 +140,22 @@ export const DISABILITY_BY_EMIS_CODE: Readonly<Record<string, DisabilityType>> =
 
 /** exemptions[].reason and travelDocument.type: EMIS writes the canonical codes themselves. */
 export const EXEMPTION_BY_EMIS_CODE: Readonly<Record<string, ExemptionReason>> = Object.freeze({ HEALTH: 'HEALTH', DISABILITY: 'DISABILITY' });
+/** profile.policyGroup: đối tượng chính sách (profile v2 form.policyCategory). */
+export const POLICY_BY_EMIS_CODE: Readonly<Record<string, PolicyCategory>> = Object.freeze({
+  MARTYR_CHILD: 'CON_LIET_SI',
+  WAR_INVALID_CHILD: 'CON_THUONG_BINH_BENH_BINH',
+  POOR_HOUSEHOLD: 'HO_NGHEO',
+  NEAR_POOR_HOUSEHOLD: 'HO_CAN_NGHEO',
+  ETHNIC_MINORITY_HARDSHIP: 'DAN_TOC_THIEU_SO_VUNG_KHO_KHAN',
+  ORPHAN: 'MO_COI',
+  DISABILITY: 'KHUYET_TAT',
+  OTHER: 'KHAC',
+});
+/** profile.guardians[].relation. */
+export const RELATION_BY_EMIS_CODE: Readonly<Record<string, FamilyMember['relation']>> = Object.freeze({ FATHER: 'FATHER', MOTHER: 'MOTHER', GUARDIAN: 'GUARDIAN' });
+/** profile.titles[]: danh hiệu. */
+export const TITLE_BY_EMIS_CODE: Readonly<Record<string, Title>> = Object.freeze({ EXCELLENT_STUDENT: 'HOC_SINH_XUAT_SAC', GOOD_STUDENT: 'HOC_SINH_GIOI', EXEMPLARY_STUDENT: 'HOC_SINH_TIEU_BIEU' });
+
 /** orientation of Công nghệ at grades 10-12. */
 export const ORIENTATION_BY_EMIS_CODE: Readonly<Record<string, TechnologyOrientation>> = Object.freeze({ INDUSTRY: 'CONG_NGHIEP', AGRICULTURE: 'NONG_NGHIEP' });
 export const DOCUMENT_BY_EMIS_CODE: Readonly<Record<string, IdentityDocumentKind>> = Object.freeze({ PASSPORT: 'PASSPORT', TRAVEL_DOCUMENT: 'TRAVEL_DOCUMENT' });

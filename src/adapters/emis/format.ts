@@ -146,6 +146,27 @@ export interface EmisStudent {
   secondaryAssessment?: EmisSecondaryAssessment;
   absences: { excused: number; unexcused: number };
   signatures: EmisSignature[];
+  /** Profile v2: the rest of the học bạ form (README.md, "profile"). */
+  profile?: EmisProfile;
+}
+
+/** profile: lý lịch and the rest of the học bạ form, every field optional. */
+export interface EmisProfile {
+  ethnicCode?: string;
+  placeOfBirth?: string;
+  hometown?: string;
+  address?: string;
+  policyGroup?: string;
+  registerNo?: string;
+  enrolledOn?: string; // yyyy-mm-dd or yyyyMMdd
+  guardians?: { relation: string; name: string; birthYear?: number; job?: string }[];
+  history?: { year: string; grade: number; schoolCode?: string; schoolName: string; className: string; transfer?: { direction: string; date: string; otherSchool?: string } }[];
+  subjectComments?: { subjectCode: string; comment: string }[];
+  qualityComments?: { code: string; comment: string }[];
+  competencyComments?: { code: string; comment: string }[];
+  height?: number; // cm
+  weight?: number; // kg
+  titles?: string[];
 }
 
 export interface EmisBatch {

@@ -9,6 +9,9 @@ import {
   COMPETENCY_BY_EMIS_CODE,
   LEVEL_BY_EMIS_CODE,
   ORIENTATION_BY_EMIS_CODE,
+  POLICY_BY_EMIS_CODE,
+  RELATION_BY_EMIS_CODE,
+  TITLE_BY_EMIS_CODE,
   PRIMARY_SUBJECT_BY_EMIS_CODE,
   QUALITY_BY_EMIS_CODE,
   RATING_BY_EMIS_CODE,
@@ -247,6 +250,54 @@ class ItemMapper {
     return out;
   }
 
+  /**
+   * profile: the rest of the học bạ form (profile v2's `form`), each field only when EMIS sends it,
+   * in the order of the v2 schema. `subjects` are EMIS's subject codes of the record's level.
+   */
+  profile(v: unknown, subjects: Readonly<Record<string, string>>): Json {
+    if (isAbsent(v)) return {};
+    if (!isObject(v)) return { form: v };
+    const base = '/profile';
+    const out: Json = {};
+    const put = (key: string, value: unknown) => {
+      if (value !== undefined) out[key] = value;
+    };
+    const opt = <T>(x: unknown, f: (x: unknown) => T): T | undefined => (isAbsent(x) ? undefined : f(x));
+    const comments = (x: unknown, table: Readonly<Record<string, string>>, key: 'subjectCode' | 'code', path: string, name: 'subject' | 'code') =>
+      opt(x, () => this.list(x, (r, p) => ({ [name]: this.code(table, r[key], `${p}/${key}`, 'code', 'mã'), comment: text(r.comment) }), path));
+    put('ethnicityCode', opt(v.ethnicCode, text));
+    put('birthPlace', opt(v.placeOfBirth, text));
+    put('homeTown', opt(v.hometown, text));
+    put('address', opt(v.address, text));
+    put('policyCategory', opt(v.policyGroup, (x) => this.code(POLICY_BY_EMIS_CODE, x, `${base}/policyGroup`, 'policy group', 'đối tượng chính sách')));
+    put('registrationNumber', opt(v.registerNo, text));
+    put('enrolmentDate', opt(v.enrolledOn, (x) => this.date(x, `${base}/enrolledOn`)));
+    put('family', opt(v.guardians, (x) => this.list(x, (r, p) => ({
+      relation: this.code(RELATION_BY_EMIS_CODE, r.relation, `${p}/relation`, 'relation', 'quan hệ'),
+      fullName: text(r.name),
+      ...(isAbsent(r.birthYear) ? {} : { birthYear: integer(r.birthYear) }),
+      ...(isAbsent(r.job) ? {} : { occupation: text(r.job) }),
+    }), `${base}/guardians`)));
+    put('schoolHistory', opt(v.history, (x) => this.list(x, (r, p) => ({
+      schoolYear: text(r.year),
+      grade: integer(r.grade),
+      ...(isAbsent(r.schoolCode) ? {} : { schoolId: text(r.schoolCode) }),
+      schoolName: text(r.schoolName),
+      className: text(r.className),
+      ...(isAbsent(r.transfer) ? {} : {
+        transfer: isObject(r.transfer)
+          ? { kind: r.transfer.direction === 'IN' || r.transfer.direction === 'OUT' ? r.transfer.direction : this.invalid(`${p}/transfer/direction`, 'direction is IN or OUT', 'hướng chuyển là IN hoặc OUT'), date: this.date(r.transfer.date, `${p}/transfer/date`), ...(isAbsent(r.transfer.otherSchool) ? {} : { otherSchool: text(r.transfer.otherSchool) }) }
+          : r.transfer,
+      }),
+    }), `${base}/history`)));
+    put('subjectComments', comments(v.subjectComments, subjects, 'subjectCode', `${base}/subjectComments`, 'subject'));
+    put('qualityComments', comments(v.qualityComments, QUALITY_BY_EMIS_CODE, 'code', `${base}/qualityComments`, 'code'));
+    put('competencyComments', comments(v.competencyComments, COMPETENCY_BY_EMIS_CODE, 'code', `${base}/competencyComments`, 'code'));
+    if (!isAbsent(v.height) || !isAbsent(v.weight)) out.physical = { heightCm: decimal(v.height), weightKg: decimal(v.weight) };
+    put('titles', opt(v.titles, (x) => (Array.isArray(x) ? x.map((c, i) => this.code(TITLE_BY_EMIS_CODE, c, `${base}/titles/${i}`, 'title', 'danh hiệu')) : x)));
+    return { form: out };
+  }
+
   /** [{signer, signedAt}] in the vendor's order, so a repeated signer is reported at its own index. */
   signatures(v: unknown): unknown {
     if (v === undefined || v === null) return [];
@@ -304,6 +355,7 @@ export function mapEmisStudent(item: unknown, context: unknown): MapOutcome {
     secondary: m.secondary(item.secondaryAssessment),
     attendance: { excusedAbsences: integer(absences.excused), unexcusedAbsences: integer(absences.unexcused) },
     signatures: m.signatures(item.signatures),
+    ...m.profile(item.profile, isObject(item.secondaryAssessment) ? SECONDARY_SUBJECT_BY_EMIS_CODE : PRIMARY_SUBJECT_BY_EMIS_CODE),
   };
   if (m.errors.length > 0) return { ok: false, errors: m.errors };
   // A block EMIS did not send is no key at all (the XML rendition and the content hash see keys).

@@ -1,10 +1,12 @@
-import type { CanonicalRecord, CommentTerm, ScoreTerm, SubjectPart, TermResults } from '../../canonical/record.js';
+import type { CanonicalRecord, CommentTerm, RecordForm, ScoreTerm, SubjectPart, TermResults } from '../../canonical/record.js';
 import {
   COMMENT_BY_EMIS_CODE,
   COMPETENCY_BY_EMIS_CODE,
   DISABILITY_BY_EMIS_CODE,
   LEVEL_BY_EMIS_CODE,
   ORIENTATION_BY_EMIS_CODE,
+  POLICY_BY_EMIS_CODE,
+  TITLE_BY_EMIS_CODE,
   PRIMARY_SUBJECT_BY_EMIS_CODE,
   QUALITY_BY_EMIS_CODE,
   RATING_BY_EMIS_CODE,
@@ -14,7 +16,7 @@ import {
   YEAR_END_BY_EMIS_CODE,
   emisCodeOf,
 } from './codes.js';
-import type { EmisBatch, EmisStudent, EmisTermResults } from './format.js';
+import type { EmisBatch, EmisProfile, EmisStudent, EmisTermResults } from './format.js';
 
 // A canonical record written as EMIS exports it: the inverse of map.ts, so that map(write(r))
 // is r again (test/emis-adapter.test.ts holds it to that). The samples are made this way from
@@ -125,6 +127,33 @@ export function emisStudentOf(r: CanonicalRecord): EmisStudent {
       : {}),
     absences: { excused: r.attendance.excusedAbsences, unexcused: r.attendance.unexcusedAbsences },
     signatures: r.signatures.map((x) => ({ signer: emisCodeOf(SIGNER_BY_EMIS_CODE, x.role), signedAt: x.signedAt })),
+    ...(r.form ? { profile: emisProfileOf(r.form, r.primary ? PRIMARY_SUBJECT_BY_EMIS_CODE : SECONDARY_SUBJECT_BY_EMIS_CODE) } : {}),
+  };
+}
+
+/** The record form (profile v2) as EMIS's `profile`: the inverse of map.ts profile(). */
+function emisProfileOf(f: RecordForm, subjects: Readonly<Record<string, string>>): EmisProfile {
+  const some = <T, U>(x: T | undefined, g: (x: T) => U) => (x === undefined ? {} : g(x));
+  return {
+    ...some(f.ethnicityCode, (ethnicCode) => ({ ethnicCode })),
+    ...some(f.birthPlace, (placeOfBirth) => ({ placeOfBirth })),
+    ...some(f.homeTown, (hometown) => ({ hometown })),
+    ...some(f.address, (address) => ({ address })),
+    ...some(f.policyCategory, (c) => ({ policyGroup: emisCodeOf(POLICY_BY_EMIS_CODE, c) })),
+    ...some(f.registrationNumber, (registerNo) => ({ registerNo })),
+    ...some(f.enrolmentDate, (enrolledOn) => ({ enrolledOn })),
+    ...some(f.family, (fam) => ({ guardians: fam.map((m) => ({ relation: m.relation, name: m.fullName, ...some(m.birthYear, (birthYear) => ({ birthYear })), ...some(m.occupation, (job) => ({ job })) })) })),
+    ...some(f.schoolHistory, (h) => ({
+      history: h.map((e) => ({
+        year: e.schoolYear, grade: e.grade, ...some(e.schoolId, (schoolCode) => ({ schoolCode })), schoolName: e.schoolName, className: e.className,
+        ...some(e.transfer, (x) => ({ transfer: { direction: x.kind, date: x.date, ...some(x.otherSchool, (otherSchool) => ({ otherSchool })) } })),
+      })),
+    })),
+    ...some(f.subjectComments, (c) => ({ subjectComments: c.map((x) => ({ subjectCode: emisCodeOf(subjects, x.subject), comment: x.comment })) })),
+    ...some(f.qualityComments, (c) => ({ qualityComments: c.map((x) => ({ code: emisCodeOf(QUALITY_BY_EMIS_CODE, x.code), comment: x.comment })) })),
+    ...some(f.competencyComments, (c) => ({ competencyComments: c.map((x) => ({ code: emisCodeOf(COMPETENCY_BY_EMIS_CODE, x.code), comment: x.comment })) })),
+    ...some(f.physical, (p) => ({ height: p.heightCm, weight: p.weightKg })),
+    ...some(f.titles, (t) => ({ titles: t.map((x) => emisCodeOf(TITLE_BY_EMIS_CODE, x)) })),
   };
 }
 
