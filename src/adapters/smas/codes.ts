@@ -1,5 +1,5 @@
 import { ETHNICITY_BY_CODE } from '../../canonical/ethnicities.js';
-import type { CommentResult, Competency, DisabilityType, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, YearEndResult } from '../../canonical/record.js';
+import type { CommentResult, Competency, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation, YearEndResult } from '../../canonical/record.js';
 
 // SMAS's own codes and their canonical counterparts (README.md beside this file). SMAS numbers
 // its levels (1 best), writes subjects in upper case without separators, and codes ethnicity by
@@ -103,6 +103,12 @@ export const DISABILITY_BY_SMAS: Readonly<Record<string, DisabilityType>> = tabl
 
 /** Passport/Type: a passport (P) or another travel document (TD). */
 export const DOCUMENT_BY_SMAS: Readonly<Record<string, IdentityDocumentKind>> = table({ P: 'PASSPORT', TD: 'TRAVEL_DOCUMENT' });
+
+/** Exemption/Reason: SK sức khỏe, KT khuyết tật. */
+export const EXEMPTION_BY_SMAS: Readonly<Record<string, ExemptionReason>> = table({ SK: 'HEALTH', KT: 'DISABILITY' });
+
+/** Subject/Orientation of Công nghệ at grades 10-12. */
+export const ORIENTATION_BY_SMAS: Readonly<Record<string, TechnologyOrientation>> = table({ CN: 'CONG_NGHIEP', NN: 'NONG_NGHIEP' });
 
 export function lookup<T>(t: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(t, key) ? t[key] : undefined;

@@ -8,7 +8,9 @@ import {
   DISABILITY_BY_SMAS,
   DOCUMENT_BY_SMAS,
   ETHNICITY_BY_SMAS,
+  EXEMPTION_BY_SMAS,
   LEVEL_BY_SMAS,
+  ORIENTATION_BY_SMAS,
   PRIMARY_SUBJECT_BY_SMAS,
   QUALITY_BY_SMAS,
   RATING_BY_SMAS,
@@ -92,6 +94,12 @@ class PupilMapper {
     return { supplementaryAssessment: { date: this.date(leafText(childNamed(node, 'Date')), `${path}/Date`), completedProgramme: boolean(leafText(childNamed(node, 'Completed'))) } };
   }
 
+  /** LowerSecondaryCompletion (grade 9): DecisionNo and Date. */
+  lowerSecondaryCompletion(n: XNode | undefined): Json {
+    if (!n) return {};
+    return { lowerSecondaryCompletion: { decisionNumber: leafText(childNamed(n, 'DecisionNo')), date: this.date(leafText(childNamed(n, 'Date')), '/SecondaryResult/LowerSecondaryCompletion/Date') } };
+  }
+
   /** dd-MM-yyyy to yyyy-mm-dd. */
   date(v: string | undefined, path: string): unknown {
     if (v === undefined) return undefined;
@@ -123,8 +131,34 @@ class PupilMapper {
         const score = decimal(leafText(childNamed(s, el)));
         if (score !== undefined) testScores[key] = score;
       }
-      return Object.keys(testScores).length === 0 ? { subject, level } : { subject, level, testScores };
+      const out: Json = Object.keys(testScores).length === 0 ? { subject, level } : { subject, level, testScores };
+      // Tin học và Công nghệ's two parts.
+      const inf = childNamed(s, 'InformaticsPart');
+      const tech = childNamed(s, 'TechnologyPart');
+      if (inf || tech) out.parts = { informatics: this.subjectPart(inf, `${p}/InformaticsPart`), technology: this.subjectPart(tech, `${p}/TechnologyPart`) };
+      return out;
     });
+  }
+
+  subjectPart(n: XNode | undefined, path: string): unknown {
+    if (!n) return undefined;
+    const part: Json = { level: this.code(LEVEL_BY_SMAS, leafText(childNamed(n, 'Level')), `${path}/Level`, 'level', 'mức đạt được') };
+    const end1 = decimal(leafText(childNamed(n, 'EndTermScore1')));
+    const endYear = decimal(leafText(childNamed(n, 'EndYearScore')));
+    if (end1 !== undefined) part.endOfTermI = end1;
+    if (endYear !== undefined) part.endOfYear = endYear;
+    return part;
+  }
+
+  /** Exemptions: one <Exemption> (SubjectCode, Reason) per subject the pupil is exempted from. */
+  exemptions(n: XNode | undefined, subjects: Readonly<Record<string, string>>, base: string): Json {
+    if (!n) return {};
+    return {
+      exemptSubjects: childrenNamed(n, 'Exemption').map((e, i) => ({
+        subject: this.code(subjects, leafText(childNamed(e, 'SubjectCode')), `${base}/Exemption[${i + 1}]/SubjectCode`, 'subject code', 'mã môn học'),
+        reason: this.code(EXEMPTION_BY_SMAS, leafText(childNamed(e, 'Reason')), `${base}/Exemption[${i + 1}]/Reason`, 'exemption reason', 'lý do miễn'),
+      })),
+    };
   }
 
   /**
@@ -183,16 +217,31 @@ class PupilMapper {
         return void this.invalid(`${p}/IsCommenting`, `IsCommenting must be 0 (assessed by marks) or 1 (by comment), got "${commenting ?? ''}"`, `IsCommenting phải là 0 (đánh giá bằng điểm) hoặc 1 (bằng nhận xét)`);
       }
       const year = leafText(childNamed(s, 'YearMark'));
+      const clusters = integer(leafText(childNamed(s, 'TopicClusters')));
+      const topicClusters = clusters === undefined ? {} : { topicClusters: clusters };
+      const orientationCode = leafText(childNamed(s, 'Orientation'));
+      const retest = leafText(childNamed(s, 'RetestMark'));
       if (commenting) {
         commentSubjects.push({
           subject,
           periodsPerYear,
+          ...topicClusters,
           termI: this.commentTerm(childNamed(s, 'Semester1'), `${p}/Semester1`),
           termII: this.commentTerm(childNamed(s, 'Semester2'), `${p}/Semester2`),
           yearResult: this.code(COMMENT_BY_SMAS, year, `${p}/YearMark`, 'comment result', 'kết quả đánh giá'),
+          ...(retest === undefined ? {} : { retestResult: this.code(COMMENT_BY_SMAS, retest, `${p}/RetestMark`, 'comment result', 'kết quả đánh giá') }),
         });
       } else {
-        scoreSubjects.push({ subject, periodsPerYear, termI: this.scoreTerm(childNamed(s, 'Semester1')), termII: this.scoreTerm(childNamed(s, 'Semester2')), yearAverage: decimal(year) });
+        scoreSubjects.push({
+          subject,
+          ...(orientationCode === undefined ? {} : { orientation: this.code(ORIENTATION_BY_SMAS, orientationCode, `${p}/Orientation`, 'orientation', 'định hướng') }),
+          periodsPerYear,
+          ...topicClusters,
+          termI: this.scoreTerm(childNamed(s, 'Semester1')),
+          termII: this.scoreTerm(childNamed(s, 'Semester2')),
+          yearAverage: decimal(year),
+          ...(retest === undefined ? {} : { retestScore: decimal(retest) }),
+        });
       }
     });
     return { scoreSubjects, commentSubjects };
@@ -270,6 +319,9 @@ export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
             promoted,
             commendations,
             remarks,
+            ...m.exemptions(childNamed(secondaryResult, 'Exemptions'), SECONDARY_SUBJECT_BY_SMAS, '/SecondaryResult/Exemptions'),
+            ...m.lowerSecondaryCompletion(childNamed(secondaryResult, 'LowerSecondaryCompletion')),
+            ...(leafText(childNamed(secondaryResult, 'GraduationReviewEligible')) === undefined ? {} : { graduationReviewEligible: boolean(leafText(childNamed(secondaryResult, 'GraduationReviewEligible'))) }),
           },
         }
       : {
@@ -282,6 +334,8 @@ export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
             promoted,
             commendations,
             remarks,
+            ...m.exemptions(childNamed(primaryResult, 'Exemptions'), PRIMARY_SUBJECT_BY_SMAS, '/PrimaryResult/Exemptions'),
+            ...(leafText(childNamed(primaryResult, 'CompletedPrimary')) === undefined ? {} : { completedPrimary: boolean(leafText(childNamed(primaryResult, 'CompletedPrimary'))) }),
             ...m.supplementary(childNamed(primaryResult, 'SupplementaryAssessment')),
           },
         }),

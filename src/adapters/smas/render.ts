@@ -1,4 +1,4 @@
-import type { CanonicalRecord, CommentTerm, ScoreTerm, TermResults } from '../../canonical/record.js';
+import type { CanonicalRecord, CommentTerm, ExemptSubject, ScoreTerm, TermResults } from '../../canonical/record.js';
 import { xmlEscape } from '../xml-tree.js';
 import {
   COMMENT_BY_SMAS,
@@ -6,7 +6,9 @@ import {
   DISABILITY_BY_SMAS,
   DOCUMENT_BY_SMAS,
   ETHNICITY_BY_SMAS,
+  EXEMPTION_BY_SMAS,
   LEVEL_BY_SMAS,
+  ORIENTATION_BY_SMAS,
   PRIMARY_SUBJECT_BY_SMAS,
   QUALITY_BY_SMAS,
   RATING_BY_SMAS,
@@ -93,6 +95,18 @@ function commentTerm(w: Writer, name: string, t: CommentTerm): void {
   w.close(name);
 }
 
+function exemptions(w: Writer, list: readonly { subject: string; reason: ExemptSubject['reason'] }[] | undefined, subjects: Readonly<Record<string, string>>): void {
+  if (!list) return;
+  w.open('Exemptions');
+  for (const e of list) {
+    w.open('Exemption');
+    w.leaf('SubjectCode', code(subjects, e.subject, 'subject'));
+    w.leaf('Reason', code(EXEMPTION_BY_SMAS, e.reason, 'exemption reason'));
+    w.close('Exemption');
+  }
+  w.close('Exemptions');
+}
+
 /** One <PupilProfile>, indented `depth` levels. */
 export function renderPupil(r: CanonicalRecord, depth = 2): string {
   const w = new Writer(depth);
@@ -139,6 +153,15 @@ export function renderPupil(r: CanonicalRecord, depth = 2): string {
       w.leaf('EndTermScore1', s.testScores?.endOfTermI);
       w.leaf('MidTermScore2', s.testScores?.midTermII);
       w.leaf('EndYearScore', s.testScores?.endOfYear);
+      if (s.parts) {
+        for (const [name, part] of [['InformaticsPart', s.parts.informatics], ['TechnologyPart', s.parts.technology]] as const) {
+          w.open(name);
+          w.leaf('Level', code(LEVEL_BY_SMAS, part.level, 'level'));
+          w.leaf('EndTermScore1', part.endOfTermI);
+          w.leaf('EndYearScore', part.endOfYear);
+          w.close(name);
+        }
+      }
       w.close('Subject');
     }
     w.close('Subjects');
@@ -157,12 +180,14 @@ export function renderPupil(r: CanonicalRecord, depth = 2): string {
     }
     w.leaf('YearEndResult', code(YEAR_END_BY_SMAS, p.yearEndResult, 'year-end result'));
     w.leaf('CompletedProgramme', bool(p.completedProgramme));
+    if (p.completedPrimary !== undefined) w.leaf('CompletedPrimary', bool(p.completedPrimary));
     if (p.supplementaryAssessment) {
       w.open('SupplementaryAssessment');
       w.leaf('Date', smasDate(p.supplementaryAssessment.date));
       w.leaf('Completed', bool(p.supplementaryAssessment.completedProgramme));
       w.close('SupplementaryAssessment');
     }
+    exemptions(w, p.exemptSubjects, PRIMARY_SUBJECT_BY_SMAS);
     w.close('PrimaryResult');
   }
   if (r.secondary) {
@@ -182,17 +207,30 @@ export function renderPupil(r: CanonicalRecord, depth = 2): string {
         commentTerm(w, 'Semester1', c.termI);
         commentTerm(w, 'Semester2', c.termII);
         w.leaf('YearMark', code(COMMENT_BY_SMAS, c.yearResult, 'comment'));
+        w.leaf('TopicClusters', c.topicClusters);
+        if (c.retestResult !== undefined) w.leaf('RetestMark', code(COMMENT_BY_SMAS, c.retestResult, 'comment'));
       } else {
         const c = x as (typeof s.scoreSubjects)[number];
         scoreTerm(w, 'Semester1', c.termI);
         scoreTerm(w, 'Semester2', c.termII);
         w.leaf('YearMark', c.yearAverage);
+        w.leaf('TopicClusters', c.topicClusters);
+        if (c.orientation) w.leaf('Orientation', code(ORIENTATION_BY_SMAS, c.orientation, 'orientation'));
+        w.leaf('RetestMark', c.retestScore);
       }
       w.close('Subject');
     }
     w.close('Subjects');
     termResults(w, 'Capacity', s.learningResult, 'AfterRetest');
     termResults(w, 'Conduct', s.conductResult, 'AfterSummerTraining');
+    exemptions(w, s.exemptSubjects, SECONDARY_SUBJECT_BY_SMAS);
+    if (s.lowerSecondaryCompletion) {
+      w.open('LowerSecondaryCompletion');
+      w.leaf('DecisionNo', s.lowerSecondaryCompletion.decisionNumber);
+      w.leaf('Date', smasDate(s.lowerSecondaryCompletion.date));
+      w.close('LowerSecondaryCompletion');
+    }
+    if (s.graduationReviewEligible !== undefined) w.leaf('GraduationReviewEligible', bool(s.graduationReviewEligible));
     w.close('SecondaryResult');
   }
   const results = r.primary ?? r.secondary!;
