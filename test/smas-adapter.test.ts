@@ -215,3 +215,18 @@ t.test('every kind of student the rules know, in SMAS elements: rendered, valid 
     t.same(back.records, [record], `${carried[i]!.kind}: the same record back`);
   }
 });
+
+t.test('the record form (profile v2) in SMAS RecordForm: rendered, valid against the XSD, mapped back to the same v2 records', async (t) => {
+  const forms: { name: string; record: CanonicalRecord }[] = JSON.parse(readFileSync(join(FIXTURES, 'records', 'form-records.json'), 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'smas-forms-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const { name, record } of forms) {
+    const xml = renderSmasBatch([record]);
+    t.match(xml, /<RecordForm>/);
+    writeFileSync(join(dir, `${name}.xml`), xml);
+    t.doesNotThrow(() => execFileSync('xmllint', ['--noout', '--schema', join(SPEC, 'smas-batch.xsd'), join(dir, `${name}.xml`)], { stdio: ['ignore', 'pipe', 'pipe'] }), `${name}: valid against smas-batch.xsd`);
+    const back = await run(xml);
+    t.same(back.problems, [], `${name}: no problems`);
+    t.same(back.records, [record], `${name}: the same record back, form and all`);
+  }
+});

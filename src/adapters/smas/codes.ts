@@ -1,5 +1,5 @@
 import { ETHNICITY_BY_CODE } from '../../canonical/ethnicities.js';
-import type { CommentResult, Competency, DisabilityType, ExemptionReason, IdentityDocumentKind, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation, YearEndResult } from '../../canonical/record.js';
+import type { CommentResult, Competency, DisabilityType, ExemptionReason, FamilyMember, IdentityDocumentKind, PolicyCategory, PrimarySubject, Quality, Rating, ResultLevel, SecondarySubject, SignatureRole, SubjectLevel, TechnologyOrientation, Title, YearEndResult } from '../../canonical/record.js';
 
 // SMAS's own codes and their canonical counterparts (README.md beside this file). SMAS numbers
 // its levels (1 best), writes subjects in upper case without separators, and codes ethnicity by
@@ -109,6 +109,17 @@ export const EXEMPTION_BY_SMAS: Readonly<Record<string, ExemptionReason>> = tabl
 
 /** Subject/Orientation of Công nghệ at grades 10-12. */
 export const ORIENTATION_BY_SMAS: Readonly<Record<string, TechnologyOrientation>> = table({ CN: 'CONG_NGHIEP', NN: 'NONG_NGHIEP' });
+
+/** RecordForm/PolicyCategory: đối tượng chính sách, numbered. */
+export const POLICY_BY_SMAS: Readonly<Record<string, PolicyCategory>> = table({
+  '1': 'CON_LIET_SI', '2': 'CON_THUONG_BINH_BENH_BINH', '3': 'HO_NGHEO', '4': 'HO_CAN_NGHEO', '5': 'DAN_TOC_THIEU_SO_VUNG_KHO_KHAN', '6': 'MO_COI', '7': 'KHUYET_TAT', '8': 'KHAC',
+});
+/** RecordForm/Family/Member/Relation. */
+export const RELATION_BY_SMAS: Readonly<Record<string, FamilyMember['relation']>> = table({ CHA: 'FATHER', ME: 'MOTHER', NGH: 'GUARDIAN' });
+/** RecordForm/History/Entry/Transfer/Direction. */
+export const TRANSFER_BY_SMAS: Readonly<Record<string, 'IN' | 'OUT'>> = table({ DEN: 'IN', DI: 'OUT' });
+/** RecordForm/Titles/Title. */
+export const TITLE_BY_SMAS: Readonly<Record<string, Title>> = table({ XS: 'HOC_SINH_XUAT_SAC', G: 'HOC_SINH_GIOI', TB: 'HOC_SINH_TIEU_BIEU' });
 
 export function lookup<T>(t: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(t, key) ? t[key] : undefined;

@@ -11,6 +11,10 @@ import {
   EXEMPTION_BY_SMAS,
   LEVEL_BY_SMAS,
   ORIENTATION_BY_SMAS,
+  POLICY_BY_SMAS,
+  RELATION_BY_SMAS,
+  TITLE_BY_SMAS,
+  TRANSFER_BY_SMAS,
   PRIMARY_SUBJECT_BY_SMAS,
   QUALITY_BY_SMAS,
   RATING_BY_SMAS,
@@ -92,6 +96,72 @@ class PupilMapper {
     if (!node) return {};
     const path = '/PrimaryResult/SupplementaryAssessment';
     return { supplementaryAssessment: { date: this.date(leafText(childNamed(node, 'Date')), `${path}/Date`), completedProgramme: boolean(leafText(childNamed(node, 'Completed'))) } };
+  }
+
+  /**
+   * RecordForm: the rest of the học bạ form (profile v2's `form`), each element only when SMAS
+   * sends it, in the order of the v2 schema. `subjects` are SMAS's subject codes of the level.
+   */
+  recordForm(n: XNode | undefined, subjects: Readonly<Record<string, string>>): Json {
+    if (!n) return {};
+    const base = '/RecordForm';
+    const at = (name: string) => leafText(childNamed(n, name));
+    const out: Json = {};
+    const put = (key: string, value: unknown) => {
+      if (value !== undefined) out[key] = value;
+    };
+    put('ethnicityCode', at('EthnicityCode'));
+    put('birthPlace', at('BirthPlace'));
+    put('homeTown', at('HomeTown'));
+    put('address', at('Address'));
+    put('policyCategory', this.code(POLICY_BY_SMAS, at('PolicyCategory'), `${base}/PolicyCategory`, 'policy category', 'đối tượng chính sách'));
+    put('registrationNumber', at('RegistrationNumber'));
+    put('enrolmentDate', this.date(at('EnrolmentDate'), `${base}/EnrolmentDate`));
+    const family = childNamed(n, 'Family');
+    if (family) {
+      out.family = childrenNamed(family, 'Member').map((m, i) => {
+        const v = (name: string) => leafText(childNamed(m, name));
+        const year = integer(v('BirthYear'));
+        return {
+          relation: this.code(RELATION_BY_SMAS, v('Relation'), `${base}/Family/Member[${i + 1}]/Relation`, 'relation', 'quan hệ'),
+          fullName: v('FullName'),
+          ...(year === undefined ? {} : { birthYear: year }),
+          ...(v('Occupation') === undefined ? {} : { occupation: v('Occupation') }),
+        };
+      });
+    }
+    const history = childNamed(n, 'History');
+    if (history) {
+      out.schoolHistory = childrenNamed(history, 'Entry').map((e, i) => {
+        const p = `${base}/History/Entry[${i + 1}]`;
+        const v = (name: string) => leafText(childNamed(e, name));
+        const start = v('AcademicYear');
+        const t = childNamed(e, 'Transfer');
+        const tv = (name: string) => leafText(childNamed(t, name));
+        return {
+          schoolYear: start !== undefined && /^[0-9]{4}$/.test(start) ? `${start}-${Number(start) + 1}` : start,
+          grade: integer(v('EducationLevel')),
+          ...(v('SchoolCode') === undefined ? {} : { schoolId: v('SchoolCode') }),
+          schoolName: v('SchoolName'),
+          className: v('ClassName'),
+          ...(t
+            ? { transfer: { kind: this.code(TRANSFER_BY_SMAS, tv('Direction'), `${p}/Transfer/Direction`, 'transfer direction', 'hướng chuyển'), date: this.date(tv('Date'), `${p}/Transfer/Date`), ...(tv('OtherSchool') === undefined ? {} : { otherSchool: tv('OtherSchool') }) } }
+            : {}),
+        };
+      });
+    }
+    const comments = (list: string, table: Readonly<Record<string, string>>, codeEl: string, key: 'subject' | 'code') => {
+      const l = childNamed(n, list);
+      if (!l) return undefined;
+      return childrenNamed(l, 'Comment').map((c, i) => ({ [key]: this.code(table, leafText(childNamed(c, codeEl)), `${base}/${list}/Comment[${i + 1}]/${codeEl}`, 'code', 'mã'), comment: leafText(childNamed(c, 'Text')) }));
+    };
+    put('subjectComments', comments('SubjectComments', subjects, 'SubjectCode', 'subject'));
+    put('qualityComments', comments('QualityComments', QUALITY_BY_SMAS, 'Code', 'code'));
+    put('competencyComments', comments('CompetencyComments', COMPETENCY_BY_SMAS, 'Code', 'code'));
+    if (at('Height') !== undefined || at('Weight') !== undefined) out.physical = { heightCm: decimal(at('Height')), weightKg: decimal(at('Weight')) };
+    const titles = childNamed(n, 'Titles');
+    if (titles) out.titles = childrenNamed(titles, 'Title').map((x, i) => this.code(TITLE_BY_SMAS, leafText(x), `${base}/Titles/Title[${i + 1}]`, 'title', 'danh hiệu'));
+    return { form: out };
   }
 
   /** LowerSecondaryCompletion (grade 9): DecisionNo and Date. */
@@ -344,6 +414,7 @@ export function mapSmasPupil(item: unknown, context: unknown): MapOutcome {
       unexcusedAbsences: integer(v('AbsentWithoutPermission')),
     },
     signatures: m.signatures(childNamed(item, 'Signatures')),
+    ...m.recordForm(childNamed(item, 'RecordForm'), secondary ? SECONDARY_SUBJECT_BY_SMAS : PRIMARY_SUBJECT_BY_SMAS),
   };
   if (m.errors.length > 0) return { ok: false, errors: m.errors };
   // Not yet validated: the pipeline runs validateRecord on it next.

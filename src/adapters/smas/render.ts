@@ -1,4 +1,4 @@
-import type { CanonicalRecord, CommentTerm, ExemptSubject, ScoreTerm, TermResults } from '../../canonical/record.js';
+import type { CanonicalRecord, CommentTerm, ExemptSubject, RecordForm, ScoreTerm, TermResults } from '../../canonical/record.js';
 import { xmlEscape } from '../xml-tree.js';
 import {
   COMMENT_BY_SMAS,
@@ -9,6 +9,10 @@ import {
   EXEMPTION_BY_SMAS,
   LEVEL_BY_SMAS,
   ORIENTATION_BY_SMAS,
+  POLICY_BY_SMAS,
+  RELATION_BY_SMAS,
+  TITLE_BY_SMAS,
+  TRANSFER_BY_SMAS,
   PRIMARY_SUBJECT_BY_SMAS,
   QUALITY_BY_SMAS,
   RATING_BY_SMAS,
@@ -105,6 +109,72 @@ function exemptions(w: Writer, list: readonly { subject: string; reason: ExemptS
     w.close('Exemption');
   }
   w.close('Exemptions');
+}
+
+/** The record form (profile v2) as SMAS's <RecordForm>: the inverse of map.ts recordForm(). */
+function recordForm(w: Writer, f: RecordForm, subjects: Readonly<Record<string, string>>): void {
+  w.open('RecordForm');
+  w.leaf('EthnicityCode', f.ethnicityCode);
+  w.leaf('BirthPlace', f.birthPlace);
+  w.leaf('HomeTown', f.homeTown);
+  w.leaf('Address', f.address);
+  if (f.policyCategory) w.leaf('PolicyCategory', code(POLICY_BY_SMAS, f.policyCategory, 'policy category'));
+  w.leaf('RegistrationNumber', f.registrationNumber);
+  if (f.enrolmentDate) w.leaf('EnrolmentDate', smasDate(f.enrolmentDate));
+  if (f.family) {
+    w.open('Family');
+    for (const m of f.family) {
+      w.open('Member');
+      w.leaf('Relation', code(RELATION_BY_SMAS, m.relation, 'relation'));
+      w.leaf('FullName', m.fullName);
+      w.leaf('BirthYear', m.birthYear);
+      w.leaf('Occupation', m.occupation);
+      w.close('Member');
+    }
+    w.close('Family');
+  }
+  if (f.schoolHistory) {
+    w.open('History');
+    for (const e of f.schoolHistory) {
+      w.open('Entry');
+      w.leaf('AcademicYear', e.schoolYear.slice(0, 4));
+      w.leaf('EducationLevel', e.grade);
+      w.leaf('SchoolCode', e.schoolId);
+      w.leaf('SchoolName', e.schoolName);
+      w.leaf('ClassName', e.className);
+      if (e.transfer) {
+        w.open('Transfer');
+        w.leaf('Direction', code(TRANSFER_BY_SMAS, e.transfer.kind, 'transfer'));
+        w.leaf('Date', smasDate(e.transfer.date));
+        w.leaf('OtherSchool', e.transfer.otherSchool);
+        w.close('Transfer');
+      }
+      w.close('Entry');
+    }
+    w.close('History');
+  }
+  const comments = (list: string, items: readonly { code: string; comment: string }[] | undefined, table: Readonly<Record<string, string>>, codeEl: string) => {
+    if (!items) return;
+    w.open(list);
+    for (const c of items) {
+      w.open('Comment');
+      w.leaf(codeEl, code(table, c.code, 'code'));
+      w.leaf('Text', c.comment);
+      w.close('Comment');
+    }
+    w.close(list);
+  };
+  comments('SubjectComments', f.subjectComments?.map((c) => ({ code: c.subject, comment: c.comment })), subjects, 'SubjectCode');
+  comments('QualityComments', f.qualityComments, QUALITY_BY_SMAS, 'Code');
+  comments('CompetencyComments', f.competencyComments, COMPETENCY_BY_SMAS, 'Code');
+  w.leaf('Height', f.physical?.heightCm);
+  w.leaf('Weight', f.physical?.weightKg);
+  if (f.titles) {
+    w.open('Titles');
+    for (const t of f.titles) w.leaf('Title', code(TITLE_BY_SMAS, t, 'title'));
+    w.close('Titles');
+  }
+  w.close('RecordForm');
 }
 
 /** One <PupilProfile>, indented `depth` levels. */
@@ -253,6 +323,7 @@ export function renderPupil(r: CanonicalRecord, depth = 2): string {
     }
     w.close('Signatures');
   }
+  if (r.form) recordForm(w, r.form, r.primary ? PRIMARY_SUBJECT_BY_SMAS : SECONDARY_SUBJECT_BY_SMAS);
   w.close('PupilProfile');
   return w.text();
 }
