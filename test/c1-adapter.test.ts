@@ -199,6 +199,48 @@ t.test('Tin học và Công nghệ in its two parts: read from their columns, a 
   t.same(thcn.parts, { informatics: { level: thcn.level, ...(thcn.testScores ?? {}) }, technology: { level: thcn.level, ...(thcn.testScores ?? {}) } }, 'both parts, with their levels and scores');
 });
 
+t.test('lý lịch columns send the record form (profile v2); a wrong one is placed at its cell', async (t) => {
+  const all = sheets(3, 41, 3);
+  const content: SheetContent = { ...all[0]!, students: all.flatMap((x) => x.students) };
+  content.students.forEach((s, i) => (s.MaHocSinh = `01006001${String(700 + i).padStart(7, '0')}`));
+  const year = Number(content.header.NamHoc!.toString().slice(0, 4));
+  const { ethnicityCodeOf } = await import('../src/canonical/ethnicities.js');
+  for (const s of content.students) {
+    s.LyLich = {
+      MaDanToc: s.QuocTich === 'Việt Nam' ? ethnicityCodeOf(s.DanToc) : '55',
+      NoiSinh: 'Xã Đông Anh, Thành phố Hà Nội',
+      QueQuan: 'Xã Hải Hậu, Tỉnh Ninh Bình',
+      NoiO: 'Phường Cầu Giấy, Thành phố Hà Nội',
+      DoiTuongChinhSach: 'HoCanNgheo',
+      SoDangBo: `${year - 2}/0312`,
+      NgayNhapHoc: `05/09/${year - 2}`,
+      GiaDinh: [{ QuanHe: 'Cha', HoTen: 'Lê Văn Hùng' }, { QuanHe: 'Me', HoTen: 'Phạm Thị Ngọc Ánh' }],
+      ChieuCao: 125.5,
+      CanNang: 24.8,
+    };
+  }
+  const wrong = (k: string, v: unknown, n: number) => (k === 'LyLich.ChieuCao' && n === 1 ? '125.55' : v);
+  const { spec, headingCol, firstRow } = layout(content, wrong);
+  const body = writeWith('openpyxl', join(gw.dir, 'lylich.xlsx'), [spec]);
+  const res = await post(key, body);
+  t.equal(res.status, 202, JSON.stringify(res.json).slice(0, 1500));
+  t.equal(res.json.queued, 2, JSON.stringify(res.json.validationErrors).slice(0, 800));
+  const e = res.json.validationErrors.find((x: any) => x.index === 1);
+  t.equal(e?.code, 'FORM_MEASURE_PRECISION');
+  t.equal(e?.source?.cell, `${colLetters(headingCol.get('LyLich.ChieuCao')!)}${firstRow + 2}`, 'at the height\'s cell');
+  const items: C1Item[] = [];
+  for await (const item of readC1Workbook(bytesStream(body))) items.push(item);
+  const mapped = c1Adapter.map(items[0], null);
+  if (!mapped.ok) throw new Error(JSON.stringify(mapped.errors));
+  t.match(mapped.record.form, {
+    birthPlace: 'Xã Đông Anh, Thành phố Hà Nội',
+    policyCategory: 'HO_CAN_NGHEO',
+    enrolmentDate: `${year - 2}-09-05`,
+    family: [{ relation: 'FATHER', fullName: 'Lê Văn Hùng' }, { relation: 'MOTHER', fullName: 'Phạm Thị Ngọc Ánh' }],
+    physical: { heightCm: 125.5, weightKg: 24.8 },
+  }, 'the row\'s lý lịch, in the record form');
+});
+
 t.test('a workbook large enough for an intake thread (over 32 kB) is read there as well', async (t) => {
   // `hocba-gw sample --vendor c1` as a school would post it: its bytes cross to an intake thread.
   const made = await c1Adapter.sample({ records: 40, seed: 77, grade: 7 });

@@ -4,7 +4,7 @@ import { COMPETENCY_BY_VNEDU_KEY, QUALITY_BY_VNEDU_KEY } from '../vnedu/codes.js
 import { mapVneduStudent } from '../vnedu/map.js';
 import type { FieldError, SourceLocation } from '../../validation/types.js';
 import type { C1Item, CellValue } from './read.js';
-import { PRIMARY_SUBJECT_SUBS, SECONDARY_SUBJECT_SUBS, subjectsOf } from './template.js';
+import { FORM_SUBS, PHYSICAL_SUBS, PRIMARY_SUBJECT_SUBS, SECONDARY_SUBJECT_SUBS, subjectsOf } from './template.js';
 
 // A C1 row is laid into the shape of a vnEdu student (the column keys are vnEdu's field names)
 // and mapped by vnEdu's mapper: one mapping to canonical for both. What is particular to
@@ -123,6 +123,7 @@ function asVnedu(item: C1Item, errors: FieldError[]): { student: Json; context: 
     SoBuoiNghiCoPhep: int(v.SoBuoiNghiCoPhep),
     SoBuoiNghiKhongPhep: int(v.SoBuoiNghiKhongPhep),
     ChuKy: Object.fromEntries(['GVCN', 'HieuTruong', 'DauTruong'].filter((k) => v[`ChuKy.${k}`] !== undefined).map((k) => [k, dateTimeText(v[`ChuKy.${k}`])])),
+    ...lyLich(v),
   };
   if (primary) {
     student.KetQuaHocTap = codes.map((code) => {
@@ -185,6 +186,31 @@ function at(item: C1Item, key: string, code: FieldError['code'], en: string, vi:
   return { path: `/${key.replace(/\./g, '/')}`, code, detail_en: en, detail_vi: vi, source: placeOf(item, key) };
 }
 
+/** The lý lịch columns as vnEdu's LyLich (profile v2's form), when the row fills any of them. */
+function lyLich(v: C1Item['v']): Json {
+  const f = (k: string) => v[`LyLich.${k}`];
+  if (![...FORM_SUBS, ...PHYSICAL_SUBS].some(([k]) => f(k) !== undefined)) return {};
+  const out: Json = {};
+  const put = (k: string, x: unknown) => {
+    if (x !== undefined) out[k] = x;
+  };
+  // An ethnicity code typed as a number loses its leading zero: 1 is 01.
+  const code = str(f('MaDanToc'));
+  put('MaDanToc', typeof code === 'string' && /^[0-9]$/.test(code) ? `0${code}` : code);
+  put('NoiSinh', str(f('NoiSinh')));
+  put('QueQuan', str(f('QueQuan')));
+  put('NoiO', str(f('NoiO')));
+  put('DoiTuongChinhSach', str(f('DoiTuongChinhSach')));
+  put('SoDangBo', str(f('SoDangBo')));
+  put('NgayNhapHoc', f('NgayNhapHoc') === undefined ? undefined : dateText(f('NgayNhapHoc')));
+  const family = (['Cha', 'Me', 'NguoiGiamHo'] as const).filter((k) => f(k) !== undefined).map((k) => ({ QuanHe: k, HoTen: str(f(k)) }));
+  if (family.length) out.GiaDinh = family;
+  if (f('ChieuCao') !== undefined) out.ChieuCao = decimal(f('ChieuCao'));
+  if (f('CanNang') !== undefined) out.CanNang = decimal(f('CanNang'));
+  if (f('DanhHieu') !== undefined) out.DanhHieu = String(f('DanhHieu')).split(/\s*[;\n]\s*/).filter((x) => x !== '');
+  return { LyLich: out };
+}
+
 /** A vnEdu path (/KetQuaHocTap/3/HK1/DDGtx/0) as the C1 column key it came from (KQ.TO.HK1.DDGtx). */
 function keyOfVneduPath(item: C1Item, path: string, codes: string[]): string {
   const parts = path.split('/').slice(1);
@@ -193,6 +219,12 @@ function keyOfVneduPath(item: C1Item, path: string, codes: string[]): string {
     const rest = parts.slice(2).filter((p) => !/^[0-9]+$/.test(p)).map((p) => (p === 'KQ' ? 'DTB' : p));
     return ['KQ', code, ...(rest.length ? rest : [Number(item.s.header.Khoi?.v) <= 5 ? 'MucDat' : 'CaNam'])].join('.');
   }
+  // LyLich/GiaDinh/1/HoTen: the column of that member (Cha, Me, NguoiGiamHo); LyLich/DanhHieu/0: the titles'.
+  if (parts[0] === 'LyLich' && parts[1] === 'GiaDinh') {
+    const family = (['Cha', 'Me', 'NguoiGiamHo'] as const).filter((k) => item.v[`LyLich.${k}`] !== undefined);
+    return `LyLich.${family[Number(parts[2])] ?? 'Cha'}`;
+  }
+  if (parts[0] === 'LyLich' && parts[1] === 'DanhHieu') return 'LyLich.DanhHieu';
   return parts.join('.');
 }
 
@@ -270,8 +302,19 @@ export function keyOfCanonicalPath(item: C1Item, path: string): string | undefin
     }
     return RESULT_KEYS[p[1] ?? ''];
   }
+  if (p[0] === 'form') {
+    if (p[1] === 'physical') return p[2] === 'weightKg' ? 'LyLich.CanNang' : 'LyLich.ChieuCao';
+    if (p[1] === 'family') return `LyLich.${(['Cha', 'Me', 'NguoiGiamHo'] as const).filter((k) => item.v[`LyLich.${k}`] !== undefined)[Number(p[2])] ?? 'Cha'}`;
+    return FORM_KEYS[p[1] ?? ''];
+  }
   return TOP_KEYS[p[0] ?? ''];
 }
+
+/** The lý lịch column of a form field, where it has one (profile v2). */
+const FORM_KEYS: Record<string, string> = {
+  ethnicityCode: 'LyLich.MaDanToc', birthPlace: 'LyLich.NoiSinh', homeTown: 'LyLich.QueQuan', address: 'LyLich.NoiO', policyCategory: 'LyLich.DoiTuongChinhSach',
+  registrationNumber: 'LyLich.SoDangBo', enrolmentDate: 'LyLich.NgayNhapHoc', family: 'LyLich.Cha', physical: 'LyLich.ChieuCao', titles: 'LyLich.DanhHieu',
+};
 
 /** Where a validation error on the canonical record lies in the workbook. */
 export function locateC1(raw: unknown, path: string): SourceLocation | undefined {

@@ -80,6 +80,32 @@ const CLOSING_COLUMNS: TemplateColumn[] = [
   single('ChuKy.DauTruong', 'Thời điểm đóng dấu'),
 ];
 
+/**
+ * Lý lịch (the record form of profile v2), after the closing columns: vnEdu's LyLich fields, one
+ * column each; parents or guardian by name (LyLich.Cha, .Me, .NguoiGiamHo fill GiaDinh). A sheet
+ * that fills none of them sends a v1 record, as before. The school history and the comments per
+ * subject do not fit one row: a school sends those through its SIS.
+ */
+export const FORM_SUBS: readonly [string, string][] = [
+  ['MaDanToc', 'Mã dân tộc'],
+  ['NoiSinh', 'Nơi sinh'],
+  ['QueQuan', 'Quê quán'],
+  ['NoiO', 'Nơi ở'],
+  ['DoiTuongChinhSach', 'Đối tượng chính sách'],
+  ['SoDangBo', 'Số đăng bộ'],
+  ['NgayNhapHoc', 'Ngày nhập học'],
+  ['Cha', 'Họ tên cha'],
+  ['Me', 'Họ tên mẹ'],
+  ['NguoiGiamHo', 'Họ tên người giám hộ'],
+  ['DanhHieu', 'Danh hiệu'],
+];
+/** Grades 1-5 only. */
+export const PHYSICAL_SUBS: readonly [string, string][] = [
+  ['ChieuCao', 'Chiều cao (cm)'],
+  ['CanNang', 'Cân nặng (kg)'],
+];
+export const FORM_GROUP = 'Lý lịch';
+
 /** Sub-columns of a primary subject: vnEdu field, sub-heading. */
 export const PRIMARY_SUBJECT_SUBS: readonly [string, string][] = [
   ['MucDat', 'Mức đạt được'],
@@ -154,6 +180,7 @@ export function columnsOf(level: Level): TemplateColumn[] {
     for (const [f, sub] of TERM_SUBS) cols.push({ key: `RenLuyen.${f}`, group: 'Rèn luyện', sub });
   }
   cols.push(...CLOSING_COLUMNS);
+  for (const [f, sub] of [...FORM_SUBS, ...(level === 'tt27' ? PHYSICAL_SUBS : [])]) cols.push({ key: `LyLich.${f}`, group: FORM_GROUP, sub });
   return cols;
 }
 

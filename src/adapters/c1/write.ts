@@ -33,6 +33,9 @@ export function cellOf(s: VneduStudent, key: string): Cell {
   if (key === 'DanhGiaBoSung.HoanThanh') return yes((x.DanhGiaBoSung as Record<string, unknown> | undefined)?.HoanThanh);
   if (key === 'KhenThuong') return joined(x[key]) || undefined;
   const parts = key.split('.');
+  // Parents or guardian by name; titles joined as awards are.
+  if (parts[0] === 'LyLich' && (parts[1] === 'Cha' || parts[1] === 'Me' || parts[1] === 'NguoiGiamHo')) return s.LyLich?.GiaDinh?.find((m) => m.QuanHe === parts[1])?.HoTen;
+  if (key === 'LyLich.DanhHieu') return joined(s.LyLich?.DanhHieu) || undefined;
   if (parts[0] === 'KQ') {
     const subject = (s.KetQuaHocTap as unknown as Record<string, unknown>[]).find((r) => r.MaMon === parts[1]);
     if (!subject) return undefined;
