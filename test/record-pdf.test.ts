@@ -166,3 +166,19 @@ t.test('a profile v2 record prints its lý lịch, school history, comments and 
   t.match(text, /Chăm học, tự giác làm bài ở nhà\./, 'a quality comment');
   t.match(text, /Danh hiệu: Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện/);
 });
+
+t.test('a record with retests prints them in a Kiểm tra lại column', { skip: hasPdftotext ? false : 'pdftotext (poppler-utils) is not installed' }, async (t) => {
+  const dir = t.testdirName;
+  execFileSync('mkdir', ['-p', dir]);
+  const { applyChanges, loadValid } = await import('./helpers/records.js');
+  const kinds = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'records', 'forgotten-kinds.json'), 'utf8')) as { kind: string; base: string; change: never[] }[];
+  const k = kinds.find((x) => x.kind === 'retests after a failed year')!;
+  const record = applyChanges(loadValid(k.base), k.change);
+  const text = textOf(await renderRecordPdf({ record, signatures: [], lookupUrl: 'https://tra-cuu.example.vn/lookup/X', generatedAt: new Date() }), dir);
+  t.match(text, /Kiểm tra lại/);
+  const retested = record.secondary!.scoreSubjects.filter((x) => x.retestScore !== undefined);
+  t.ok(retested.length > 0);
+  for (const x of retested) t.match(text, new RegExp(x.retestScore!.toFixed(1).replace('.', '\\.')), `the retest score ${x.retestScore}`);
+  const plain = textOf(await renderRecordPdf({ record: loadValid(k.base), signatures: [], lookupUrl: 'https://tra-cuu.example.vn/lookup/X', generatedAt: new Date() }), dir);
+  t.notMatch(plain, /Kiểm tra lại/, 'no such column without retests');
+});

@@ -188,19 +188,28 @@ function primarySection(doc: Doc, p: PrimaryResults): void {
 
 function secondarySection(doc: Doc, s: SecondaryResults): void {
   heading(doc, 'Kết quả học tập các môn học đánh giá bằng điểm số');
+  // Kiểm tra lại: a column only when some subject was retaken after a failed year.
+  const retaken = s.scoreSubjects.some((r) => r.retestScore !== undefined) || s.commentSubjects.some((r) => r.retestResult !== undefined);
+  const retest = retaken ? ['Kiểm tra lại'] : [];
   table(
     doc,
-    ['Môn học', 'ĐTB học kì I', 'ĐTB học kì II', 'ĐTB cả năm'],
-    [200, 100, 100, 100],
-    s.scoreSubjects.map((r) => [nameOf(SECONDARY_SUBJECT_VI, r.subject), score(r.termI?.average), score(r.termII?.average), score(r.yearAverage)]),
+    ['Môn học', 'ĐTB học kì I', 'ĐTB học kì II', 'ĐTB cả năm', ...retest],
+    retaken ? [155, 90, 90, 90, 90] : [200, 100, 100, 100],
+    s.scoreSubjects.map((r) => [nameOf(SECONDARY_SUBJECT_VI, r.subject), score(r.termI?.average), score(r.termII?.average), score(r.yearAverage), ...(retaken ? [score(r.retestScore)] : [])]),
   );
   if (s.commentSubjects.length) {
     heading(doc, 'Các môn học đánh giá bằng nhận xét');
     table(
       doc,
-      ['Môn học', 'Học kì I', 'Học kì II', 'Cả năm'],
-      [200, 100, 100, 100],
-      s.commentSubjects.map((r) => [nameOf(SECONDARY_SUBJECT_VI, r.subject), nameOf(COMMENT_RESULT_VI, r.termI?.result), nameOf(COMMENT_RESULT_VI, r.termII?.result), nameOf(COMMENT_RESULT_VI, r.yearResult)]),
+      ['Môn học', 'Học kì I', 'Học kì II', 'Cả năm', ...retest],
+      retaken ? [155, 90, 90, 90, 90] : [200, 100, 100, 100],
+      s.commentSubjects.map((r) => [
+        nameOf(SECONDARY_SUBJECT_VI, r.subject),
+        nameOf(COMMENT_RESULT_VI, r.termI?.result),
+        nameOf(COMMENT_RESULT_VI, r.termII?.result),
+        nameOf(COMMENT_RESULT_VI, r.yearResult),
+        ...(retaken ? [r.retestResult ? nameOf(COMMENT_RESULT_VI, r.retestResult) : ''] : []),
+      ]),
     );
   }
   heading(doc, 'Kết quả học tập và rèn luyện');
