@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { isAllowedTransition, RECORD_STATES, type RecordState } from '../src/delivery/states.js';
+import { summarise } from '../src/admin/progress.js';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.js';
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import type { NewRecord, RetryPolicy, Store } from '../src/storage/store.js';
@@ -477,6 +478,10 @@ for (const backend of backends) {
       t.same((await second.latestVersions([pendingKey])).get(pendingKey), { version: 1, contentHash: 'p1', held: true, heldForSignatures: false }, 'held, not for signatures');
       t.match(await store.getRecord(pending.id), { state: 'held', lastCode: 'PERSONAL_ID_PENDING', errors: [{ code: 'PERSONAL_ID_PENDING' }] });
       t.match((await store.recordEvents(pending.id)).map((e) => [e.toState, e.code]), [['held', 'PERSONAL_ID_PENDING']], 'the timeline names what it waits for');
+      const byVendor = (await second.progress('vendor')).find((g) => g.key === 'vnedu')!;
+      t.equal(byVendor.heldForPersonalId, 1, 'progress tells a record held for its personal ID from one held for signatures');
+      const summary = summarise(byVendor, T0);
+      t.equal(summary.signaturesComplete, summary.valid - ((byVendor.counts.held ?? 0) - 1) - (byVendor.counts.superseded ?? 0), 'and counts it among the records whose signatures are complete');
       const claimedNow = await store.claim('Y', 1000, T0 + 60_000, 1000);
       t.same(claimedNow.filter((r) => r.id === pending.id), [], 'never claimed');
       await store.acknowledge('Y', 'PKT-Y', claimedNow.map((r) => ({ id: r.id, ministryRecordId: null, code: 'accepted' })), T0 + 60_000);

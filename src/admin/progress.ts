@@ -10,10 +10,12 @@ import type { ProgressRow } from '../storage/store.js';
 // Definitions, per group:
 //   received            every record the gateway stored (all states, rejected included);
 //   valid               received less rejected;
-//   signaturesComplete  valid records not waiting for signatures: valid less held (a held record
-//                       lacks a required signature; a superseded one was replaced by a complete
-//                       document of the same record book, which is counted itself). Unsigned
+//   signaturesComplete  valid records not waiting for signatures: valid less those held for
+//                       signatures (a held record lacks a required signature, or waits for its
+//                       student's personal ID, heldForPersonalId, and then counts as complete) and
+//                       superseded (replaced by a later version, which is counted itself). Unsigned
 //                       records, which the province signs in its packets, count as complete;
+//   heldForPersonalId   held until the student's personal ID is issued (PERSONAL_ID_PENDING);
 //   acknowledged        receipts from the Ministry (accepted or duplicate);
 //   dead                given up after the retry policy (replayable);
 //   shareSignaturesComplete = signaturesComplete / valid; shareAcknowledged = acknowledged / valid
@@ -27,13 +29,17 @@ export function summarise(row: ProgressRow, now: number) {
   const sum = (states: string[]) => states.reduce((n, s) => n + (c[s] ?? 0), 0);
   const received = Object.values(c).reduce((a, b) => a + b, 0);
   const valid = received - (c.rejected ?? 0);
-  const signaturesComplete = valid - (c.held ?? 0) - (c.superseded ?? 0);
+  // A record held for its student's personal ID has its signatures (or needs none): it is not
+  // among those waiting for signatures, only among those not yet sent.
+  const heldForPersonalId = row.heldForPersonalId ?? 0;
+  const signaturesComplete = valid - ((c.held ?? 0) - heldForPersonalId) - (c.superseded ?? 0);
   const acknowledged = c.acknowledged ?? 0;
   const share = (n: number) => (valid > 0 ? Math.round((n / valid) * 10000) / 10000 : 0);
   return {
     received,
     valid,
     signaturesComplete,
+    heldForPersonalId,
     acknowledged,
     dead: c.dead ?? 0,
     queueDepth: sum(WAITING),

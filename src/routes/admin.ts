@@ -139,8 +139,9 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
       summary: 'Progress per school, vendor or grade, furthest behind first',
       description:
         'Per group: counts by state; received = every record stored (rejected included); valid = received less rejected; ' +
-        'signaturesComplete = valid records not waiting for signatures (valid less held and superseded: signed records carrying every ' +
-        'required signature, and unsigned records, which the province signs in its packets); acknowledged = receipts from the Ministry; ' +
+        'signaturesComplete = valid records not waiting for signatures (valid less those held for signatures and superseded: signed records carrying every ' +
+        'required signature, and unsigned records, which the province signs in its packets); heldForPersonalId = held until the student\'s ' +
+        'personal ID is issued (PERSONAL_ID_PENDING); acknowledged = receipts from the Ministry; ' +
         'dead; shareSignaturesComplete and shareAcknowledged = those over valid (0 without valid records); oldestQueuedAgeSeconds = age ' +
         'of the oldest record still waiting (queued, retry or sending). Sorted by lowest shareAcknowledged, then most dead.',
       querystring: { type: 'object', additionalProperties: false, properties: { groupBy: { type: 'string', enum: ['school', 'vendor', 'grade'], default: 'school' } } },
@@ -159,6 +160,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
                   received: { type: 'integer' },
                   valid: { type: 'integer' },
                   signaturesComplete: { type: 'integer' },
+                  heldForPersonalId: { type: 'integer' },
                   acknowledged: { type: 'integer' },
                   dead: { type: 'integer' },
                   queueDepth: { type: 'integer' },

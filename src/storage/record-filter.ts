@@ -80,16 +80,17 @@ export function toAudit(r: Record<string, unknown>): import('./store.js').AuditE
 }
 
 /** Rows of (group, state, count) and (group, oldest) into one ProgressRow per group (both backends). */
-export function groupProgress(counts: { k: unknown; state: string; n: unknown }[], oldest: { k: unknown; t: unknown }[]): ProgressRow[] {
+export function groupProgress(counts: { k: unknown; state: string; n: unknown }[], oldest: { k: unknown; t: unknown }[], heldForId: { k: unknown; n: unknown }[] = []): ProgressRow[] {
   const byKey = new Map<string, ProgressRow>();
   const keyOf = (k: unknown) => (k === null || k === undefined ? null : String(k));
   const row = (k: unknown) => {
     const key = keyOf(k);
     let r = byKey.get(String(key));
-    if (!r) byKey.set(String(key), (r = { key, counts: {}, oldestQueuedAt: null }));
+    if (!r) byKey.set(String(key), (r = { key, counts: {}, oldestQueuedAt: null, heldForPersonalId: 0 }));
     return r;
   };
   for (const c of counts) row(c.k).counts[c.state] = Number(c.n);
   for (const o of oldest) row(o.k).oldestQueuedAt = o.t === null ? null : Number(o.t);
+  for (const h of heldForId) row(h.k).heldForPersonalId = Number(h.n);
   return [...byKey.values()];
 }

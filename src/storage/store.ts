@@ -196,6 +196,8 @@ export interface ProgressRow {
   key: string | null;
   counts: Record<string, number>;
   oldestQueuedAt: number | null;
+  /** Of the `held` records, those waiting for their student's personal ID (not for signatures). */
+  heldForPersonalId?: number;
 }
 
 export interface Ack {

@@ -38,6 +38,18 @@ export const countByState = {
     GROUP BY state HAVING sum(n) <> 0`,
 } as const;
 
+/**
+ * Records held for their student's personal ID, per group: the counters are per state, and a
+ * `held` record waits either for signatures or for the ID (its last_code says which), which the
+ * progress table tells apart. Held records are few (index records_held_by_key holds only them).
+ */
+const heldForIdFrom = (col: string) =>
+  `SELECT ${col} AS k, count(*) AS n FROM records WHERE state = 'held' AND last_code = 'PERSONAL_ID_PENDING' AND kind = 'record' GROUP BY ${col}`;
+export const heldForPersonalId = {
+  sqlite: (group: keyof typeof PROGRESS_COLUMN) => heldForIdFrom(PROGRESS_COLUMN[group]),
+  postgres: (group: keyof typeof PROGRESS_COLUMN) => heldForIdFrom(PROGRESS_COLUMN[group]),
+} as const;
+
 /** A counter's key back as the column's value: '' was a record without one. */
 export const keyOfCounter = (k: unknown): string | null => (k === '' || k === null || k === undefined ? null : String(k));
 

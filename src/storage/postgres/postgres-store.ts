@@ -27,7 +27,7 @@ import { MIGRATIONS } from './migrations.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
-import { countByState, foldCounts, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
+import { countByState, foldCounts, heldForPersonalId, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
 import { syncRecordStates } from '../outbox/record-states.js';
 import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
@@ -349,8 +349,8 @@ export class PostgresStore implements Store {
   }
 
   async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
-    const [counts, oldest] = await Promise.all([this.q(progressCounts.postgres, [groupBy]), this.q(oldestWaiting.postgres(groupBy))]);
-    return groupProgress(counts.rows.map((c) => ({ k: keyOfCounter(c.k), state: c.state as string, n: c.n })), oldest.rows as never);
+    const [counts, oldest, heldForId] = await Promise.all([this.q(progressCounts.postgres, [groupBy]), this.q(oldestWaiting.postgres(groupBy)), this.q(heldForPersonalId.postgres(groupBy))]);
+    return groupProgress(counts.rows.map((c) => ({ k: keyOfCounter(c.k), state: c.state as string, n: c.n })), oldest.rows as never, heldForId.rows.map((h) => ({ k: keyOfCounter(h.k), n: h.n })));
   }
 
   async oldestQueuedAt(): Promise<number | null> {

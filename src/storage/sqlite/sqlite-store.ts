@@ -33,7 +33,7 @@ import { fileProbes, WalRoom } from './wal-room.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
-import { countByState, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
+import { countByState, heldForPersonalId, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
 import { syncRecordStates } from '../outbox/record-states.js';
 import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
@@ -251,6 +251,11 @@ export class SqliteStore implements Store {
         WHERE state = 'held' AND record_key = @key AND id <> @by
           AND submission_id IN (SELECT id FROM submissions WHERE vendor = @vendor)`),
       supersedeEarlier: db.prepare(supersedeEarlier.sqlite),
+      heldForId: {
+        school: db.prepare(heldForPersonalId.sqlite('school')),
+        vendor: db.prepare(heldForPersonalId.sqlite('vendor')),
+        grade: db.prepare(heldForPersonalId.sqlite('grade')),
+      },
       markWithdrawn: db.prepare(markWithdrawn.sqlite),
       inFlight: db.prepare(inFlight.sqlite),
       pendingWithdrawal: db.prepare(pendingWithdrawal.sqlite),
@@ -509,7 +514,8 @@ export class SqliteStore implements Store {
   async progress(groupBy: 'school' | 'vendor' | 'grade'): Promise<ProgressRow[]> {
     const counts = (this.s.progressCounts.all(groupBy) as { k: unknown; state: string; n: number }[]).map((c) => ({ ...c, k: keyOfCounter(c.k) }));
     const oldest = this.s.oldestWaiting[groupBy].all() as { k: unknown; t: number }[];
-    return groupProgress(counts, oldest);
+    const heldForId = (this.s.heldForId[groupBy].all() as { k: unknown; n: number }[]).map((h) => ({ ...h, k: keyOfCounter(h.k) }));
+    return groupProgress(counts, oldest, heldForId);
   }
 
   async oldestQueuedAt(): Promise<number | null> {
