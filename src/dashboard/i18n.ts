@@ -52,6 +52,7 @@ export const DICT = {
   received: t('Đã nhận', 'Received'),
   valid: t('Hợp lệ', 'Valid'),
   signaturesComplete: t('Đủ chữ ký', 'Signatures complete'),
+  heldForPersonalId: t('Chờ mã định danh', 'Awaiting personal ID'),
   acknowledged: t('Bộ đã nhận', 'Acknowledged'),
   dead: t('Lỗi', 'Dead'),
   shareAcknowledged: t('Tỉ lệ Bộ đã nhận', 'Share acknowledged'),

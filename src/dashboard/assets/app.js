@@ -130,6 +130,7 @@
         [t('received'), (g) => fmtNum(g.received), 'num received'],
         [t('valid'), (g) => fmtNum(g.valid), 'num valid'],
         [t('signaturesComplete'), (g) => fmtNum(g.signaturesComplete), 'num signatures'],
+        [t('heldForPersonalId'), (g) => fmtNum(g.heldForPersonalId || 0), 'num held-id'],
         [t('acknowledged'), (g) => fmtNum(g.acknowledged), 'num acknowledged'],
         [t('dead'), (g) => el('span', { class: g.dead ? 'bad' : '' }, fmtNum(g.dead)), 'num dead'],
         [t('shareAcknowledged'), (g) => progressBar(g.shareAcknowledged), 'share'],
