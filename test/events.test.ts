@@ -133,6 +133,10 @@ t.test('the gateway: a correction goes as UPDATE, a withdrawal as CANCEL, a book
   t.same(withdrawn.timeline.map((e: { to: string }) => e.to), ['queued', 'sending', 'acknowledged', 'withdrawn']);
   const wRow = await api(gw, 'GET', `/admin/v1/records/${w.json.withdrawalId}`, { token: gw.adminToken });
   t.match(wRow.json.record, { kind: 'withdrawal', state: 'acknowledged', recordKey: a.recordKey });
+  const pdfOfWithdrawal = await fetch(`${gw.url}/v1/records/${w.json.withdrawalId}/pdf`, { headers: { authorization: `Bearer ${gw.vendorKey}` } });
+  t.equal(pdfOfWithdrawal.status, 404, 'a withdrawal has no PDF of its own');
+  const pdfOfWithdrawn = await fetch(`${gw.url}/v1/records/${a.recordId}/pdf`, { headers: { authorization: `Bearer ${gw.vendorKey}` } });
+  t.equal(pdfOfWithdrawn.status, 200, 'the withdrawn version keeps its PDF');
   t.match(await (await fetch(`${gw.simUrl}/_sim/packets/latest`)).text(), /event="CANCEL" key="[^"]+"><withdrawal xmlns="urn:moet:hocba:event:v0">/);
   const held = (await simRecords(gw)) as any;
   t.match(held.records.find((r: any) => r.recordKey === a.recordKey), { version: 2, withdrawn: { reason: 'Học sinh nhập nhầm trường' } });

@@ -32,7 +32,8 @@ export default async function recordPdfRoutes(app: FastifyInstance): Promise<voi
       const principal = request.principal!;
       const row = await app.services.store.getRecord(id);
       const mine = row && (principal.kind === 'admin' || (principal.kind === 'vendor' && row.vendor === principal.vendor));
-      if (!row || !mine || row.state === 'rejected') throw new ProblemError('NOT_FOUND', { detail: `No record ${id} for this key.`, detail_vi: `Không có hồ sơ ${id} đối với khóa này.` });
+      // A withdrawal (a CANCEL of a record book) is no học bạ of its own: its book's versions have PDFs.
+      if (!row || !mine || row.state === 'rejected' || row.kind !== 'record') throw new ProblemError('NOT_FOUND', { detail: `No record ${id} for this key.`, detail_vi: `Không có hồ sơ ${id} đối với khóa này.` });
       const payloads = await app.services.store.recordPayloads(id);
       if (!payloads?.recordXml) throw new ProblemError('PAYLOAD_PURGED');
       const record = recordFromXmlText(payloads.recordXml) as CanonicalRecord;
