@@ -525,6 +525,15 @@ for (const backend of backends) {
       const inFlight = await store.claim('E2', 1000, T0 + 100_030, 60_000);
       t.same(inFlight.filter((r) => r.recordKey === key).map((r) => [r.id, r.event]), [[v4.id, 'UPDATE']], 'the Ministry holds version 2: UPDATE');
       t.same(await second.withdraw(withdrawReq(v4.id, T0 + 100_031)), { kind: 'in-flight' }, 'no withdrawal while a version is being sent');
+      // A row given back with a later due time is not claimed before it (a second row of a key already in a packet).
+      const extra = rec(4, 'e4'); // the same content again: a re-send, queued beside the one in flight
+      await submit(store, [extra]);
+      const again = (await store.claim('E2b', 1000, T0 + 100_031, 60_000)).filter((r) => r.recordKey === key);
+      t.same(again.map((r) => r.id), [extra.id]);
+      await store.release('E2b', [extra.id], T0 + 100_031, T0 + 100_045);
+      t.same((await store.claim('E2c', 1000, T0 + 100_040, 60_000)).filter((r) => r.recordKey === key), [], 'not due before its time');
+      t.match(await store.getRecord(extra.id), { state: 'queued', attempts: 0 }, 'its attempt given back');
+      await store.cancel([extra.id], 'not needed', T0 + 100_041);
       await store.acknowledge('E2', 'PKT-E2', inFlight.map((r) => ({ id: r.id, ministryRecordId: 'M', code: 'accepted' })), T0 + 100_032);
 
       const v5 = rec(5, 'e5');

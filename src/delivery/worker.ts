@@ -202,7 +202,8 @@ export class DeliveryWorker implements Delivery {
     if (all.length === 0) return 0;
     // One row per record key in a packet: the receipt answers per key, and the Ministry applies
     // a book's events in order (a withdrawal, then a new version). The others go back unsent,
-    // their attempt with them, and are claimed again after this packet.
+    // their attempt with them, due again after this packet has had its lease to settle (so that
+    // another delivery loop does not send them beside it).
     const keys = new Set<string>();
     const claimed: ClaimedRecord[] = [];
     const later: string[] = [];
@@ -210,7 +211,7 @@ export class DeliveryWorker implements Delivery {
       if (keys.has(r.recordKey)) later.push(r.id);
       else (keys.add(r.recordKey), claimed.push(r));
     }
-    if (later.length) await this.o.store.release(this.owner, later, Date.now());
+    if (later.length) await this.o.store.release(this.owner, later, Date.now(), claimedAt + this.o.leaseMs);
     const lease = this.holdLease(claimed.map((r) => r.id));
     try {
       await this.deliverGroup(claimed, claimedAt, probing, lease.lost);

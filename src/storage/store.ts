@@ -328,7 +328,7 @@ export interface Store {
   scheduleRetry(owner: string, outcomes: (Outcome & { nextAttemptAt: number })[], now: number): Promise<void>;
   markDead(owner: string, outcomes: Outcome[], now: number): Promise<void>;
   /** Gives claimed records back to the queue unsent, and their attempt with them (a clean shutdown before sending). */
-  release(owner: string, ids: string[], now: number): Promise<void>;
+  release(owner: string, ids: string[], now: number, due?: number): Promise<void>;
   /** Re-queues dead records (by ids, or a filter: at most 100,000 of them) keeping their record keys; returns how many. */
   replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number>;
   /** Withdraws queued, retry or dead records (never one in flight); returns how many. */

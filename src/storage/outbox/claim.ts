@@ -65,14 +65,15 @@ export const renewLease = {
 } as const;
 
 /**
- * Gives claimed records back untouched (a clean shutdown before the packet was sent, or a
- * Retry-After longer than a lease): the attempt counted at the claim is given back too.
+ * Gives claimed records back untouched (a clean shutdown before the packet was sent, a
+ * Retry-After longer than a lease, or a second row of a key already in the packet): the attempt
+ * counted at the claim is given back too. They are due again at `due` (by default at once).
  */
 export const release = {
   sqlite: `UPDATE records SET state = 'queued', attempts = max(attempts - 1, 0), last_code = NULL, last_reason = 'released unsent',
-      lease_owner = NULL, lease_until = NULL, updated_at = @now
+      next_attempt_at = CASE WHEN @due > @now THEN @due ELSE next_attempt_at END, lease_owner = NULL, lease_until = NULL, updated_at = @now
     WHERE id = @id AND state = 'sending' AND lease_owner = @owner`,
-  postgres: `UPDATE records SET state = 'queued', attempts = greatest(attempts - 1, 0), next_attempt_at = $2, last_code = NULL,
+  postgres: `UPDATE records SET state = 'queued', attempts = greatest(attempts - 1, 0), next_attempt_at = $4, last_code = NULL,
       last_reason = 'released unsent', lease_owner = NULL, lease_until = NULL, updated_at = $2
     WHERE id = ANY($3::text[]) AND state = 'sending' AND lease_owner = $1`,
 } as const;

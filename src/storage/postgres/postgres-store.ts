@@ -425,9 +425,9 @@ export class PostgresStore implements Store {
     await this.q(markDead.postgres, [owner, now, outcomes.map((o) => o.id), outcomes.map((o) => o.code), outcomes.map((o) => o.reason)]);
   }
 
-  async release(owner: string, ids: string[], now: number): Promise<void> {
+  async release(owner: string, ids: string[], now: number, due = now): Promise<void> {
     if (ids.length === 0) return;
-    await this.q(release.postgres, [owner, now, ids]);
+    await this.q(release.postgres, [owner, now, ids, due]);
   }
 
   async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {

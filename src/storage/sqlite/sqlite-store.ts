@@ -636,8 +636,8 @@ export class SqliteStore implements Store {
     await this.inSlices(outcomes, (o) => this.s.dead.run({ id: o.id, owner, code: o.code, reason: o.reason, now }));
   }
 
-  async release(owner: string, ids: string[], now: number): Promise<void> {
-    await this.inSlices(ids, (id) => this.s.release.run({ id, owner, now }));
+  async release(owner: string, ids: string[], now: number, due = now): Promise<void> {
+    await this.inSlices(ids, (id) => this.s.release.run({ id, owner, now, due }));
   }
 
   async replay(selection: { ids?: string[]; filter?: RecordFilter }, reason: string, now: number): Promise<number> {
