@@ -45,22 +45,21 @@ export const markWithdrawn = {
 // holds one, queue the withdrawal of the version it acknowledged last.
 
 /**
- * PostgreSQL: the rows of the book locked first, so that no replica claims one of them while the
- * withdrawal decides (the claim's FOR UPDATE SKIP LOCKED passes over them); SQLite has one writer.
+ * The rows of the book (a few: its versions and withdrawals), from which bookBlocker() decides.
+ * PostgreSQL locks them, so that no replica claims one while the withdrawal decides (the claim's
+ * FOR UPDATE SKIP LOCKED passes over them); SQLite has one writer.
  */
-export const lockBook = {
-  postgres: `SELECT id FROM records WHERE record_key = $1 FOR UPDATE`,
+export const bookRows = {
+  sqlite: `SELECT id, state, kind FROM records WHERE record_key = ?`,
+  postgres: `SELECT id, state, kind FROM records WHERE record_key = $1 FOR UPDATE`,
 } as const;
 
-export const inFlight = {
-  sqlite: `SELECT id FROM records WHERE record_key = ? AND state = 'sending' LIMIT 1`,
-  postgres: `SELECT id FROM records WHERE record_key = $1 AND state = 'sending' LIMIT 1`,
-} as const;
-
-export const pendingWithdrawal = {
-  sqlite: `SELECT id FROM records WHERE record_key = ? AND kind = 'withdrawal' AND state IN ('queued', 'retry') LIMIT 1`,
-  postgres: `SELECT id FROM records WHERE record_key = $1 AND kind = 'withdrawal' AND state IN ('queued', 'retry') LIMIT 1`,
-} as const;
+/** What keeps a book from being withdrawn now: a row in flight, or a withdrawal already waiting. */
+export function bookBlocker(rows: readonly { id: unknown; state: unknown; kind: unknown }[]): { kind: 'in-flight' } | { kind: 'pending'; withdrawalId: string } | null {
+  if (rows.some((r) => r.state === 'sending')) return { kind: 'in-flight' };
+  const pending = rows.find((r) => r.kind === 'withdrawal' && (r.state === 'queued' || r.state === 'retry'));
+  return pending ? { kind: 'pending', withdrawalId: String(pending.id) } : null;
+}
 
 export const cancelUnsent = {
   sqlite: `UPDATE records SET state = 'cancelled', last_code = 'WITHDRAWN', last_reason = @reason, updated_at = @now

@@ -21,7 +21,7 @@ import type {
   WithdrawOutcome,
   WithdrawRequest,
 } from '../store.js';
-import { cancelUnsent, heldByMinistry, highestVersion, inFlight, insertWithdrawal, lockBook, markWithdrawn, ministryHolds, pendingWithdrawal, supersedeEarlier, toHeldVersion } from '../outbox/events.js';
+import { bookBlocker, bookRows, cancelUnsent, heldByMinistry, highestVersion, insertWithdrawal, markWithdrawn, ministryHolds, supersedeEarlier, toHeldVersion } from '../outbox/events.js';
 import { eventOf, withdrawalXml, type RecordKind } from '../../packet/events.js';
 import { MIGRATIONS } from './migrations.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
@@ -472,10 +472,8 @@ export class PostgresStore implements Store {
     const key = target?.record_key as string | null | undefined;
     if (!target || !key || target.state === 'rejected') return { kind: 'not-found' };
     return this.tx(async (c): Promise<WithdrawOutcome> => {
-      await c.query(lockBook.postgres, [key]);
-      if ((await c.query(inFlight.postgres, [key])).rows[0]) return { kind: 'in-flight' };
-      const pending = (await c.query(pendingWithdrawal.postgres, [key])).rows[0];
-      if (pending) return { kind: 'pending', withdrawalId: pending.id as string };
+      const blocker = bookBlocker((await c.query(bookRows.postgres, [key])).rows);
+      if (blocker) return blocker;
       const cancelled = (await c.query(cancelUnsent.postgres, [key, `withdrawn before it was sent: ${req.reason}`, req.now])).rowCount ?? 0;
       const heldRow = (await c.query(heldByMinistry.postgres, [key])).rows[0];
       if (!heldRow) return cancelled > 0 ? { kind: 'cancelled', recordKey: key, cancelled } : { kind: 'nothing' };

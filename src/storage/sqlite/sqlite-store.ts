@@ -24,7 +24,7 @@ import type {
   WithdrawOutcome,
   WithdrawRequest,
 } from '../store.js';
-import { cancelUnsent, heldByMinistry, highestVersion, inFlight, insertWithdrawal, markWithdrawn, ministryHolds, pendingWithdrawal, supersedeEarlier, toHeldVersion } from '../outbox/events.js';
+import { bookBlocker, bookRows, cancelUnsent, heldByMinistry, highestVersion, insertWithdrawal, markWithdrawn, ministryHolds, supersedeEarlier, toHeldVersion } from '../outbox/events.js';
 import { eventOf, withdrawalXml, type RecordKind } from '../../packet/events.js';
 import { MIGRATIONS } from './migrations.js';
 import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordOrder, recordWhere, toAudit, toCredential, WAITING_STATES } from '../record-filter.js';
@@ -257,8 +257,7 @@ export class SqliteStore implements Store {
         grade: db.prepare(heldForPersonalId.sqlite('grade')),
       },
       markWithdrawn: db.prepare(markWithdrawn.sqlite),
-      inFlight: db.prepare(inFlight.sqlite),
-      pendingWithdrawal: db.prepare(pendingWithdrawal.sqlite),
+      bookRows: db.prepare(bookRows.sqlite),
       cancelUnsent: db.prepare(cancelUnsent.sqlite),
       heldByMinistry: db.prepare(heldByMinistry.sqlite),
       highestVersion: db.prepare(highestVersion.sqlite),
@@ -677,9 +676,8 @@ export class SqliteStore implements Store {
     const key = target?.record_key as string | null | undefined;
     if (!target || !key || target.state === 'rejected') return { kind: 'not-found' };
     const outcome = this.write(() => this.db.transaction((): WithdrawOutcome => {
-      if (s.inFlight.get(key)) return { kind: 'in-flight' };
-      const pending = s.pendingWithdrawal.get(key) as { id: string } | undefined;
-      if (pending) return { kind: 'pending', withdrawalId: pending.id };
+      const blocker = bookBlocker(s.bookRows.all(key) as { id: string; state: string; kind: string }[]);
+      if (blocker) return blocker;
       const cancelled = s.cancelUnsent.run({ key, reason: `withdrawn before it was sent: ${req.reason}`, now: req.now }).changes;
       const heldRow = s.heldByMinistry.get(key) as Record<string, unknown> | undefined;
       if (!heldRow) return cancelled > 0 ? { kind: 'cancelled', recordKey: key, cancelled } : { kind: 'nothing' };

@@ -1,5 +1,6 @@
 import { ethnicityCodeOf, ETHNICITY_BY_CODE, FOREIGN_ETHNICITY_CODE } from '../../canonical/ethnicities.js';
 import { LAST_PRIMARY_GRADE, type CanonicalRecord } from '../../canonical/record.js';
+import { hasOneDecimal } from '../calc/circular22.js';
 import type { FieldError } from '../types.js';
 import { fieldError } from './field-error.js';
 
@@ -9,7 +10,6 @@ import { fieldError } from './field-error.js';
 // learning and conduct Tốt) and TT27 art. 15 (grades 1-5: Học sinh Xuất sắc for Hoàn thành xuất
 // sắc; Học sinh Tiêu biểu for Hoàn thành tốt).
 
-const ONE_DECIMAL = (n: number) => Math.abs(n * 10 - Math.round(n * 10)) < 1e-9;
 const XUAT_SAC_SUBJECTS = 6;
 const XUAT_SAC_AVERAGE = 9.0;
 
@@ -77,7 +77,7 @@ export function checkRecordForm(r: CanonicalRecord): FieldError[] {
   if (f.physical) {
     if (!primary) errors.push(fieldError('/form/physical', 'FORM_PHYSICAL_NOT_PRIMARY', `height and weight are kept at grades 1-5; the record is grade ${r.grade}`, `chiều cao, cân nặng chỉ ghi ở khối 1-5; học bạ là khối ${r.grade}`));
     for (const k of ['heightCm', 'weightKg'] as const) {
-      if (!ONE_DECIMAL(f.physical[k])) errors.push(fieldError(`/form/physical/${k}`, 'FORM_MEASURE_PRECISION', `${f.physical[k]} has more than one decimal`, `${f.physical[k]} có hơn một chữ số thập phân`));
+      if (!hasOneDecimal(f.physical[k])) errors.push(fieldError(`/form/physical/${k}`, 'FORM_MEASURE_PRECISION', `${f.physical[k]} has more than one decimal`, `${f.physical[k]} có hơn một chữ số thập phân`));
     }
   }
 
