@@ -57,6 +57,8 @@ interface SubmissionRow {
 // Claims and outcomes of one packet are written in slices of this many records, a transaction
 // each, so that the event loop is never held for more than a millisecond or two by delivery.
 const SLICE = 50;
+/** How long a write waits for another connection's lock before it fails (SQLITE_BUSY: 503). */
+const BUSY_TIMEOUT_MS = 5000;
 /** Pages given back to the file system per transaction by reclaimSpace (4 MB at 4 KB pages). */
 const RECLAIM_STEP = 1024;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -113,6 +115,14 @@ function toRecordRow(r: Record<string, unknown>): RecordRow {
   };
 }
 
+interface PendingInsert {
+  sub: NewSubmission;
+  records: NewRecord[];
+  policy: RetryPolicy;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
 export class SqliteStore implements Store {
   readonly backend = 'sqlite';
   private readonly db: Database.Database;
@@ -138,7 +148,7 @@ export class SqliteStore implements Store {
     this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Each statement on records (triggers, a foreign key) keeps a statement journal: the first
     // change to each page it touches is copied there, about 17 pages for one record with its
     // indexes, timeline and counters. Past 64 KiB SQLite spills that journal to a temporary file,
@@ -431,28 +441,117 @@ export class SqliteStore implements Store {
     return r ? toSubmission(r) : null;
   }
 
-  async insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void> {
-    const s = this.s;
-    this.write(() => this.db.transaction(() => {
-      s.insertSubmission.run(sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt);
-      for (const r of records) {
-        const payload = storedPayload(r);
-        const first = firstEventOf(r, sub.vendor);
-        s.insertRecord.run(
-          r.id, sub.id, r.index, r.recordKey, r.contentHash, payload ? 1 : null, r.state,
-          r.errors ? JSON.stringify(r.errors) : null,
-          policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, policy.totalTimeMs ?? null, sub.createdAt, sub.createdAt,
-          first.code, first.reason,
-          sub.createdAt, sub.createdAt, r.version,
-          r.signatures ? JSON.stringify(r.signatures) : null,
-          r.schoolId ?? null, r.learnerId ?? null, r.grade ?? null, r.className ?? null, r.schoolYear ?? null, sub.vendor,
-          r.lookupCode ?? null,
-        );
-        if (payload) s.insertPayload.run(r.id, payload.recordXml, payload.signedXml);
-      }
-    })());
+  /**
+   * Group commit of submissions: each call joins the transaction of the next turn of the event
+   * loop with the others that arrived in the same turn, each in a savepoint of its own (one that
+   * fails, a reused Idempotency-Key say, rejects only its caller). A commit here costs more than
+   * its rows: BEGIN, the WAL frames of every page touched (the record's indexes, its timeline
+   * and counters share pages with its neighbours), the free-space checks of write(), and the
+   * page cache this connection drops whenever the delivery thread has committed in between
+   * (WAL). Measured with bench d's load (500 single-record submissions/s, delivery on, 2 cores):
+   * about 0.69 ms of the event loop per submission committed alone.
+   */
+  insertSubmission(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.pendingInserts.push({ sub, records, policy, resolve, reject }));
+    if (this.pendingInserts.length === 1) this.scheduleInserts();
     // The 202 goes out only after this: the commit is on disk, not only in the page cache.
-    await this.durable();
+    return done.then(() => this.durable());
+  }
+
+  private pendingInserts: PendingInsert[] = [];
+
+  /**
+   * The group commits once the fsync under way (if any) has finished: its callers would wait for
+   * that fsync and then their own anyway, and meanwhile more submissions join the group.
+   */
+  private scheduleInserts(): void {
+    const flush = () => setImmediate(() => this.flushInserts());
+    const running = this.walSync?.running;
+    if (running) running.then(flush, flush);
+    else flush();
+  }
+
+  private flushInserts(since = performance.now()): void {
+    const group = this.pendingInserts;
+    this.pendingInserts = [];
+    const failed = new Map<PendingInsert, unknown>();
+    try {
+      this.write(() =>
+        this.withoutBusyWait(() =>
+          this.insertGroup(() => {
+            for (const p of group) {
+              try {
+                this.insertOne(p.sub, p.records, p.policy);
+              } catch (e) {
+                failed.set(p, e);
+              }
+            }
+          }),
+        ),
+      );
+    } catch (e) {
+      // Another connection (the delivery thread, at a lower priority) holds the write lock: wait
+      // for it here, in the event loop's time, not in SQLite's busy handler, which sleeps the
+      // whole loop (1, 2, 5, 10, 15, 20 ms ... measured at 35-55 ms per wait under bench d).
+      // Submissions that arrive meanwhile join the group. Past BUSY_TIMEOUT_MS the error stands
+      // (503 DATABASE_UNAVAILABLE), as the busy handler's would.
+      if ((e as { code?: string }).code === 'SQLITE_BUSY' && performance.now() - since < BUSY_TIMEOUT_MS) {
+        this.pendingInserts = group.concat(this.pendingInserts);
+        setTimeout(() => this.flushInserts(since), 1);
+        return;
+      }
+      for (const p of group) p.reject(e);
+      return;
+    }
+    for (const p of group) {
+      if (failed.has(p)) p.reject(failed.get(p));
+      else p.resolve();
+    }
+  }
+
+  /** Runs `fn` with SQLite's busy handler off: a lock another connection holds throws SQLITE_BUSY at once. */
+  private withoutBusyWait<T>(fn: () => T): T {
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
+  /** One transaction around a group; made once, as better-sqlite3's wrappers cost to make. */
+  private readonly insertGroup = (each: () => void): void => {
+    // IMMEDIATE: the write lock is taken at BEGIN, so a busy database throws before any row.
+    this.groupTransaction ??= this.db.transaction((f: () => void) => f()).immediate;
+    this.groupTransaction(each);
+  };
+  private groupTransaction: ((f: () => void) => void) | null = null;
+  private savepoint: ((sub: NewSubmission, records: NewRecord[], policy: RetryPolicy) => void) | null = null;
+
+  /** One submission in a savepoint of the group's transaction (a nested better-sqlite3 transaction). */
+  private insertOne(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): void {
+    this.savepoint ??= this.db.transaction((a: NewSubmission, b: NewRecord[], c: RetryPolicy) => this.insertRows(a, b, c));
+    this.savepoint(sub, records, policy);
+  }
+
+  private insertRows(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): void {
+    const s = this.s;
+    s.insertSubmission.run(sub.id, sub.vendor, sub.idempotencyKey, sub.requestHash, JSON.stringify(sub.response), sub.createdAt);
+    for (const r of records) {
+      const payload = storedPayload(r);
+      const first = firstEventOf(r, sub.vendor);
+      s.insertRecord.run(
+        r.id, sub.id, r.index, r.recordKey, r.contentHash, payload ? 1 : null, r.state,
+        r.errors ? JSON.stringify(r.errors) : null,
+        policy.maxAttempts, policy.baseDelayMs, policy.capDelayMs, policy.totalTimeMs ?? null, sub.createdAt, sub.createdAt,
+        first.code, first.reason,
+        sub.createdAt, sub.createdAt, r.version,
+        r.signatures ? JSON.stringify(r.signatures) : null,
+        r.schoolId ?? null, r.learnerId ?? null, r.grade ?? null, r.className ?? null, r.schoolYear ?? null, sub.vendor,
+        r.lookupCode ?? null,
+      );
+      if (payload) s.insertPayload.run(r.id, payload.recordXml, payload.signedXml);
+    }
   }
 
   async getSubmission(id: string): Promise<StoredSubmission | null> {

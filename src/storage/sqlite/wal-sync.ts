@@ -50,6 +50,11 @@ export class WalSync {
     this.#fsyncs += 1;
   }
 
+  /** The fsync under way, if any: group commit waits for it (sqlite-store.ts insertSubmission). */
+  get running(): Promise<void> | null {
+    return this.#running;
+  }
+
   /** How many fsyncs have completed (for tests and metrics: group commit makes it far fewer than commits). */
   get fsyncs(): number {
     return this.#fsyncs;
