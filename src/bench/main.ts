@@ -34,6 +34,7 @@ const { values } = parseArgs({
     'delivery-records': { type: 'string' },
     'latency-seconds': { type: 'string' },
     'queries-records': { type: 'string' },
+    'outbox-records': { type: 'string' },
   },
 });
 // Sizes: the full run's (the scales: a 1,000,000-record import, 2,000,000 records for the
@@ -45,6 +46,7 @@ const SIZES = {
   'delivery-records': [10_000, 5_000],
   'latency-seconds': [10, 5],
   'queries-records': [2_000_000, 200_000],
+  'outbox-records': [20_000, 20_000],
 } as const;
 const size = (name: keyof typeof SIZES): number => Number(values[name] ?? SIZES[name][values.quick ? 1 : 0]);
 const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
@@ -71,7 +73,7 @@ const sections: [string, string, () => Promise<BenchRow[]>][] = [
   }],
   ['e', 'memory of a streaming import', () => benchImportMemory(size('import-records'))],
   ['x', 'a C1 workbook (xlsx) through hocba-gw import', () => benchImportXlsx(size('xlsx-records'))],
-  ['o', 'outbox bytes on disk per record (SQLite, PostgreSQL)', () => benchOutboxSize(20_000, backends)],
+  ['o', 'outbox bytes on disk per record (SQLite, PostgreSQL)', () => benchOutboxSize(size('outbox-records'), backends)],
   ['q', 'queries and purge at 2,000,000 records (SQLite, PostgreSQL)', () => benchTwoMillion(size('queries-records'), backends)],
 ];
 
