@@ -120,7 +120,9 @@ t.test('a record the Ministry refuses ends dead with the reason; replay delivers
 });
 
 t.test('retries used up leave records dead with the reason', async (t) => {
-  const gw = await startTestGateway(t, { delivery: { retry: { maxAttempts: 2 } } });
+  // The helper's quick retries with two attempts (an override of delivery replaces the helper's).
+  const retry = { inProcessAttempts: 2, inProcessMinDelayMs: 10, inProcessMaxDelayMs: 50, maxAttempts: 2, baseDelayMs: 30, capDelayMs: 200 };
+  const gw = await startTestGateway(t, { delivery: { pollIntervalMs: 20, retry } });
   await setFaults(gw, { errorRate: 1, errorStatus: 503 });
   const res = await api(gw, 'POST', '/v1/submissions', { token: gw.vendorKey, body: example('batch-small.json') });
   const settled = await waitForStates(gw, res.json.submissionId, (c) => c.dead === 3);
