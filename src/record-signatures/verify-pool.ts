@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/start-worker.js';
 import { checkSignedRecord, type SignedRecordOutcome } from './check-record.js';
 import { validationContextFrom, type ValidationContextSource } from '../config/validation-context.js';
 import type { ValidationContext } from '../validation/context.js';
@@ -33,7 +34,7 @@ class Pool {
   constructor(size: number, trust: TrustMaterial, policy: SignaturePolicy, validation: ValidationContextSource, limits: XmlLimits | undefined) {
     const readies: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
-      const w = new Worker(WORKER_URL, { workerData: { trust, policy, validation, limits } });
+      const w = startWorker(WORKER_URL, { workerData: { trust, policy, validation, limits } });
       w.unref();
       readies.push(
         new Promise((resolve, reject) => {

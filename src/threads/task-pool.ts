@@ -1,5 +1,5 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { workerExecArgv } from './worker-exec-argv.js';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
 
 // Worker threads that each answer one task at a time, shared by the intake threads and the
 // simulator's packet readers. The protocol, for the worker script: post `{ ready: true }` once
@@ -69,7 +69,7 @@ export class TaskPool<T, R> {
   /** Starts a thread in `slot`; resolves when it says it is ready. Tasks posted before that wait in its port. */
   #start(slot: Slot<R>): Promise<void> {
     const o = this.#options;
-    const worker = new Worker(this.#script, { workerData: o.workerData, execArgv: workerExecArgv(), ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}) });
+    const worker = startWorker(this.#script, { workerData: o.workerData, ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}) });
     worker.unref();
     slot.worker = worker;
     const ready = new Promise<void>((resolve, reject) => (worker.once('error', reject), worker.once('exit', (c) => reject(new WorkerDied(`worker stopped with exit code ${c} while starting`))), worker.once('message', () => resolve())));

@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../threads/start-worker.js';
 import type { Logger } from 'pino';
 import type { Settings } from '../../config/settings.js';
 import type { PacketSigner } from '../../signing/signer.js';
-import { workerExecArgv } from '../../threads/worker-exec-argv.js';
 import type { CircuitSnapshot } from '../circuit-breaker.js';
 import type { Delivery } from '../delivery.js';
 import type { DeliveryThreadData, FromThread, ToThread } from './protocol.js';
@@ -44,7 +44,7 @@ export class DeliveryThread implements Delivery {
 
   start(): void {
     const data: DeliveryThreadData = { settings: this.o.settings, ministryUrl: this.o.ministryUrl, logLevel: this.o.logger.level };
-    const thread = new Worker(this.o.script ?? THREAD_URL, { workerData: data, execArgv: workerExecArgv() });
+    const thread = startWorker(this.o.script ?? THREAD_URL, { workerData: data });
     this.#thread = thread;
     thread.on('message', (m: FromThread) => this.#onMessage(thread, m));
     thread.on('error', (e) => this.o.logger.error({ err: e }, 'delivery thread failed'));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../threads/start-worker.js';
+import type { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { privateDatabaseFile, privateDir } from '../file-modes.js';
 import Database from 'better-sqlite3';
@@ -38,7 +39,6 @@ import { syncRecordStates } from '../outbox/record-states.js';
 import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
 import { asBuffer, packPayload, storedPayload, unpackPayload } from '../payload.js';
-import { workerExecArgv } from '../../threads/worker-exec-argv.js';
 import { firstEventOf } from '../outbox/first-event.js';
 
 // The embedded default: one file, WAL. A 202 is sent only after the insert transaction has
@@ -178,7 +178,7 @@ export class SqliteStore implements Store {
 
   private startCheckpointer(): void {
     if (!this.walSync || this.checkpointer || !this.options.checkpoints) return;
-    const worker = new Worker(CHECKPOINTER_URL, { workerData: { path: this.path, intervalMs: CHECKPOINT_INTERVAL_MS }, execArgv: workerExecArgv() });
+    const worker = startWorker(CHECKPOINTER_URL, { workerData: { path: this.path, intervalMs: CHECKPOINT_INTERVAL_MS } });
     worker.unref();
     // A checkpointer that dies only lets the WAL grow; the outbox stays correct. Say so once.
     worker.on('error', (e) => process.emitWarning(`SQLite checkpointer stopped: ${e.message}`));
