@@ -71,6 +71,6 @@ class WorkerIntake implements BatchIntake {
   }
 }
 
-export function createBatchIntake(options: BatchIntakeOptions, loop?: LoopLoad): BatchIntake {
-  return options.workers > 0 ? new WorkerIntake(options, loop) : new InThreadIntake(options);
+export function createBatchIntake(options: BatchIntakeOptions): BatchIntake {
+  return options.workers > 0 ? new WorkerIntake(options) : new InThreadIntake(options);
 }

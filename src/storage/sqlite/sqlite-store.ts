@@ -272,6 +272,11 @@ export class SqliteStore implements Store {
       heldByMinistry: db.prepare(heldByMinistry.sqlite),
       highestVersion: db.prepare(highestVersion.sqlite),
       insertWithdrawal: db.prepare(insertWithdrawal.sqlite),
+      // Group commit (insertSubmission): one IMMEDIATE transaction around a group (the write lock
+      // is taken at BEGIN, so a busy database throws before any row), each submission in a
+      // savepoint of it (a nested better-sqlite3 transaction). Made once: the wrappers cost to make.
+      insertGroup: db.transaction((each: () => void) => each()).immediate,
+      insertSavepoint: db.transaction((sub: NewSubmission, records: NewRecord[], policy: RetryPolicy) => this.insertRows(sub, records, policy)),
     };
   }
 
@@ -478,10 +483,10 @@ export class SqliteStore implements Store {
     try {
       this.write(() =>
         this.withoutBusyWait(() =>
-          this.insertGroup(() => {
+          this.s.insertGroup(() => {
             for (const p of group) {
               try {
-                this.insertOne(p.sub, p.records, p.policy);
+                this.s.insertSavepoint(p.sub, p.records, p.policy);
               } catch (e) {
                 failed.set(p, e);
               }
@@ -517,21 +522,6 @@ export class SqliteStore implements Store {
     } finally {
       this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
-  }
-
-  /** One transaction around a group; made once, as better-sqlite3's wrappers cost to make. */
-  private readonly insertGroup = (each: () => void): void => {
-    // IMMEDIATE: the write lock is taken at BEGIN, so a busy database throws before any row.
-    this.groupTransaction ??= this.db.transaction((f: () => void) => f()).immediate;
-    this.groupTransaction(each);
-  };
-  private groupTransaction: ((f: () => void) => void) | null = null;
-  private savepoint: ((sub: NewSubmission, records: NewRecord[], policy: RetryPolicy) => void) | null = null;
-
-  /** One submission in a savepoint of the group's transaction (a nested better-sqlite3 transaction). */
-  private insertOne(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): void {
-    this.savepoint ??= this.db.transaction((a: NewSubmission, b: NewRecord[], c: RetryPolicy) => this.insertRows(a, b, c));
-    this.savepoint(sub, records, policy);
   }
 
   private insertRows(sub: NewSubmission, records: NewRecord[], policy: RetryPolicy): void {
