@@ -23,3 +23,19 @@ t.test('a dead worker fails its own task only, and is replaced', async (t) => {
   await t.rejects(within(pool.run('die')));
   t.equal(await within(pool.run('again')), 'again done');
 });
+
+t.test('a lazy pool starts its threads at the first task, and a closed one takes no task', async (t) => {
+  const script = new URL('./fixtures/crashing-task-worker.ts', import.meta.url);
+  const lazy = new TaskPool<string, string>(script, { size: 2, workerData: null, lazy: true });
+  t.equal(lazy.threads, 0, 'no thread before a task');
+  t.equal(await within(lazy.run('first')), 'first done');
+  t.equal(lazy.threads, 2, 'both threads started by the first task');
+  await lazy.close();
+  await t.rejects(lazy.run('late'), { name: 'WorkerDied' }, 'a task after close is refused, not left waiting');
+  const unused = new TaskPool<string, string>(script, { size: 1, workerData: null, lazy: true });
+  await unused.close();
+  t.equal(unused.threads, 0, 'closed before any task: no thread was ever started');
+  const eager = new TaskPool<string, string>(script, { size: 1, workerData: null });
+  t.teardown(() => eager.close());
+  t.equal(eager.threads, 1, 'an eager pool starts its threads at once');
+});

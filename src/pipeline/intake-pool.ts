@@ -55,6 +55,8 @@ class WorkerIntake implements BatchIntake {
     this.#inline = new InThreadIntake(options);
     this.#pool = new TaskPool(WORKER_URL, {
       size: options.workers,
+      // Started by the first batch that needs a thread: small submissions map here (below).
+      lazy: true,
       workerData: { validation: options.validation, maxRecords: options.maxRecords },
       ...(options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
     });

@@ -24,6 +24,13 @@ interface Pending<R> {
 
 export interface TaskPoolOptions {
   size: number;
+  /**
+   * Start the threads at the first task instead of at once. The gateway's intake threads are
+   * lazy: a gateway that only takes small submissions maps them on its event loop and never needs
+   * one (each costs some 0.5-1 s of CPU to start: its modules and the record schema's compiled
+   * validator), and the first large batch waits for the start once.
+   */
+  lazy?: boolean;
   workerData: unknown;
   resourceLimits?: ResourceLimits;
 }
@@ -47,7 +54,7 @@ interface Slot<R> {
 // at all, so its tasks waited for ever) and stayed in the pool, swallowing later tasks.
 export class TaskPool<T, R> {
   readonly #slots: Slot<R>[] = [];
-  readonly #ready: Promise<void>;
+  #ready: Promise<void> | null = null;
   readonly #script: URL;
   readonly #options: TaskPoolOptions;
   #next = 0;
@@ -56,14 +63,21 @@ export class TaskPool<T, R> {
   constructor(script: URL, options: TaskPoolOptions) {
     this.#script = script;
     this.#options = options;
+    if (!options.lazy) this.#started();
+  }
+
+  /** The threads, started on the first call; resolves when every one is ready. */
+  #started(): Promise<void> {
+    if (this.#ready) return this.#ready;
     const readies: Promise<void>[] = [];
-    for (let i = 0; i < options.size; i++) {
+    for (let i = 0; i < this.#options.size; i++) {
       const slot: Slot<R> = { worker: null as unknown as Worker, pending: new Map() };
       readies.push(this.#start(slot));
       this.#slots.push(slot);
     }
     this.#ready = Promise.all(readies).then(() => undefined);
     this.#ready.catch(() => undefined);
+    return this.#ready;
   }
 
   /** Starts a thread in `slot`; resolves when it says it is ready. Tasks posted before that wait in its port. */
@@ -93,9 +107,15 @@ export class TaskPool<T, R> {
     return ready;
   }
 
+  /** Threads started so far (a lazy pool has none before its first task). */
+  get threads(): number {
+    return this.#slots.length;
+  }
+
   /** Runs `task` on the least busy thread: a long task must not queue short ones behind it. */
   async run(task: T): Promise<R> {
-    await this.#ready;
+    if (this.#closing) throw new WorkerDied('the pool is closed');
+    await this.#started();
     const slot = this.#slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.#next++;
     const done = new Promise<R>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
