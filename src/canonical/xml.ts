@@ -65,6 +65,6 @@ export function sha256Hex(data: string | Buffer): string {
 }
 
 /** Content hash of a record as the Ministry computes it: SHA-256 of the canonical `<hocba>` element. */
-export function contentHashOf(recordXml: string): string {
+export function contentHashOf(recordXml: string | Buffer): string {
   return sha256Hex(recordXml);
 }

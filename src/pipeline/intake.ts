@@ -135,7 +135,9 @@ export function intake(adapter: VendorAdapter, items: unknown[], context: unknow
     keys.add(recordKey);
     if (student !== undefined) students.set(student, recordKey);
     const xml = recordToXml(record);
-    Object.assign(result.records[index]!, { contentHash: contentHashOf(xml), recordXml: xml, payload: packPayload(xml) });
+    // Encoded to UTF-8 once for both the hash and the packing (each encoded the string again).
+    const bytes = Buffer.from(xml);
+    Object.assign(result.records[index]!, { contentHash: contentHashOf(bytes), recordXml: xml, payload: packPayload(bytes) });
     const hold = pendingPersonalId(record);
     if (hold) holdRecord(result, index, [hold]);
   });
