@@ -62,7 +62,7 @@ export async function benchLatency(seconds: number, ministry: 'simulator' | 'dow
         const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
         const paced = await pacedLoad({ url: gw.url, path: '/v1/submissions', method: 'POST', headers, body: () => bodies[next++ % bodies.length]!, rate: RATE, seconds });
         if (paced.failed > 0) throw new Error(`${paced.failed} of ${paced.count} paced submissions failed during the latency run`);
-        const pacedHealth = await pacedLoad({ url: gw.url, path: '/healthz', method: 'GET', rate: RATE, seconds: 5 });
+        const pacedHealth = await pacedLoad({ url: gw.url, path: '/healthz', method: 'GET', rate: RATE, seconds: 3 });
         const workload = ministry === 'simulator' ? 'delivery on' : 'the Ministry unreachable (delivery idle)';
         const section = ministry === 'simulator' ? 'd' : 'd-gw';
         const bound =
@@ -78,7 +78,7 @@ export async function benchLatency(seconds: number, ministry: 'simulator' | 'dow
 
         // The same rate through autocannon, as the issue names it: bursts of 32 at each second's start.
         const subs = await submissions(seconds);
-        const health = await autocannon({ url: `${gw.url}/healthz`, connections: 32, duration: 5, overallRate: RATE, ignoreCoordinatedOmission: true });
+        const health = await autocannon({ url: `${gw.url}/healthz`, connections: 32, duration: 3, overallRate: RATE, ignoreCoordinatedOmission: true });
         const failed = subs.non2xx + subs.errors + subs.timeouts;
         if (failed > 0) throw new Error(`${failed} of ${subs.requests.total} submissions failed during the latency run`);
         const burst =

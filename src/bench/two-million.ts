@@ -13,7 +13,9 @@ import { pacedLoad, quantile } from './paced-load.js';
 import { makeRow, type BenchRow } from './report.js';
 
 // (q) The province's queries at year-end scale (issue 16 item 3): an outbox of 2,000,000 records
-// across 1,000 schools, filled with set-based SQL (not through HTTP: intake is section a), then
+// across 1,000 schools, filled with set-based SQL (not through HTTP: intake is section a; the
+// records' own indexes dropped for the fill and built again from their own SQL after it, as a
+// bulk load does, while the triggers write the timeline and the counts row by row), then
 // the dashboard's progress table, the search by student ID and a filtered dead-record listing,
 // each through the store's own method and timed 200 times (the progress table 20), p99 beside the
 // p99 of a primary-key lookup of one record in the same run. Then the retention purge of the
@@ -56,6 +58,9 @@ const COLUMNS = `id, submission_id, idx, record_key, content_hash, payload_kept,
   learner_id, grade, class_name, school_year, vendor, attempts`;
 
 const CHUNK = 250_000;
+// SQLite's fill runs on the event loop, which the PostgreSQL client needs between its chunks: a
+// turn every 50,000 rows (about 3 s) keeps both going.
+const SQLITE_CHUNK = 50_000;
 
 async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): Promise<Filled> {
   const { SqliteStore } = await import('../storage/sqlite/sqlite-store.js');
@@ -71,19 +76,29 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
     INSERT INTO records (${COLUMNS}) SELECT ${rowSql('i', fmt, t0)} FROM n`);
   const payloads = db.prepare(`WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)
     INSERT INTO record_payloads (record_id, record_xml) SELECT printf('00000000-0000-7000-8000-%s', lpad12(i)), @payload FROM n WHERE i % 100 < 50`);
-  for (let from = 0; from < n; from += CHUNK) {
-    const to = Math.min(n, from + CHUNK);
+  // The outbox's own indexes, built once after the rows instead of row by row (below).
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
+  for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
+  for (let from = 0; from < n; from += SQLITE_CHUNK) {
+    const to = Math.min(n, from + SQLITE_CHUNK);
     db.transaction(() => {
       insert.run({ from, to });
       payloads.run({ from, to, payload });
     })();
-    progress(`SQLite: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
+    if (to % CHUNK === 0 || to === n) progress(`SQLite: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
+    // PostgreSQL fills at the same time (benchTwoMillion): let its client send the next chunk.
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  for (const ix of indexes) {
+    db.exec(ix.sql);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  progress(`SQLite: ${indexes.length} indexes of records built`);
   db.pragma('wal_checkpoint(TRUNCATE)');
   return { store, close: () => store.close() };
 }
 
-async function fillPostgres(s: Scratch, n: number, t0: number, payload: Buffer): Promise<Filled> {
+async function fillPostgres(s: Scratch, n: number, t0: number, payload: Buffer, filling: () => void = () => undefined): Promise<Filled> {
   const { PostgresStore } = await import('../storage/postgres/postgres-store.js');
   const store = new PostgresStore(s.databaseUrl, { poolSize: 4 });
   await store.migrate();
@@ -96,6 +111,12 @@ async function fillPostgres(s: Scratch, n: number, t0: number, payload: Buffer):
     await c.query("INSERT INTO submissions (id, vendor, idempotency_key, request_hash, response, created_at) VALUES ('bench-fill', 'vnedu', NULL, 'x', '{}', 0)");
     const fmt = (pattern: string, ...args: string[]) => `format('${pattern}', ${args.join(', ')})`;
     const sql = rowSql('i', fmt, t0).replaceAll('lpad12(', 'pg_temp.lpad12(').replaceAll('lpad8(', 'pg_temp.lpad8(').replaceAll('lpad7(', 'pg_temp.lpad7(');
+    // The outbox's own indexes (not those behind a key or constraint), built once after the rows.
+    const { rows: indexes } = await c.query<{ indexdef: string; indexname: string }>(`SELECT indexname, indexdef FROM pg_indexes i
+      WHERE schemaname = current_schema() AND tablename = 'records'
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)`);
+    for (const ix of indexes) await c.query(`DROP INDEX ${JSON.stringify(ix.indexname)}`);
+    filling();
     for (let from = 0; from < n; from += CHUNK) {
       const to = Math.min(n, from + CHUNK);
       await c.query(`INSERT INTO records (${COLUMNS}) SELECT ${sql} FROM generate_series($1::bigint, $2::bigint - 1) AS i`, [from, to]);
@@ -103,6 +124,9 @@ async function fillPostgres(s: Scratch, n: number, t0: number, payload: Buffer):
         SELECT format('00000000-0000-7000-8000-%s', pg_temp.lpad12(i)), $3 FROM generate_series($1::bigint, $2::bigint - 1) AS i WHERE i % 100 < 50`, [from, to, payload]);
       progress(`PostgreSQL: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
     }
+    await c.query(`SET maintenance_work_mem = '256MB'`);
+    for (const ix of indexes) await c.query(ix.indexdef);
+    progress(`PostgreSQL: ${indexes.length} indexes of records built`);
     // What autovacuum does after a bulk load: statistics for the planner, and the visibility map.
     await c.query('VACUUM ANALYZE');
     // And what the checkpointer does in the months such a table takes to fill: without it the
@@ -132,14 +156,34 @@ export async function benchTwoMillion(records: number, backends: readonly ('sqli
   if (sample.kind !== 'ok') throw new Error(sample.kind);
   // One real upper-secondary record, packed as the outbox stores it.
   const payload = Buffer.from(sample.result.records.find((r) => (r.grade ?? 0) >= 10)!.payload!);
+  // Both outboxes are filled at once (SQLite's in this process, PostgreSQL's in its server: one
+  // core each; 116 and 108 s one after the other on 2 cores), then measured one at a time.
+  const t0 = Date.now() - records - 90 * 86_400_000; // every record older than the retention cutoff
+  const scratches = new Map<'sqlite' | 'postgres', Scratch>();
+  for (const backend of backends) scratches.set(backend, await scratch(backend));
+  const start = performance.now();
+  // PostgreSQL's first: its setup takes a few round trips, which SQLite's fill would hold up.
+  const fills = new Map<'sqlite' | 'postgres', Promise<Filled>>();
+  if (scratches.has('postgres')) {
+    let filling!: () => void;
+    const started = new Promise<void>((resolve) => (filling = resolve));
+    const fill = fillPostgres(scratches.get('postgres')!, records, t0, payload, filling);
+    fill.catch(() => undefined); // awaited below, in turn
+    fills.set('postgres', fill);
+    await Promise.race([started, fill.catch(() => undefined)]);
+  }
+  if (scratches.has('sqlite')) {
+    const fill = fillSqlite(scratches.get('sqlite')!, records, t0, payload);
+    fill.catch(() => undefined);
+    fills.set('sqlite', fill);
+  }
+  await Promise.allSettled(fills.values());
+  progress(`filled in ${Math.round((performance.now() - start) / 1000)} s; querying`);
   for (const backend of backends) {
     const db = backend === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-    const s = await scratch(backend);
+    const s = scratches.get(backend)!;
     try {
-      const t0 = Date.now() - records - 90 * 86_400_000; // every record older than the retention cutoff
-      const start = performance.now();
-      const filled = await (backend === 'sqlite' ? fillSqlite(s, records, t0, payload) : fillPostgres(s, records, t0, payload));
-      progress(`${db}: filled in ${Math.round((performance.now() - start) / 1000)} s; querying`);
+      const filled = await fills.get(backend)!;
       const store = filled.store;
       const scale = `${records.toLocaleString('en')} records, ${SCHOOLS.toLocaleString('en')} schools, ${db}`;
       const anyId = () => `00000000-0000-7000-8000-${String(randomInt(records)).padStart(12, '0')}`;
@@ -178,7 +222,7 @@ async function benchPurge(s: Scratch, backend: 'sqlite' | 'postgres', records: n
     // Warm-up: the first seconds of a new gateway (its connections, threads and compiled code) gave
     // PostgreSQL a p99 of 230 ms over 5 s, then 10 ms.
     await load(5);
-    const quiet = await load(10);
+    const quiet = await load(6);
     let purged = 0;
     let purgeSeconds = 0;
     let busy: Awaited<ReturnType<typeof load>> | null = null;
