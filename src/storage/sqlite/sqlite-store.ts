@@ -412,6 +412,9 @@ export class SqliteStore implements Store {
 
   async rotateCredential(id: string, newKeyHash: string, graceUntil: number, now: number): Promise<Credential | null> {
     const newId = `c_${randomUUID()}`;
+    // IMMEDIATE: it reads, then writes. A deferred transaction that has read cannot wait for the
+    // write lock; when another connection (the running gateway, for the CLI) commits in between,
+    // SQLite answers "database is locked" at once instead of calling the busy handler.
     const done = this.db.transaction(() => {
       const old = this.s.getCredential.get(id) as Record<string, unknown> | undefined;
       if (!old || old.revoked_at !== null) return false;
@@ -420,7 +423,7 @@ export class SqliteStore implements Store {
       });
       this.s.graceCredential.run({ id, until: graceUntil, by: newId });
       return true;
-    })();
+    }).immediate();
     await this.durable();
     return done ? this.getCredential(newId) : null;
   }
@@ -764,6 +767,7 @@ export class SqliteStore implements Store {
     const target = s.getRecord.get(req.recordId) as Record<string, unknown> | undefined;
     const key = target?.record_key as string | null | undefined;
     if (!target || !key || target.state === 'rejected') return { kind: 'not-found' };
+    // IMMEDIATE: it reads the record's book before it writes (see rotateCredential).
     const outcome = this.write(() => this.db.transaction((): WithdrawOutcome => {
       const blocker = bookBlocker(s.bookRows.all(key) as { id: string; state: string; kind: string }[]);
       if (blocker) return blocker;
@@ -783,7 +787,7 @@ export class SqliteStore implements Store {
       });
       s.insertPayload.run(req.withdrawalId, asBuffer(packPayload(w.xml)), null);
       return { kind: 'queued', recordKey: key, withdrawalId: req.withdrawalId, withdrawnVersion: held.version, version, cancelled };
-    })());
+    }).immediate());
     await this.durable();
     return outcome;
   }
