@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { compiledScriptOf } from '../src/threads/start-worker.js';
+import { compiledScriptOf, newestFileUnder } from '../src/threads/start-worker.js';
 
 // Under the test runner a worker thread runs the compiled script of its TypeScript source only
 // when dist/ was built after every source file changed; otherwise it goes through tsx, so a test
@@ -39,4 +39,18 @@ t.test('a thread runs dist/ only when it is newer than every source file', async
   at(join(root2, 'src', 'deep', 'er', 'dep.ts'), 3000);
   at(join(root2, 'dist', 'w.js'), 2000);
   t.equal(compiledScriptOf(pathToFileURL(join(root2, 'src', 'w.ts'))), null, 'a source file anywhere under src/ newer than the build: tsx, not stale code');
+});
+
+t.test('the newest file under a folder counts every file, at any depth (the tests build by it too)', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'hocba-newest-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'a', 'b'), { recursive: true });
+  const files = { ts: join(root, 'x.ts'), asset: join(root, 'a', 'b', 'page.css'), mjs: join(root, 'a', 'w.mjs') };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  utimesSync(files.ts, 1000, 1000);
+  utimesSync(files.mjs, 2000, 2000);
+  utimesSync(files.asset, 4000, 4000);
+  t.equal(newestFileUnder(root), 4_000_000, 'a non-TypeScript file two folders down is the newest');
+  utimesSync(files.asset, 500, 500);
+  t.equal(newestFileUnder(root), 2_000_000, 'then the .mjs beside it');
 });

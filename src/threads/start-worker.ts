@@ -42,15 +42,23 @@ export function compiledScriptOf(script: URL): URL | null {
 }
 
 const newestByRoot = new Map<string, number>();
-/** The latest modification time of any file under src/ (once per process: about 300 files). */
+/** newestFileUnder(src/), once per process (about 300 files). */
 function newestSource(dir: string): number {
   let newest = newestByRoot.get(dir);
-  if (newest === undefined) {
-    newest = 0;
-    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
-    }
-    newestByRoot.set(dir, newest);
+  if (newest === undefined) newestByRoot.set(dir, (newest = newestFileUnder(dir)));
+  return newest;
+}
+
+/**
+ * The latest modification time of any file under `dir`: whether dist/ was built after the last
+ * change to the sources. Every file counts, not only .ts, so that an edit to anything the build
+ * or a thread reads is never taken for fresh. One function for the threads here and for the
+ * tests' `ensureBuilt` (test/helpers/processes.ts).
+ */
+export function newestFileUnder(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
   }
   return newest;
 }
