@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
+import { loadSettings } from '../src/config/settings.js';
 import { eventually } from './helpers/gateway.js';
 import { dataDir, startGatewayProcess } from './helpers/processes.js';
 
@@ -7,14 +8,14 @@ import { dataDir, startGatewayProcess } from './helpers/processes.js';
 // the event loop and every other thread of the process at the niceness the process started with.
 // Read from the kernel (/proc/<pid>/task/<tid>/stat), not from what the gateway says of itself.
 
-/** The niceness of each thread of `pid`, by thread id. */
-function niceness(pid: number): Map<number, number> {
+/** The niceness (field 19) or the scheduling policy (field 41: 0 normal, 5 SCHED_IDLE) of each thread of `pid`, by thread id. */
+function niceness(pid: number, field = 19): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces) start at field 3; nice is field 19.
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+      // Fields after the command name (which may hold spaces) start at field 3.
+      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[field - 3]));
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -33,14 +34,41 @@ t.test('the delivery thread alone runs at delivery.threadNice', { skip: process.
   t.equal(nices.get(pid), 0, 'the event loop (main thread) keeps niceness 0');
   t.equal([...nices.values()].filter((n) => n === 7).length, 1, 'one thread lowered: the delivery thread');
   t.ok([...nices.values()].filter((n) => n === 0).length >= 4, 'the other threads (intake, libuv pool, V8) keep niceness 0');
+  // delivery.threadIdle (on by default): that same thread, and it alone, under SCHED_IDLE.
+  const delivery = [...nices].find(([, n]) => n === 7)![0];
+  const policies = await eventually('the delivery thread under SCHED_IDLE', async () => {
+    const p = niceness(pid, 41);
+    return p.get(delivery) === SCHED_IDLE && p;
+  });
+  t.equal([...policies.values()].filter((p) => p === SCHED_IDLE).length, 1, 'one thread under SCHED_IDLE');
+  t.equal(policies.get(pid), 0, 'the event loop keeps the normal policy');
   await gw.stop();
 });
 
-t.test('delivery.threadNice 0 leaves every thread as it was', { skip: process.platform !== 'linux' && 'thread priorities are read from Linux /proc' }, async (t) => {
+const SCHED_IDLE = 5;
+
+t.test('delivery.threadIdle false: every thread keeps the normal policy', { skip: process.platform !== 'linux' && 'thread policies are read from Linux /proc' }, async (t) => {
   const dir = dataDir(t);
-  const gw = await startGatewayProcess(t, dir, { delivery: { threadNice: 0 } }, {});
+  const gw = await startGatewayProcess(t, dir, { delivery: { threadNice: 7, threadIdle: false } }, {});
+  const pid = gw.child.pid!;
+  // Once the thread has lowered its niceness it has passed the point where it would ask for SCHED_IDLE.
+  await eventually('a thread at niceness 7', async () => [...niceness(pid).values()].includes(7));
+  await new Promise((r) => setTimeout(r, 300));
+  t.same([...new Set(niceness(pid, 41).values())], [0], 'no thread under SCHED_IDLE');
+  await gw.stop();
+});
+
+t.test('delivery.threadNice 0 with threadIdle false leaves every thread as it was', { skip: process.platform !== 'linux' && 'thread priorities are read from Linux /proc' }, async (t) => {
+  const dir = dataDir(t);
+  const gw = await startGatewayProcess(t, dir, { delivery: { threadNice: 0, threadIdle: false } }, {});
   // The delivery thread has started once the gateway listens; give it its first claims.
   await new Promise((r) => setTimeout(r, 500));
   t.same([...new Set(niceness(gw.child.pid!).values())], [0]);
   await gw.stop();
+});
+
+t.test('delivery.threadIdle is on by default and refuses anything but true or false at load', async (t) => {
+  t.equal(loadSettings({}).delivery.threadIdle, true, 'the default');
+  t.equal(loadSettings({}, { delivery: { threadIdle: false } }).delivery.threadIdle, false, 'false is kept');
+  t.throws(() => loadSettings({}, { delivery: { threadIdle: 'yes' } }), /delivery\.threadIdle must be true or false, not "yes"/);
 });

@@ -67,7 +67,7 @@ export async function benchLatency(seconds: number, ministry: 'simulator' | 'dow
         const section = ministry === 'simulator' ? 'd' : 'd-gw';
         const bound =
           ministry === 'simulator'
-            ? 'the 2 cores shared by the event loop (HTTP, the outbox insert in groups), the intake thread, the delivery thread (claims, packets, acks; nice delivery.threadNice, while it holds the write lock the submissions wait) and the simulator process (nice 19); the gateway taking submissions alone is row d-gw'
+            ? 'the 2 cores shared by the event loop (HTTP, the outbox insert in groups), the intake thread, the delivery thread (claims, packets, acks; SCHED_IDLE (delivery.threadIdle), while it holds the write lock the submissions wait) and the simulator process (SCHED_IDLE); the gateway taking submissions alone is row d-gw'
             : 'the event loop: parsing, mapping, validating and storing each request, and the fsync of the WAL each waits for';
         const pacedName = (p: string) => `single-record submission latency ${p}, ${RATE} requests/s evenly spaced, ${workload} (SQLite)`;
         const rows = [
@@ -130,7 +130,7 @@ export async function benchLatencyMedian(seconds: number, runs = 3): Promise<Ben
       floorIs: 'the same load with delivery idle (the Ministry unreachable), p99, row d-gw',
       better: 'lower',
       target: 25,
-      boundBy: 'the 2 cores shared by the event loop, the intake thread, the delivery thread (at niceness delivery.threadNice; submissions wait while it holds the outbox write lock) and the simulator process (nice 19)',
+      boundBy: 'the 2 cores shared by the event loop, the intake thread, the delivery thread (SCHED_IDLE, delivery.threadIdle; submissions wait while it holds the outbox write lock) and the simulator process (SCHED_IDLE)',
     }),
   );
   return rows;

@@ -156,7 +156,7 @@ rates, floor / value for latency and memory, so it stays comparable on a busier 
 and a regression shows as a falling ratio. Targets are the issue's, for this 2-core machine.
 
 The Ministry simulator (sections c and d) runs as a process of its own at the lowest priority
-(nice 19): it stands in for the Ministry's servers, so it takes the CPU the gateway leaves instead
+(SCHED_IDLE through chrt, nice 19 without it): it stands in for the Ministry's servers, so it takes the CPU the gateway leaves instead
 of an equal share of the gateway's two cores. Its checks still cost half a millisecond to a millisecond of
 CPU per record on those cores, by the machine (measured in each run: see row c), which is what
 bounds section c.

@@ -91,7 +91,6 @@ export interface Settings {
   logLevel: string;
   bodyLimitBytes: number;
   maxRecordsPerBatch: number;
-  /** Worker threads that map and validate vendor batches (0: on the event loop). */
   /** Threads that map and validate batches: "auto" (one fewer than the cores, at least one) or a number; 0 maps in the event loop. */
   intakeWorkers: ThreadSetting;
   ministry: {
@@ -139,6 +138,13 @@ export interface Settings {
     thread: boolean;
     /** Niceness of the delivery thread (0-19, Linux): vendors' requests get the CPU first. 0: as the rest. */
     threadNice: number;
+    /**
+     * Run the delivery thread under SCHED_IDLE (Linux): it gets a core only when no request-serving
+     * thread wants one, and a woken request thread takes the core from it at once. threadNice
+     * still applies where this cannot (another system, or chrt(1) missing). Under a load that
+     * keeps every core busy, delivery waits until the load eases; what is queued stays queued.
+     */
+    threadIdle: boolean;
     /** At shutdown, how long a packet in flight may take to be answered before it is left to be re-sent (default 5 s). */
     shutdownGraceMs: number;
   };
@@ -227,6 +233,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   const grace = s.delivery.shutdownGraceMs;
   if (!(typeof grace === 'number' && Number.isFinite(grace) && grace >= 0)) {
     throw new Error(`delivery.shutdownGraceMs must be a number of milliseconds (0 or more), not ${JSON.stringify(grace)}`);
+  }
+  if (typeof s.delivery.threadIdle !== 'boolean') {
+    throw new Error(`delivery.threadIdle must be true or false, not ${JSON.stringify(s.delivery.threadIdle)}`);
   }
   if (s.ministry.binding !== 'rest' && s.ministry.binding !== 'soap') {
     throw new Error(`ministry.binding must be "rest" or "soap", not ${JSON.stringify(s.ministry.binding)}`);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { openStore } from '../../storage/open-store.js';
-import { niceCurrentThread } from '../../threads/thread-priority.js';
+import { idleCurrentThread, niceCurrentThread } from '../../threads/thread-priority.js';
 import { createTransport } from '../../transport/create-transport.js';
 import { deliveryWorkerFromSettings } from '../from-settings.js';
 import type { DeliveryThreadData, FromThread, ToThread } from './protocol.js';
@@ -41,6 +41,13 @@ try {
   niceCurrentThread(settings.delivery.threadNice ?? 0);
 } catch (e) {
   logger.warn({ err: e }, 'delivery thread: its priority could not be lowered; it competes with requests for the CPU');
+}
+if (settings.delivery.threadIdle) {
+  try {
+    idleCurrentThread();
+  } catch (e) {
+    logger.warn({ err: e }, `delivery thread: SCHED_IDLE could not be set; it runs at niceness ${settings.delivery.threadNice}`);
+  }
 }
 
 const store = await openStore(settings.databaseUrl, { checkpoints: false });
