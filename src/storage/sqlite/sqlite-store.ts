@@ -59,8 +59,17 @@ interface SubmissionRow {
 const SLICE = 50;
 /** How long a write waits for another connection's lock before it fails (SQLITE_BUSY: 503). */
 const BUSY_TIMEOUT_MS = 5000;
-/** Pages given back to the file system per transaction by reclaimSpace (4 MB at 4 KB pages). */
-const RECLAIM_STEP = 1024;
+/** reclaimSpace: how long one step may hold the event loop, and the bounds of a step in pages (4 KB). */
+const RECLAIM_STEP_MS = 5;
+const RECLAIM_FIRST_STEP = 64;
+const RECLAIM_MIN_STEP = 8;
+const RECLAIM_MAX_STEP = 4096;
+
+/** The next reclaim step: as many pages as the last step's pace moves in RECLAIM_STEP_MS, within the bounds. */
+export function nextReclaimStep(pagesMoved: number, ms: number): number {
+  const msPerPage = Math.max(ms, 1e-3) / Math.max(pagesMoved, 1);
+  return Math.round(Math.min(RECLAIM_MAX_STEP, Math.max(RECLAIM_MIN_STEP, RECLAIM_STEP_MS / msPerPage)));
+}
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Under the test runner this module is TypeScript; workers inherit its loader through execArgv.
@@ -636,16 +645,21 @@ export class SqliteStore implements Store {
 
   async reclaimSpace(): Promise<void> {
     if (this.path === ':memory:') return;
-    // Free pages go back to the file system RECLAIM_STEP at a time, each step a transaction of
-    // its own with the event loop let through between: one incremental_vacuum of every page a
-    // large purge freed moved them all in one transaction (at 1,000,000 purged payloads, well
-    // over a minute with every other writer waiting, and a WAL as large as what it moved). The
-    // file itself shrinks at the next full checkpoint (the checkpointer thread's, or this one's
-    // when it is off).
+    // Free pages go back to the file system a step at a time, each step a transaction of its own
+    // with the event loop let through between: one incremental_vacuum of every page a large purge
+    // freed moved them all in one transaction (at 1,000,000 purged payloads, well over a minute
+    // with every other writer waiting, and a WAL as large as what it moved). Each step is sized
+    // from the last one's time per page to hold the event loop about RECLAIM_STEP_MS: a fixed
+    // 1,024 pages took 25-182 ms a step after bench q's purge (the pages moved are scattered), and
+    // single submissions arriving meanwhile waited behind it (p99 265 ms). The file itself
+    // shrinks at the next full checkpoint (the checkpointer thread's, or this one's when it is off).
+    let step = RECLAIM_FIRST_STEP;
     for (;;) {
       const free = this.db.pragma('freelist_count', { simple: true }) as number;
       if (free === 0) break;
-      this.write(() => this.db.pragma(`incremental_vacuum(${RECLAIM_STEP})`));
+      const started = performance.now();
+      this.write(() => this.db.pragma(`incremental_vacuum(${step})`));
+      step = nextReclaimStep(Math.min(step, free), performance.now() - started);
       await this.durable();
       await yieldToEventLoop();
       if ((this.db.pragma('freelist_count', { simple: true }) as number) >= free) break; // nothing moved: leave it for next time
