@@ -162,7 +162,11 @@ if (values['update-docs']) {
     report.seconds = previous.seconds;
     // The header still names the whole run's machine; the sections run again say where they ran.
     const again = [...sectionsRun];
-    report.remeasured = [...(previous.remeasured ?? []).map((r) => ({ ...r, sections: r.sections.filter((x) => !sectionsRun.has(x)) })).filter((r) => r.sections.length > 0), { sections: again, machine: report.machine }];
+    // A run of the profiles alone (--only p) measures no rows: it names no section.
+    report.remeasured = [
+      ...(previous.remeasured ?? []).map((r) => ({ ...r, sections: r.sections.filter((x) => !sectionsRun.has(x)) })).filter((r) => r.sections.length > 0),
+      ...(again.length > 0 ? [{ sections: again, machine: report.machine }] : []),
+    ];
     report.machine = previous.machine;
   }
   report.profiles ??= (JSON.parse(readFileSync(join(ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchReport).profiles;
