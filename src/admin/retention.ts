@@ -1,4 +1,5 @@
 import type { Store } from '../storage/store.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { audit, type Actor } from './audit.js';
 
 // Retention: a record's payload (its canonical XML and, for signed records, the signed document)
@@ -19,7 +20,6 @@ export interface RetentionSettings {
 
 export const DEFAULT_RETENTION: RetentionSettings = { payloadDays: 90, batchSize: 500, intervalMs: 600_000 };
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface PurgeResult {
   dryRun: boolean;

@@ -9,10 +9,6 @@ import { fileURLToPath } from 'node:url';
 // and nice 19 where chrt is missing): it stands in for the Ministry's servers, so it gets the CPU
 // the gateway leaves rather than an equal share of the gateway's two cores.
 
-const LOWEST = 19;
-/** The simulator's priority: the lowest (SCHED_IDLE where chrt(1) is there, else nice 19). */
-export const SIMULATOR_NICE = LOWEST;
-
 let chrt: boolean | undefined;
 function hasChrt(): boolean {
   return (chrt ??= process.platform === 'linux' && spawnSync('chrt', ['--idle', '0', 'true']).status === 0);
@@ -27,11 +23,12 @@ export interface Child {
 }
 
 /** Spawns `hocba-gw <args>` and resolves once it prints a URL after `listening on`. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, nice = 0): Promise<Child> {
-  // Through nice(1) (and chrt(1) at the lowest), so that every thread the process starts inherits
-  // the priority from exec on.
-  const niced = ['nice', '-n', String(nice), process.execPath, CLI, ...args];
-  const [command, ...argv] = nice === 0 ? [process.execPath, CLI, ...args] : nice === LOWEST && hasChrt() ? ['chrt', '--idle', '0', ...niced] : niced;
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, lowestPriority = false): Promise<Child> {
+  // Through chrt(1) and nice(1), so that every thread the process starts inherits the priority
+  // from exec on.
+  const node = [process.execPath, CLI, ...args];
+  const niced = ['nice', '-n', '19', ...node];
+  const [command, ...argv] = !lowestPriority ? node : hasChrt() ? ['chrt', '--idle', '0', ...niced] : niced;
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
@@ -68,7 +65,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_
 }
 
 export function startSimulatorProcess(dataDir: string, latencyMs: number, extraArgs: string[] = []): Promise<Child> {
-  return spawnCli(['simulator', '--port', '0', '--faults', JSON.stringify({ latencyMs }), ...extraArgs], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000, SIMULATOR_NICE);
+  return spawnCli(['simulator', '--port', '0', '--faults', JSON.stringify({ latencyMs }), ...extraArgs], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000, true);
 }
 
 /** Resident set (bytes) of `pid` and all its descendants, from /proc. */

@@ -9,6 +9,7 @@ import { distinctBatch, singleRecordBodies } from './data.js';
 
 const benchSettingsFor = () => loadSettings({}, { dataDir: '/tmp/hocba-bench-q', databaseUrl: ':memory:' });
 import { benchGateway, benchSettings, scratch, type Scratch } from './gateway-fixture.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { pacedLoad, quantile } from './paced-load.js';
 import { makeRow, type BenchRow } from './report.js';
 
@@ -87,11 +88,11 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
     })();
     if (to % CHUNK === 0 || to === n) progress(`SQLite: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
     // PostgreSQL fills at the same time (benchTwoMillion): let its client send the next chunk.
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   for (const ix of indexes) {
     db.exec(ix.sql);
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   progress(`SQLite: ${indexes.length} indexes of records built`);
   db.pragma('wal_checkpoint(TRUNCATE)');

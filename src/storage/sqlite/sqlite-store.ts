@@ -39,6 +39,7 @@ import { syncRecordStates } from '../outbox/record-states.js';
 import { lookupRecord, recordPayloads, toLookupRow, type LookupRow } from '../outbox/lookup.js';
 import { RECORD_STATES } from '../../delivery/states.js';
 import { asBuffer, packPayload, storedPayload, unpackPayload } from '../payload.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { firstEventOf } from '../outbox/first-event.js';
 
 // The embedded default: one file, WAL. A 202 is sent only after the insert transaction has
@@ -70,7 +71,6 @@ export function nextReclaimStep(pagesMoved: number, ms: number): number {
   const msPerPage = Math.max(ms, 1e-3) / Math.max(pagesMoved, 1);
   return Math.round(Math.min(RECLAIM_MAX_STEP, Math.max(RECLAIM_MIN_STEP, RECLAIM_STEP_MS / msPerPage)));
 }
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Under the test runner this module is TypeScript; workers inherit its loader through execArgv.
 const CHECKPOINTER_URL = new URL(import.meta.url.endsWith('.ts') ? './checkpointer.ts' : './checkpointer.js', import.meta.url);
@@ -653,16 +653,18 @@ export class SqliteStore implements Store {
     // 1,024 pages took 25-182 ms a step after bench q's purge (the pages moved are scattered), and
     // single submissions arriving meanwhile waited behind it (p99 265 ms). The file itself
     // shrinks at the next full checkpoint (the checkpointer thread's, or this one's when it is off).
+    const freelistCount = this.db.prepare('PRAGMA freelist_count').pluck();
     let step = RECLAIM_FIRST_STEP;
-    for (;;) {
-      const free = this.db.pragma('freelist_count', { simple: true }) as number;
-      if (free === 0) break;
+    let free = freelistCount.get() as number;
+    while (free > 0) {
       const started = performance.now();
       this.write(() => this.db.pragma(`incremental_vacuum(${step})`));
       step = nextReclaimStep(Math.min(step, free), performance.now() - started);
       await this.durable();
       await yieldToEventLoop();
-      if ((this.db.pragma('freelist_count', { simple: true }) as number) >= free) break; // nothing moved: leave it for next time
+      const left = freelistCount.get() as number;
+      if (left >= free) break; // nothing moved: leave it for next time
+      free = left;
     }
     if (!this.checkpointer) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
