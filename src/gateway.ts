@@ -91,6 +91,7 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
   });
   const intake = createBatchIntake({
     workers: threadCount(settings.intakeWorkers, 'intakeWorkers'),
+    spareWorkers: settings.intakeSpareWorkers,
     maxRecords: settings.maxRecordsPerBatch,
     validation: { rules: settings.rules, referenceData: settings.referenceData, provinceCode: settings.provinceCode },
   });

@@ -39,3 +39,18 @@ t.test('a lazy pool starts its threads at the first task, and a closed one takes
   t.teardown(() => eager.close());
   t.equal(eager.threads, 1, 'an eager pool starts its threads at once');
 });
+
+t.test('a spare-time thread gets a task only while every other thread holds more, and never one kept off it', async (t) => {
+  const pool = new TaskPool<{ ms: number }, string>(new URL('./fixtures/spare-task-worker.ts', import.meta.url), { size: 3, spare: 1, workerData: null });
+  t.teardown(() => pool.close());
+  t.equal(await within(pool.run({ ms: 0 })), 'worker', 'an idle pool: the first thread');
+  // Two long tasks fill the two workers; the third finds them both busy and goes to the spare one.
+  const [a, b, c] = await within(Promise.all([pool.run({ ms: 300 }), pool.run({ ms: 300 }), pool.run({ ms: 0 })]));
+  t.same([a, b, c], ['worker', 'worker', 'spare']);
+  // Kept off spare threads: with both workers busy it queues behind one of them instead.
+  const kept = await within(Promise.all([pool.run({ ms: 300 }), pool.run({ ms: 300 }), pool.run({ ms: 0 }, { spare: false })]));
+  t.same(kept, ['worker', 'worker', 'worker']);
+  // One worker busy: the next task takes the other worker, not the spare thread.
+  const [d, e] = await within(Promise.all([pool.run({ ms: 300 }), pool.run({ ms: 0 })]));
+  t.same([d, e], ['worker', 'worker']);
+});

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
+import { sampleVneduBatch } from '../src/adapters/vnedu/sample.js';
 import { loadSettings } from '../src/config/settings.js';
 import { eventually } from './helpers/gateway.js';
-import { dataDir, startGatewayProcess } from './helpers/processes.js';
+import { credentials, dataDir, startGatewayProcess } from './helpers/processes.js';
 
 // Vendors' requests first (issue 16, item 2): the delivery thread runs at delivery.threadNice,
 // the event loop and every other thread of the process at the niceness the process started with.
@@ -71,4 +72,36 @@ t.test('delivery.threadIdle is on by default and refuses anything but true or fa
   t.equal(loadSettings({}).delivery.threadIdle, true, 'the default');
   t.equal(loadSettings({}, { delivery: { threadIdle: false } }).delivery.threadIdle, false, 'false is kept');
   t.throws(() => loadSettings({}, { delivery: { threadIdle: 'yes' } }), /delivery\.threadIdle must be true or false, not "yes"/);
+});
+
+t.test('the spare-time intake thread runs under SCHED_IDLE, the intake thread does not', { skip: process.platform !== 'linux' && 'thread policies are read from Linux /proc' }, async (t) => {
+  const dir = dataDir(t);
+  // The delivery thread at the normal policy, so that a thread under SCHED_IDLE can only be the
+  // spare one; intake threads start with the first large batch.
+  const gw = await startGatewayProcess(t, dir, { intakeWorkers: 1, intakeSpareWorkers: 1, delivery: { threadIdle: false } }, {});
+  const pid = gw.child.pid!;
+  const before = new Set(readdirSync(`/proc/${pid}/task`).map(Number));
+  t.notOk([...niceness(pid, 41).values()].includes(SCHED_IDLE), 'no thread under SCHED_IDLE before a large batch');
+  const key = credentials(dir).vendors.vnedu;
+  const res = await fetch(`${gw.url}/v1/submissions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(sampleVneduBatch(40, 3)),
+  });
+  t.equal(res.status, 202, 'a batch over 32 kB, mapped in a thread');
+  const policies = await eventually('a new thread under SCHED_IDLE', async () => {
+    const p = niceness(pid, 41);
+    return [...p].some(([tid, policy]) => policy === SCHED_IDLE && !before.has(tid)) && p;
+  });
+  t.equal([...policies.values()].filter((p) => p === SCHED_IDLE).length, 1, 'one thread under SCHED_IDLE: the spare intake thread');
+  t.equal(policies.get(pid), 0, 'the event loop keeps the normal policy');
+  const started = [...policies.keys()].filter((tid) => !before.has(tid));
+  t.ok(started.some((tid) => policies.get(tid) === 0), 'the intake thread, started with it, keeps the normal policy');
+  await gw.stop();
+});
+
+t.test('intakeSpareWorkers is 1 by default and refuses anything but a whole number at load', async (t) => {
+  t.equal(loadSettings({}).intakeSpareWorkers, 1, 'the default');
+  t.equal(loadSettings({}, { intakeSpareWorkers: 0 }).intakeSpareWorkers, 0, '0 is kept');
+  for (const bad of [-1, 1.5, 'one', null]) t.throws(() => loadSettings({}, { intakeSpareWorkers: bad }), /intakeSpareWorkers must be a whole number of threads/, JSON.stringify(bad));
 });

@@ -93,6 +93,12 @@ export interface Settings {
   maxRecordsPerBatch: number;
   /** Threads that map and validate batches: "auto" (one fewer than the cores, at least one) or a number; 0 maps in the event loop. */
   intakeWorkers: ThreadSetting;
+  /**
+   * Spare-time intake threads beside intakeWorkers (Linux: SCHED_IDLE; elsewhere niceness 19):
+   * a large batch goes to one only while every intake thread holds one, and it maps only on a
+   * core that the event loop, the intake threads and other processes leave idle. 0: none.
+   */
+  intakeSpareWorkers: number;
   ministry: {
     /** Which binding of the Ministry profile to speak: specs/ministry-profile/v0 openapi.yaml or ministry.wsdl. */
     binding: 'rest' | 'soap';
@@ -233,6 +239,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: un
   const grace = s.delivery.shutdownGraceMs;
   if (!(typeof grace === 'number' && Number.isFinite(grace) && grace >= 0)) {
     throw new Error(`delivery.shutdownGraceMs must be a number of milliseconds (0 or more), not ${JSON.stringify(grace)}`);
+  }
+  if (!Number.isInteger(s.intakeSpareWorkers) || s.intakeSpareWorkers < 0) {
+    throw new Error(`intakeSpareWorkers must be a whole number of threads (0: none), not ${JSON.stringify(s.intakeSpareWorkers)}`);
   }
   if (typeof s.delivery.threadIdle !== 'boolean') {
     throw new Error(`delivery.threadIdle must be true or false, not ${JSON.stringify(s.delivery.threadIdle)}`);

@@ -33,6 +33,12 @@ export interface TaskPoolOptions {
   lazy?: boolean;
   workerData: unknown;
   resourceLimits?: ResourceLimits;
+  /**
+   * Of `size`, how many threads are spare-time threads: the last ones, told so by `spare: true`
+   * in their workerData, and given a task only when every other thread holds more (ties go to the
+   * first threads).
+   */
+  spare?: number;
 }
 
 /** The thread that had a task ended before answering it (a crash, an out-of-memory abort). */
@@ -72,7 +78,7 @@ export class TaskPool<T, R> {
     const readies: Promise<void>[] = [];
     for (let i = 0; i < this.#options.size; i++) {
       const slot: Slot<R> = { worker: null as unknown as Worker, pending: new Map() };
-      readies.push(this.#start(slot));
+      readies.push(this.#start(slot, i >= this.#options.size - (this.#options.spare ?? 0)));
       this.#slots.push(slot);
     }
     this.#ready = Promise.all(readies).then(() => undefined);
@@ -81,9 +87,10 @@ export class TaskPool<T, R> {
   }
 
   /** Starts a thread in `slot`; resolves when it says it is ready. Tasks posted before that wait in its port. */
-  #start(slot: Slot<R>): Promise<void> {
+  #start(slot: Slot<R>, spare: boolean): Promise<void> {
     const o = this.#options;
-    const worker = startWorker(this.#script, { workerData: o.workerData, ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}) });
+    const workerData = spare ? { ...(o.workerData as object), spare: true } : o.workerData;
+    const worker = startWorker(this.#script, { workerData, ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}) });
     worker.unref();
     slot.worker = worker;
     const ready = new Promise<void>((resolve, reject) => (worker.once('error', reject), worker.once('exit', (c) => reject(new WorkerDied(`worker stopped with exit code ${c} while starting`))), worker.once('message', () => resolve())));
@@ -102,7 +109,7 @@ export class TaskPool<T, R> {
       for (const p of slot.pending.values()) p.reject(e);
       slot.pending.clear();
       // A thread that dies at start (a broken script) is not restarted: that would loop.
-      if (!this.#closing) ready.then(() => this.#start(slot).catch(() => undefined), () => undefined);
+      if (!this.#closing) ready.then(() => this.#start(slot, spare).catch(() => undefined), () => undefined);
     });
     return ready;
   }
@@ -112,11 +119,16 @@ export class TaskPool<T, R> {
     return this.#slots.length;
   }
 
-  /** Runs `task` on the least busy thread: a long task must not queue short ones behind it. */
-  async run(task: T): Promise<R> {
+  /**
+   * Runs `task` on the least busy thread: a long task must not queue short ones behind it. Ties go
+   * to the first threads, so a spare-time thread gets a task only when every other thread holds
+   * more; `spare: false` keeps the task off spare-time threads altogether.
+   */
+  async run(task: T, { spare = true }: { spare?: boolean } = {}): Promise<R> {
     if (this.#closing) throw new WorkerDied('the pool is closed');
     await this.#started();
-    const slot = this.#slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const slots = spare ? this.#slots : this.#slots.slice(0, this.#slots.length - (this.#options.spare ?? 0));
+    const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.#next++;
     const done = new Promise<R>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
     slot.worker.postMessage({ id, task });

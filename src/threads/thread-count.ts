@@ -2,10 +2,9 @@ import { availableParallelism } from 'node:os';
 
 // How many worker threads a pool setting asks for. `auto` sizes the pool to the machine and
 // leaves one core to the event loop, which parses requests and writes the outbox while the
-// threads map and validate. On this project's 2-core machine one intake thread and two gave the
-// same throughput within the noise (bench a, three runs each, alternated: 8,227 and 8,329
-// records/s on average), so the second thread bought nothing but its memory; on a province's
-// larger server `auto` grows with the cores where a fixed 2 would not.
+// threads map and validate; on a province's larger server `auto` grows with the cores where a
+// fixed 2 would not. The core it leaves is not left idle under a bulk load: the intake pool's
+// spare-time threads (intakeSpareWorkers, SCHED_IDLE) take what the event loop does not use.
 
 export type ThreadSetting = number | 'auto';
 
