@@ -1,4 +1,5 @@
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import type { SaxesParser, SaxesTagNS } from 'saxes';
+import { SaxesParserWithHandlers } from './saxes-parser.js';
 
 // Reading vendor XML (and SOAP envelopes) safely with saxes, a conformant non-validating parser
 // that expands no entity beyond XML's five and character references. On top of it:
@@ -104,7 +105,7 @@ export class TreeParser {
     readonly limits: XmlLimits,
     readonly handlers: TreeParserHandlers,
   ) {
-    const p = new SaxesParser({ xmlns: true, position: true });
+    const p = new SaxesParserWithHandlers({ xmlns: true, position: true });
     this.#parser = p;
     p.on('error', (e) => {
       throw new XmlTreeError(`not well-formed XML: ${e.message}`, p.line);

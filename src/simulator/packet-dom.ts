@@ -1,4 +1,5 @@
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import type { SaxesTagNS } from 'saxes';
+import { SaxesParserWithHandlers } from '../adapters/saxes-parser.js';
 
 // The simulator's reading of a packet body: saxes (a conformant, namespace-aware, non-validating
 // XML 1.0 parser) builds a small read-only tree with exactly the DOM members the packet reader,
@@ -148,7 +149,7 @@ export class PacketDocument extends PacketParent {
 /** Parses a packet body; throws MalformedXml when it is not well-formed, namespace-correct XML 1.0. */
 export function parsePacketXml(xml: string): PacketDocument {
   const doc = new PacketDocument();
-  const parser = new SaxesParser({ xmlns: true, position: true });
+  const parser = new SaxesParserWithHandlers({ xmlns: true, position: true });
   let current: PacketParent = doc;
   parser.on('error', (e) => {
     throw new MalformedXml(e.message);
