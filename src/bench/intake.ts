@@ -164,7 +164,7 @@ export async function benchIntake(backend: 'sqlite' | 'postgres', batches: numbe
         target: backend === 'sqlite' ? 10_000 : undefined,
         boundBy:
           bound &&
-          `CPU: mapping and validating (${Math.round(bound.intakeUs)} µs/record, on ${threadCount(settings.intakeWorkers, 'intakeWorkers')} worker thread(s)) and the outbox insert with its indexes and timeline row (${Math.round(bound.storeUs)} µs/record, on the event loop), measured in this run, share ${availableParallelism()} cores`,
+          `CPU: mapping and validating (${Math.round(bound.intakeUs)} µs/record, on ${threadCount(settings.intakeWorkers, 'intakeWorkers')} worker thread(s) and ${settings.intakeSpareWorkers} spare-time one(s)) and the outbox insert with its indexes and timeline row (${Math.round(bound.storeUs)} µs/record, on the event loop), measured in this run, share ${availableParallelism()} cores`,
       }),
     ];
   } finally {
