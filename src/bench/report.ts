@@ -157,9 +157,8 @@ and a regression shows as a falling ratio. Targets are the issue's, for this 2-c
 
 The Ministry simulator (sections c and d) runs as a process of its own at the lowest priority
 (SCHED_IDLE through chrt, nice 19 without it): it stands in for the Ministry's servers, so it takes the CPU the gateway leaves instead
-of an equal share of the gateway's two cores. Its checks still cost half a millisecond to a millisecond of
-CPU per record on those cores, by the machine (measured in each run: see row c), which is what
-bounds section c.
+of an equal share of the gateway's two cores. Its checks still cost about half a millisecond of CPU
+per record on those cores (measured in each run: see row c), which is what bounds section c.
 
 | | figure | value | floor | ratio | target | verdict |
 |---|---|---|---|---|---|---|
