@@ -74,14 +74,14 @@ t.test('delivery.threadIdle is on by default and refuses anything but true or fa
   t.throws(() => loadSettings({}, { delivery: { threadIdle: 'yes' } }), /delivery\.threadIdle must be true or false, not "yes"/);
 });
 
-t.test('the spare-time intake thread runs under SCHED_IDLE, the intake thread does not', { skip: process.platform !== 'linux' && 'thread policies are read from Linux /proc' }, async (t) => {
+t.test('the spare-time intake thread runs at niceness 10, the intake thread at the process\'s', { skip: process.platform !== 'linux' && 'thread priorities are read from Linux /proc' }, async (t) => {
   const dir = dataDir(t);
-  // The delivery thread at the normal policy, so that a thread under SCHED_IDLE can only be the
-  // spare one; intake threads start with the first large batch.
-  const gw = await startGatewayProcess(t, dir, { intakeWorkers: 1, intakeSpareWorkers: 1, delivery: { threadIdle: false } }, {});
+  // The delivery thread at niceness 0 and the normal policy, so that a thread at niceness 10 can
+  // only be the spare one; intake threads start with the first large batch.
+  const gw = await startGatewayProcess(t, dir, { intakeWorkers: 1, intakeSpareWorkers: 1, delivery: { threadNice: 0, threadIdle: false } }, {});
   const pid = gw.child.pid!;
   const before = new Set(readdirSync(`/proc/${pid}/task`).map(Number));
-  t.notOk([...niceness(pid, 41).values()].includes(SCHED_IDLE), 'no thread under SCHED_IDLE before a large batch');
+  t.notOk([...niceness(pid).values()].includes(10), 'no thread at niceness 10 before a large batch');
   const key = credentials(dir).vendors.vnedu;
   const res = await fetch(`${gw.url}/v1/submissions`, {
     method: 'POST',
@@ -89,14 +89,15 @@ t.test('the spare-time intake thread runs under SCHED_IDLE, the intake thread do
     body: JSON.stringify(sampleVneduBatch(40, 3)),
   });
   t.equal(res.status, 202, 'a batch over 32 kB, mapped in a thread');
-  const policies = await eventually('a new thread under SCHED_IDLE', async () => {
-    const p = niceness(pid, 41);
-    return [...p].some(([tid, policy]) => policy === SCHED_IDLE && !before.has(tid)) && p;
+  const nices = await eventually('a new thread at niceness 10', async () => {
+    const n = niceness(pid);
+    return [...n].some(([tid, nice]) => nice === 10 && !before.has(tid)) && n;
   });
-  t.equal([...policies.values()].filter((p) => p === SCHED_IDLE).length, 1, 'one thread under SCHED_IDLE: the spare intake thread');
-  t.equal(policies.get(pid), 0, 'the event loop keeps the normal policy');
-  const started = [...policies.keys()].filter((tid) => !before.has(tid));
-  t.ok(started.some((tid) => policies.get(tid) === 0), 'the intake thread, started with it, keeps the normal policy');
+  t.equal([...nices.values()].filter((n) => n === 10).length, 1, 'one thread at niceness 10: the spare intake thread');
+  t.equal(nices.get(pid), 0, 'the event loop keeps niceness 0');
+  const started = [...nices.keys()].filter((tid) => !before.has(tid));
+  t.ok(started.some((tid) => nices.get(tid) === 0), 'the intake thread, started with it, keeps niceness 0');
+  t.same([...new Set(niceness(pid, 41).values())], [0], 'no thread under SCHED_IDLE');
   await gw.stop();
 });
 

@@ -94,9 +94,9 @@ export interface Settings {
   /** Threads that map and validate batches: "auto" (one fewer than the cores, at least one) or a number; 0 maps in the event loop. */
   intakeWorkers: ThreadSetting;
   /**
-   * Spare-time intake threads beside intakeWorkers (Linux: SCHED_IDLE; elsewhere niceness 19):
-   * a large batch goes to one only while every intake thread holds one, and it maps only on a
-   * core that the event loop, the intake threads and other processes leave idle. 0: none.
+   * Spare-time intake threads beside intakeWorkers, at niceness 10 (Linux): a large batch goes to
+   * one only while every intake thread holds one; it maps on the time the event loop, the intake
+   * threads and other processes leave, and keeps a small share while every core is busy. 0: none.
    */
   intakeSpareWorkers: number;
   ministry: {

@@ -8,9 +8,9 @@ import { runBatchIntake, type BatchIntakeOutcome, type IntakeTask } from './batc
 // runs in worker threads while the event loop parses requests and commits to the outbox. With no
 // workers configured it runs in the calling thread: the same function, no other difference.
 // Under a bulk load the intake thread is the bottleneck and the event loop's core is a fifth to
-// a half idle; a spare-time thread under SCHED_IDLE maps on that idle time without taking a core
-// from a request (bench a on 2 cores, 4 clients of 500-record batches: 3,901-4,013 records/s
-// without it, 4,420-4,569 with it; two intake threads at normal priority gave 4,354-4,681).
+// a half idle; a spare-time thread at niceness 10 maps on that idle time (bench a on 2 cores, 4
+// clients of 500-record batches, alternated: 3,511 and 3,612 records/s without it, 4,147 and
+// 4,161 with it; two intake threads at normal priority gave about as much as the spare one).
 
 export interface BatchIntake {
   run(task: IntakeTask): Promise<BatchIntakeOutcome>;
@@ -21,8 +21,8 @@ export interface BatchIntakeOptions {
   /** Worker threads; 0 runs intake in the calling thread. */
   workers: number;
   /**
-   * Spare-time threads beside `workers` (with workers > 0): under SCHED_IDLE, they take a large
-   * batch only when every worker holds one, and run only on a core nothing else wants.
+   * Spare-time threads beside `workers` (with workers > 0), at niceness 10: they take a large
+   * batch only when every worker holds one, and run mostly on time nothing else wants.
    */
   spareWorkers?: number;
   maxRecords: number;

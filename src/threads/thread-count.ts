@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 // leaves one core to the event loop, which parses requests and writes the outbox while the
 // threads map and validate; on a province's larger server `auto` grows with the cores where a
 // fixed 2 would not. The core it leaves is not left idle under a bulk load: the intake pool's
-// spare-time threads (intakeSpareWorkers, SCHED_IDLE) take what the event loop does not use.
+// spare-time threads (intakeSpareWorkers, niceness 10) take what the event loop does not use.
 
 export type ThreadSetting = number | 'auto';
 
