@@ -11,6 +11,8 @@ import { renderSmasBatch, sampleSmasBatchText, sampleSmasBatchXml, sampleSmasEnv
 import { parseXmlTree, serializeTree, type XNode } from '../src/adapters/xml-tree.js';
 import type { CanonicalRecord } from '../src/canonical/record.js';
 import { openStore } from '../src/storage/open-store.js';
+import { runBatchIntake } from '../src/pipeline/batch-intake.js';
+import { intake, type IntakeResult } from '../src/pipeline/intake.js';
 import type { FieldError } from '../src/validation/types.js';
 import { validateRecord } from '../src/validation/validate.js';
 import { dataDir, ensureBuilt } from './helpers/processes.js';
@@ -138,6 +140,38 @@ t.test('stream(): a large file a chunk of pupils at a time, every chunk with the
   await t.rejects(async () => {
     for await (const _ of format.stream(Readable.from([broken]), 500));
   }, BatchFormatError);
+});
+
+t.test('readEach(): the pupils read() gives, each handed on as soon as it is read', async (t) => {
+  const xml = sampleSmasBatchXml(40, 12);
+  const whole = await format.read(xml);
+  const each: { item: unknown; context: unknown }[] = [];
+  format.readEach!(xml, (item, context) => each.push({ item, context }));
+  t.same(each.map((e) => e.item), whole.items, 'the same pupils in the same order');
+  t.ok(each.every((e) => t.same(e.context, whole.context)), 'each with the header as read() gives it');
+  // Handed on while reading: a document broken after 3 pupils has given those 3 already, and
+  // answers as read() does (BODY_MALFORMED).
+  const cut = xml.indexOf('<PupilProfile>', xml.indexOf('</PupilProfile>', xml.indexOf('</PupilProfile>', xml.indexOf('</PupilProfile>') + 1) + 1));
+  const broken = xml.slice(0, cut) + '<PupilProfile>&bogus;</PupilProfile></Pupils></SchoolBatch>';
+  let seen = 0;
+  t.throws(() => format.readEach!(broken, () => (seen += 1)), BodyUnreadableError);
+  t.equal(seen, 3);
+  t.throws(() => format.readEach!(xml.replace('<Pupils>', '<AcademicYear>2024</AcademicYear><Pupils>'), () => {}), BatchFormatError);
+});
+
+t.test('the intake of a SMAS body reads it pupil by pupil, with the outcomes of mapping the whole batch read first', async (t) => {
+  const xml = sampleSmasBatchXml(30, 14).replace(/<PupilCode>01004001S000007<\/PupilCode>/, '<PupilCode></PupilCode>');
+  const viaEach = await runBatchIntake({ vendor: 'smas', mediaType: 'application/xml', body: xml }, ctx, 1000);
+  const whole = await format.read(xml);
+  const viaArray = intake(smasAdapter, whole.items, whole.context, ctx);
+  t.equal(viaEach.kind, 'ok');
+  if (viaEach.kind !== 'ok') return;
+  const view = (r: IntakeResult) => r.outcomes.map((o) => [o.index, o.status, o.recordKey ?? null, (o.errors ?? []).map((e) => e.code)]);
+  t.same(view(viaEach.result), view(viaArray));
+  t.same(viaEach.result.outcomes.filter((o) => o.status === 'rejected').map((o) => o.index), [6], 'the pupil without a code, alone');
+  t.same(viaEach.result.records.map((r) => r.contentHash), viaArray.records.map((r) => r.contentHash), 'the same records');
+  // Past the limit the pupils are counted, not mapped: the answer names how many there were.
+  t.same(await runBatchIntake({ vendor: 'smas', mediaType: 'application/xml', body: xml }, ctx, 20), { kind: 'too-many', requestHash: viaEach.requestHash, count: 30 });
 });
 
 t.test('xmllint: the XSD validates the samples, the WSDL\'s types the sample envelope\'s SubmitBatch, and the examples', async (t) => {

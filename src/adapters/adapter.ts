@@ -57,6 +57,12 @@ export interface BatchFormat {
    * bytes). Throws BatchFormatError. Runs in an intake thread: pure, no I/O.
    */
   read(body: string | Uint8Array): SplitBatch | Promise<SplitBatch>;
+  /**
+   * Formats that read a body an item at a time (XML, with saxes): the same reading and the same
+   * errors as read(), but each item goes to `onItem` as soon as it is complete, so the intake
+   * maps it while its tree is young instead of after the whole batch's trees are built.
+   */
+  readEach?(body: string | Uint8Array, onItem: (item: unknown, context: unknown) => void): void;
   /** Text formats are handed to read() as a string, binary ones as bytes. */
   readonly binary: boolean;
   /**

@@ -66,8 +66,11 @@ export class SmasBatchReader {
   #pupilsClosed = false;
   #count = 0;
   pupils: XNode[] = [];
+  /** Given: each pupil goes to it as soon as it is read, and `pupils` stays empty. */
+  readonly #onPupil: ((pupil: XNode, context: SmasContext) => void) | undefined;
 
-  constructor() {
+  constructor(onPupil?: (pupil: XNode, context: SmasContext) => void) {
+    this.#onPupil = onPupil;
     this.#parser = new TreeParser(SMAS_LIMITS, {
       capture: (path) => this.#capture(path),
       onTree: (node, path) => this.#tree(node, path),
@@ -116,7 +119,9 @@ export class SmasBatchReader {
       return;
     }
     this.#count += 1;
-    this.pupils.push(node);
+    // A pupil comes after <Pupils> opened, which set the context.
+    if (this.#onPupil) this.#onPupil(node, this.#context!);
+    else this.pupils.push(node);
   }
 
   /** Throws XmlTreeError (not well-formed, or over a bound) or BatchFormatError (not SMAS's shape). */
@@ -153,21 +158,29 @@ export const smasXmlFormat: BatchFormat = {
     schema: { type: 'string', description: 'XML; its XSD: specs/vendors/smas/v1/smas-batch.xsd (served at /soap/smas/v1?xsd=smas-batch.xsd)' },
   },
   read(body) {
-    const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-    const reader = new SmasBatchReader();
-    try {
-      reader.write(text);
-      reader.end();
-    } catch (e) {
-      // A body that is not well-formed XML (or breaks the bounds) answers BODY_MALFORMED, as a
-      // JSON body that is not JSON does (BodyUnreadableError, whatever the format).
-      if (e instanceof XmlTreeError) throw new BodyUnreadableError(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message, 'malformed');
-      throw e;
-    }
+    const reader = readWhole(new SmasBatchReader(), body);
     return { items: reader.pupils, context: reader.context };
+  },
+  readEach(body, onItem) {
+    readWhole(new SmasBatchReader(onItem), body);
   },
   stream: (input, size) => streamSmasBatch(input, size),
 };
+
+/** A whole body through `reader`. */
+function readWhole(reader: SmasBatchReader, body: string | Uint8Array): SmasBatchReader {
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  try {
+    reader.write(text);
+    reader.end();
+  } catch (e) {
+    // A body that is not well-formed XML (or breaks the bounds) answers BODY_MALFORMED, as a
+    // JSON body that is not JSON does (BodyUnreadableError, whatever the format).
+    if (e instanceof XmlTreeError) throw new BodyUnreadableError(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message, 'malformed');
+    throw e;
+  }
+  return reader;
+}
 
 async function* streamSmasBatch(input: Readable, size: number): AsyncIterable<SplitBatch> {
   const reader = new SmasBatchReader();
