@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
-import { BatchFormatError, formatFor, formatNamed } from '../src/adapters/adapter.js';
+import { BatchFormatError, formatFor, formatNamed, readXmlBatch } from '../src/adapters/adapter.js';
 import { BodyUnreadableError } from '../src/adapters/adapter.js';
 import { getAdapter } from '../src/adapters/registry.js';
 import { renderSmasBatch, sampleSmasBatchText, sampleSmasBatchXml, sampleSmasEnvelope, sampleSmasRecords, smasAdapter } from '../src/adapters/smas/index.js';
@@ -142,11 +142,11 @@ t.test('stream(): a large file a chunk of pupils at a time, every chunk with the
   }, BatchFormatError);
 });
 
-t.test('readEach(): the pupils read() gives, each handed on as soon as it is read', async (t) => {
+t.test('xmlBatch(): the pupils read() gives, each handed on as soon as it is read', async (t) => {
   const xml = sampleSmasBatchXml(40, 12);
   const whole = await format.read(xml);
   const each: { item: unknown; context: unknown }[] = [];
-  format.readEach!(xml, (item, context) => each.push({ item, context }));
+  readXmlBatch(format.xmlBatch!((item, context) => each.push({ item, context })), xml);
   t.same(each.map((e) => e.item), whole.items, 'the same pupils in the same order');
   t.ok(each.every((e) => t.same(e.context, whole.context)), 'each with the header as read() gives it');
   // Handed on while reading: a document broken after 3 pupils has given those 3 already, and
@@ -154,9 +154,9 @@ t.test('readEach(): the pupils read() gives, each handed on as soon as it is rea
   const cut = xml.indexOf('<PupilProfile>', xml.indexOf('</PupilProfile>', xml.indexOf('</PupilProfile>', xml.indexOf('</PupilProfile>') + 1) + 1));
   const broken = xml.slice(0, cut) + '<PupilProfile>&bogus;</PupilProfile></Pupils></SchoolBatch>';
   let seen = 0;
-  t.throws(() => format.readEach!(broken, () => (seen += 1)), BodyUnreadableError);
+  t.throws(() => readXmlBatch(format.xmlBatch!(() => (seen += 1)), broken), BodyUnreadableError);
   t.equal(seen, 3);
-  t.throws(() => format.readEach!(xml.replace('<Pupils>', '<AcademicYear>2024</AcademicYear><Pupils>'), () => {}), BatchFormatError);
+  t.throws(() => readXmlBatch(format.xmlBatch!(() => {}), xml.replace('<Pupils>', '<AcademicYear>2024</AcademicYear><Pupils>')), BatchFormatError);
 });
 
 t.test('the intake of a SMAS body reads it pupil by pupil, with the outcomes of mapping the whole batch read first', async (t) => {

@@ -210,6 +210,37 @@ t.test('hostile and malformed bodies are Client faults, never HTML or JSON', asy
   t.equal((await fetch(`${gw.url}/healthz`)).status, 200);
 });
 
+t.test('the batch is read after the caller is known, with the envelope whole: its faults in the same order as before', async (t) => {
+  const auth = { authorization: `Bearer ${key}` };
+  const sample = sampleSmasEnvelope(3, 61, { schoolId: '01004002', firstNumber: 900, idempotencyKey: 'order-1' });
+  const brokenPupil = sample.replace('<PupilCode>', '<PupilCode>&bogus;');
+  // The head (up to the batch's start) is all the loop reads before authenticating.
+  const unauthenticated = await postSoap(gw, brokenPupil);
+  t.equal(textOf(unauthenticated.tree, 'Code'), 'AUTH_MISSING');
+  const malformedInBatch = await postSoap(gw, brokenPupil, auth);
+  t.equal(textOf(malformedInBatch.tree, 'Code'), 'BODY_MALFORMED');
+  t.match(textOf(malformedInBatch.tree, 'MessageEn'), /not a well-formed XML SOAP envelope: .*line \d+/);
+  // A batch whose header is wrong, in an envelope broken after it: the envelope's fault, as when it was read first.
+  const noProvince = sample.replace(/<ProvinceCode>[^<]*<\/ProvinceCode>/, '');
+  t.equal(textOf((await postSoap(gw, noProvince, auth)).tree, 'Code'), 'BATCH_INVALID');
+  t.equal(textOf((await postSoap(gw, noProvince.replace('</soap:Body>', '<oops></soap:Body>'), auth)).tree, 'Code'), 'BODY_MALFORMED');
+  // The operation's elements after the batch are read too: a wrong IdempotencyKey there comes before the batch's errors.
+  const keyAfter = noProvince.replace(/<IdempotencyKey>[^<]*<\/IdempotencyKey>/, '').replace('</SubmitBatch>', `<IdempotencyKey>${'k'.repeat(201)}</IdempotencyKey></SubmitBatch>`);
+  const late = await postSoap(gw, keyAfter, auth);
+  t.equal(textOf(late.tree, 'Code'), 'REQUEST_INVALID');
+  t.equal(textOf(late.tree, 'Path'), '/SubmitBatch/IdempotencyKey');
+  const twice = sample.replace(/(<SchoolBatch[\s\S]*<\/SchoolBatch>)/, '$1$1');
+  const two = await postSoap(gw, twice, auth);
+  t.equal(textOf(two.tree, 'Code'), 'REQUEST_INVALID');
+  t.equal(textOf(two.tree, 'Path'), '/SubmitBatch/SchoolBatch');
+  // Stored once; the same batch in another envelope (a header added) is the same request.
+  const first = await postSoap(gw, sample, auth);
+  t.equal(textOf(first.tree, 'Queued'), '3', first.text.slice(0, 300));
+  const again = await postSoap(gw, sample.replace('<soap:Body>', '<soap:Header><t:Trace xmlns:t="urn:example:trace">retry 1</t:Trace></soap:Header><soap:Body>'), auth);
+  t.equal(textOf(again.tree, 'Replayed'), 'true', again.text.slice(0, 300));
+  t.equal(textOf(again.tree, 'SubmissionId'), textOf(first.tree, 'SubmissionId'));
+});
+
 t.test('SMAS XML at POST /v1/submissions (application/xml) goes the same way', async (t) => {
   const records = sampleSmasRecords(3, 51, { schoolId: '01004002', firstNumber: 700 });
   const res = await fetch(`${gw.url}/v1/submissions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/xml' }, body: renderSmasBatch(records) });

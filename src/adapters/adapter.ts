@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { CanonicalRecord } from '../canonical/record.js';
 import type { FieldError, SourceLocation } from '../validation/types.js';
+import { TreeParser, XmlTreeError, type TreeParserHandlers, type XmlLimits } from './xml-tree.js';
 
 /** The envelope of a vendor batch is unusable as a whole (not one record can be read). */
 export class BatchFormatError extends Error {
@@ -58,11 +59,12 @@ export interface BatchFormat {
    */
   read(body: string | Uint8Array): SplitBatch | Promise<SplitBatch>;
   /**
-   * Formats that read a body an item at a time (XML, with saxes): the same reading and the same
-   * errors as read(), but each item goes to `onItem` as soon as it is complete, so the intake
-   * maps it while its tree is young instead of after the whole batch's trees are built.
+   * XML formats: a reader of the batch element wherever it lies (a body's root, or the batch
+   * inside a SOAP SubmitBatch, read in one pass with its envelope) that hands each item to
+   * `onItem` as soon as it is complete, so the intake maps it while its tree is young instead of
+   * after the whole batch's trees are built. read() gives the same items and errors.
    */
-  readEach?(body: string | Uint8Array, onItem: (item: unknown, context: unknown) => void): void;
+  xmlBatch?(onItem: (item: unknown, context: unknown) => void): XmlBatchReader;
   /** Text formats are handed to read() as a string, binary ones as bytes. */
   readonly binary: boolean;
   /**
@@ -70,6 +72,29 @@ export interface BatchFormat {
    * context, without holding the file in memory. Throws BatchFormatError naming where it stopped.
    */
   stream(input: Readable, size: number): AsyncIterable<SplitBatch>;
+}
+
+/** Reads one batch element as TreeParser events (capture, onTree, onClose; paths from the batch element), an item at a time. */
+export interface XmlBatchReader {
+  readonly limits: XmlLimits;
+  readonly handlers: TreeParserHandlers;
+  /** After the batch element has closed: throws BatchFormatError when the batch as a whole is wrong (no items). */
+  finish(): void;
+}
+
+/** A whole body through an XML batch reader; a body that is not well-formed XML (or breaks the bounds) throws BodyUnreadableError. */
+export function readXmlBatch(reader: XmlBatchReader, body: string | Uint8Array): void {
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  try {
+    const parser = new TreeParser(reader.limits, reader.handlers);
+    parser.write(text);
+    parser.close();
+  } catch (e) {
+    // Answered BODY_MALFORMED, as a JSON body that is not JSON is, whatever the format.
+    if (e instanceof XmlTreeError) throw new BodyUnreadableError(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message, 'malformed');
+    throw e;
+  }
+  reader.finish();
 }
 
 export interface SampleOptions {

@@ -81,6 +81,33 @@ export interface TreeParserHandlers {
   raw?(path: readonly OpenElement[]): boolean;
   /** A raw element's span: `tagOpen` is just past `<name` (the `<` is the last one before it), `end` just past its end tag; `ns` the bindings in scope. */
   onRaw?(span: RawSpan, path: readonly OpenElement[]): void;
+  /**
+   * At the start of any element (where `raw` is asked, before it): other handlers that read this
+   * element and everything in it, as if it were the root of a document of its own (their paths
+   * start at it; their limits bound its depth and its subtrees), for a part that has a reader of
+   * its own and is read where it lies: a vendor's batch inside a SOAP envelope, read in one
+   * pass with the envelope instead of passed on as text and read again. Not asked inside it.
+   */
+  delegate?(path: readonly OpenElement[]): Delegate | undefined;
+}
+
+/** Handlers (and their limits) for an element and its content; `onEnd` gets its span at its end. */
+export interface Delegate {
+  handlers: TreeParserHandlers;
+  limits: XmlLimits;
+  onEnd?(span: RawSpan): void;
+}
+
+/** The handlers a parser is reading with, and what they have under way. */
+interface Frame {
+  handlers: TreeParserHandlers;
+  limits: XmlLimits;
+  /** Elements of the document above the handlers' root (0: the document's root is theirs). */
+  base: number;
+  /** The subtree being built: its open elements, outermost first. */
+  stack: XNode[];
+  elements: number;
+  chars: number;
 }
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -92,10 +119,9 @@ export class TreeParser {
   readonly #parser: SaxesParser<{ xmlns: true; position: true }>;
   readonly #path: OpenElement[] = [];
   readonly #nsStack: Readonly<Record<string, string>>[] = [];
-  /** The subtree being built: its open elements, outermost first. */
-  readonly #stack: XNode[] = [];
-  #elements = 0;
-  #chars = 0;
+  #frame: Frame;
+  /** The delegated element being read (delegate()): its depth, its span so far and the frame to go back to. */
+  #delegated: { depth: number; span: RawSpan; outer: Frame; onEnd: Delegate['onEnd'] } | null = null;
   #sawRoot = false;
   #tagOpen = 0;
   /** Attributes of the start tag being read (namespace declarations among them). */
@@ -107,6 +133,7 @@ export class TreeParser {
     readonly limits: XmlLimits,
     readonly handlers: TreeParserHandlers,
   ) {
+    this.#frame = { handlers, limits, base: 0, stack: [], elements: 0, chars: 0 };
     const p = new SaxesParserWithHandlers({ xmlns: true, position: true });
     this.#parser = p;
     p.on('error', (e) => {
@@ -139,32 +166,46 @@ export class TreeParser {
     if (!this.#sawRoot) throw new XmlTreeError('the document has no root element');
   }
 
+  /** The path as the current handlers see it: from their root. */
+  #relative(): readonly OpenElement[] {
+    return this.#frame.base === 0 ? this.#path : this.#path.slice(this.#frame.base);
+  }
+
   #open(tag: SaxesTagNS): void {
     this.#sawRoot = true;
     const line = this.#parser.line;
     const el: OpenElement = { name: tag.local, ns: tag.uri, line };
-    this.#path.push(el);
+    const path = this.#path;
+    path.push(el);
     // saxes gives each tag only the bindings it declares; the ones in effect are kept here.
     const nsStack = this.#nsStack;
     const parentNs = nsStack.length > 0 ? nsStack[nsStack.length - 1]! : NO_BINDINGS;
     const hasAttributes = this.#attributes > 0;
     let own = false;
     if (hasAttributes) for (const _ in tag.ns) own = true;
-    nsStack.push(own ? { ...parentNs, ...tag.ns } : parentNs);
-    if (this.#path.length > this.limits.maxDepth) throw new XmlTreeError(`elements nest deeper than ${this.limits.maxDepth} levels`, line);
+    const bindings = own ? { ...parentNs, ...tag.ns } : parentNs;
+    nsStack.push(bindings);
+    let frame = this.#frame;
+    if (path.length - frame.base > frame.limits.maxDepth) throw new XmlTreeError(`elements nest deeper than ${frame.limits.maxDepth} levels`, line);
     if (this.#raw) return;
-    if (this.handlers.raw?.(this.#path)) {
-      const declared = !hasAttributes ? [] : Object.values(tag.attributes).flatMap((a) => (a.name === 'xmlns' ? [''] : a.prefix === 'xmlns' ? [a.local] : []));
-      this.#raw = { depth: this.#path.length, tagOpen: this.#tagOpen, end: 0, qname: tag.name, ns: this.#nsStack.at(-1)!, declared };
+    const delegate = this.#delegated ? undefined : frame.handlers.delegate?.(path);
+    if (delegate) {
+      this.#delegated = { depth: path.length, span: this.#span(tag, bindings, hasAttributes), outer: frame, onEnd: delegate.onEnd };
+      frame = this.#frame = { handlers: delegate.handlers, limits: delegate.limits, base: path.length - 1, stack: [], elements: 0, chars: 0 };
+    }
+    const relative = this.#relative();
+    if (frame.handlers.raw?.(relative)) {
+      this.#raw = { ...this.#span(tag, bindings, hasAttributes), depth: path.length };
       return;
     }
-    const capturing = this.#stack.length > 0;
-    if (!capturing && !this.handlers.capture(this.#path)) return;
+    const stack = frame.stack;
+    const capturing = stack.length > 0;
+    if (!capturing && !frame.handlers.capture(relative)) return;
     if (!capturing) {
-      this.#elements = 0;
-      this.#chars = 0;
+      frame.elements = 0;
+      frame.chars = 0;
     }
-    if (++this.#elements > this.limits.maxElements) throw new XmlTreeError(`<${this.#stack[0]?.name ?? tag.local}> holds more than ${this.limits.maxElements} elements`, line);
+    if (++frame.elements > frame.limits.maxElements) throw new XmlTreeError(`<${stack[0]?.name ?? tag.local}> holds more than ${frame.limits.maxElements} elements`, line);
     const node: XNode = { name: tag.local, ns: tag.uri, text: '', children: [], line };
     if (hasAttributes) for (const a of Object.values(tag.attributes)) {
       if (a.uri === XMLNS || a.name === 'xmlns') continue;
@@ -172,37 +213,52 @@ export class TreeParser {
       (node.attrs ??= []).push({ name: a.local, ns: a.uri, value: a.value });
       if (node.attrs.length > 64) throw new XmlTreeError(`<${tag.local}> has more than 64 attributes`, line);
     }
-    this.#stack.at(-1)?.children.push(node);
-    this.#stack.push(node);
+    if (capturing) stack[stack.length - 1]!.children.push(node);
+    stack.push(node);
+  }
+
+  /** Where the element whose start tag was just read begins, and the bindings it needs to stand alone. */
+  #span(tag: SaxesTagNS, bindings: Readonly<Record<string, string>>, hasAttributes: boolean): RawSpan {
+    return { tagOpen: this.#tagOpen, end: 0, qname: tag.name, ns: bindings, declared: hasAttributes ? declaredPrefixes(tag) : [] };
   }
 
   #close(): void {
     const path = this.#path;
     this.#nsStack.pop();
+    const frame = this.#frame;
     if (this.#raw) {
       if (path.length === this.#raw.depth) {
         const { depth: _, ...span } = this.#raw;
         this.#raw = null;
-        this.handlers.onRaw?.({ ...span, end: this.#parser.position }, path);
+        frame.handlers.onRaw?.({ ...span, end: this.#parser.position }, this.#relative());
       }
-      path.pop();
-      return;
+    } else if (frame.stack.length > 0) {
+      const node = frame.stack.pop()!;
+      if (frame.stack.length === 0) frame.handlers.onTree(node, this.#relative());
+    } else frame.handlers.onClose?.(this.#relative());
+    const delegated = this.#delegated;
+    if (delegated && path.length === delegated.depth) {
+      this.#delegated = null;
+      this.#frame = delegated.outer;
+      delegated.onEnd?.({ ...delegated.span, end: this.#parser.position });
     }
-    if (this.#stack.length > 0) {
-      const node = this.#stack.pop()!;
-      if (this.#stack.length === 0) this.handlers.onTree(node, path);
-    } else this.handlers.onClose?.(path);
     path.pop();
   }
 
   #text(t: string): void {
     if (this.#raw) return;
-    const node = this.#stack.at(-1);
-    if (!node) return; // outside captured subtrees text is not kept (whitespace between records)
-    this.#chars += t.length;
-    if (this.#chars > this.limits.maxChars) throw new XmlTreeError(`<${this.#stack[0]!.name}> holds more than ${this.limits.maxChars} characters of text`, this.#parser.line);
-    node.text += t;
+    const frame = this.#frame;
+    const stack = frame.stack;
+    if (stack.length === 0) return; // outside captured subtrees text is not kept (whitespace between records)
+    frame.chars += t.length;
+    if (frame.chars > frame.limits.maxChars) throw new XmlTreeError(`<${stack[0]!.name}> holds more than ${frame.limits.maxChars} characters of text`, this.#parser.line);
+    stack[stack.length - 1]!.text += t;
   }
+}
+
+/** The prefixes a start tag declares ('' for the default namespace). */
+function declaredPrefixes(tag: SaxesTagNS): string[] {
+  return Object.values(tag.attributes).flatMap((a) => (a.name === 'xmlns' ? [''] : a.prefix === 'xmlns' ? [a.local] : []));
 }
 
 /**
@@ -210,6 +266,11 @@ export class TreeParser {
  * bindings it inherited declared on its start tag (those it declares itself are already there).
  */
 export function standaloneElement(text: string, span: RawSpan): string {
+  return standaloneParts(text, span).join('');
+}
+
+/** standaloneElement's text in three pieces (slices of `text` and the added declarations), to hash without copying it. */
+export function standaloneParts(text: string, span: RawSpan): [string, string, string] {
   const start = text.lastIndexOf('<', span.tagOpen - 1);
   const afterName = start + 1 + span.qname.length;
   let decls = '';
@@ -217,7 +278,7 @@ export function standaloneElement(text: string, span: RawSpan): string {
     if (prefix === 'xml' || prefix === 'xmlns' || span.declared.includes(prefix)) continue;
     decls += ` ${prefix === '' ? 'xmlns' : `xmlns:${prefix}`}="${xmlEscape(span.ns[prefix]!)}"`;
   }
-  return text.slice(start, afterName) + decls + text.slice(afterName, span.end);
+  return [text.slice(start, afterName), decls, text.slice(afterName, span.end)];
 }
 
 /** Parses a whole document into one tree (bounded by `limits`). */

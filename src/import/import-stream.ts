@@ -3,6 +3,7 @@ import type { BatchFormat, VendorAdapter } from '../adapters/adapter.js';
 import type { Settings } from '../config/settings.js';
 import { accept } from '../pipeline/accept.js';
 import type { BatchIntake } from '../pipeline/intake-pool.js';
+import type { BatchIntakeOutcome } from '../pipeline/batch-intake.js';
 import type { Credential, Store } from '../storage/store.js';
 import type { FieldError, ValidationError } from '../validation/types.js';
 
@@ -73,7 +74,7 @@ export async function importStream(input: Readable, o: ImportOptions): Promise<I
     storing.catch(() => undefined);
     inFlight.push(storing);
   };
-  const storeChunk = async (no: number, outcome: Awaited<ReturnType<BatchIntake['run']>>) => {
+  const storeChunk = async (no: number, outcome: BatchIntakeOutcome) => {
     if (outcome.kind === 'format') throw new ImportError(`chunk ${no}: ${outcome.errors.map((e) => `${e.path} ${e.code}: ${e.detail_en}`).join('; ')}`, outcome.errors);
     if (outcome.kind !== 'ok') throw new ImportError(`chunk ${no}: ${outcome.kind}`);
     const key = `import:${o.name ?? outcome.requestHash}:${no}`;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { BatchFormatError, BodyUnreadableError, type BatchFormat, type SplitBatch, type VendorAdapter } from '../adapters/adapter.js';
+import { BatchFormatError, BodyUnreadableError, readXmlBatch, type BatchFormat, type SplitBatch, type VendorAdapter } from '../adapters/adapter.js';
 import { getAdapter } from '../adapters/registry.js';
+import { readEnvelope } from '../adapters/soap-envelope.js';
+import { standaloneParts, XmlTreeError, type XNode } from '../adapters/xml-tree.js';
 import type { ValidationContext } from '../validation/context.js';
 import type { FieldError } from '../validation/types.js';
 import { intake, IntakeRun, type IntakeResult } from './intake.js';
@@ -19,6 +21,18 @@ export type IntakeTask =
   | { vendor: string; mediaType: string; body: string | Uint8Array }
   | { vendor: string; batch: SplitBatch };
 
+/** A SOAP SubmitBatch envelope of the vendor's service, read whole with its batch (adapters/soap-envelope.ts). */
+export interface EnvelopeTask {
+  vendor: string;
+  envelope: string;
+}
+
+export type EnvelopeIntakeOutcome =
+  /** Not well-formed, or over a bound (the envelope's or the batch's): BODY_MALFORMED. */
+  | { kind: 'envelope-malformed'; message: string }
+  /** The operation's tree (batch left out), how many batch elements it held, and the first one's intake (null: none). */
+  | { kind: 'envelope'; op: XNode | undefined; batches: number; batch: BatchIntakeOutcome | null };
+
 export type BatchIntakeOutcome =
   | { kind: 'malformed'; message: string }
   | { kind: 'not-object' }
@@ -33,7 +47,11 @@ export function sha256(body: string | Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, maxRecords: number): Promise<BatchIntakeOutcome> {
+export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, maxRecords: number): Promise<BatchIntakeOutcome>;
+export async function runBatchIntake(task: EnvelopeTask, ctx: ValidationContext, maxRecords: number): Promise<EnvelopeIntakeOutcome>;
+export async function runBatchIntake(task: IntakeTask | EnvelopeTask, ctx: ValidationContext, maxRecords: number): Promise<BatchIntakeOutcome | EnvelopeIntakeOutcome>;
+export async function runBatchIntake(task: IntakeTask | EnvelopeTask, ctx: ValidationContext, maxRecords: number): Promise<BatchIntakeOutcome | EnvelopeIntakeOutcome> {
+  if ('envelope' in task) return envelopeIntake(task, ctx, maxRecords);
   const adapter = getAdapter(task.vendor);
   let split: SplitBatch;
   let requestHash: string;
@@ -51,7 +69,7 @@ export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, m
     // readers get a Buffer again, which streams as one chunk rather than byte by byte.
     const body = typeof task.body === 'string' || Buffer.isBuffer(task.body) ? task.body : Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
     try {
-      if (format.readEach) return readingEach(format.readEach, adapter, body, ctx, maxRecords);
+      if (format.xmlBatch) return readingEach(format.xmlBatch, adapter, body, ctx, maxRecords);
       split = await format.read(body);
     } catch (e) {
       return unreadable(e, task.body);
@@ -63,14 +81,55 @@ export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, m
 }
 
 /** A format that reads an item at a time: each is mapped as it is read; past `maxRecords` they are only counted. */
-function readingEach(readEach: NonNullable<BatchFormat['readEach']>, adapter: VendorAdapter, body: string | Uint8Array, ctx: ValidationContext, maxRecords: number): BatchIntakeOutcome {
+function readingEach(xmlBatch: NonNullable<BatchFormat['xmlBatch']>, adapter: VendorAdapter, body: string | Uint8Array, ctx: ValidationContext, maxRecords: number): BatchIntakeOutcome {
   const run = new IntakeRun(adapter, ctx);
   let count = 0;
-  readEach(body, (item, context) => {
-    if (++count <= maxRecords) run.add(item, context);
-  });
+  readXmlBatch(
+    xmlBatch((item, context) => {
+      if (++count <= maxRecords) run.add(item, context);
+    }),
+    body,
+  );
   const requestHash = sha256(body);
   return count > maxRecords ? { kind: 'too-many', requestHash, count } : ok(requestHash, run.result);
+}
+
+/**
+ * A SubmitBatch envelope and its batch in one pass: each pupil mapped as it is read. The
+ * fingerprint for IdempotencyKey is the batch element's own text with the namespaces it inherits
+ * declared on it, as when the batch was passed on as text (so earlier fingerprints still match).
+ */
+function envelopeIntake(task: EnvelopeTask, ctx: ValidationContext, maxRecords: number): EnvelopeIntakeOutcome {
+  const adapter = getAdapter(task.vendor);
+  const service = adapter?.soap;
+  const xmlBatch = service && adapter.formats.find((f) => f.mediaType === service.batchMediaType)?.xmlBatch;
+  if (!adapter || !service || !xmlBatch) throw new Error(`vendor ${task.vendor} has no SOAP service with an XML batch format`);
+  const run = new IntakeRun(adapter, ctx);
+  let count = 0;
+  let read;
+  try {
+    read = readEnvelope(
+      task.envelope,
+      service,
+      xmlBatch((item, context) => {
+        if (++count <= maxRecords) run.add(item, context);
+      }),
+    );
+  } catch (e) {
+    if (e instanceof XmlTreeError) return { kind: 'envelope-malformed', message: e.line !== undefined ? `${e.message} (line ${e.line})` : e.message };
+    throw e;
+  }
+  const { op, batches, batchSpan, formatError } = read;
+  if (!batchSpan) return { kind: 'envelope', op, batches, batch: null };
+  const hash = createHash('sha256');
+  for (const part of standaloneParts(task.envelope, batchSpan)) hash.update(part);
+  const requestHash = hash.digest('hex');
+  const batch: BatchIntakeOutcome = formatError
+    ? { kind: 'format', requestHash, errors: formatError.errors }
+    : count > maxRecords
+      ? { kind: 'too-many', requestHash, count }
+      : ok(requestHash, run.result);
+  return { kind: 'envelope', op, batches, batch };
 }
 
 /** What a format's error means for the request; anything else is the gateway's own fault. */

@@ -2,7 +2,7 @@ import { validationContextFrom, type ValidationContextSource } from '../config/v
 import { EventLoopLoad, type LoopLoad } from '../threads/loop-load.js';
 import { TaskPool } from '../threads/task-pool.js';
 import type { ValidationContext } from '../validation/context.js';
-import { runBatchIntake, type BatchIntakeOutcome, type IntakeTask } from './batch-intake.js';
+import { runBatchIntake, type BatchIntakeOutcome, type EnvelopeIntakeOutcome, type EnvelopeTask, type IntakeTask } from './batch-intake.js';
 
 // Mapping and validating a batch is the CPU-heavy part of intake (about two thirds of it), so it
 // runs in worker threads while the event loop parses requests and commits to the outbox. With no
@@ -14,8 +14,12 @@ import { runBatchIntake, type BatchIntakeOutcome, type IntakeTask } from './batc
 
 export interface BatchIntake {
   run(task: IntakeTask): Promise<BatchIntakeOutcome>;
+  run(task: EnvelopeTask): Promise<EnvelopeIntakeOutcome>;
   close(): Promise<void>;
 }
+
+type AnyTask = IntakeTask | EnvelopeTask;
+type AnyOutcome = BatchIntakeOutcome | EnvelopeIntakeOutcome;
 
 export interface BatchIntakeOptions {
   /** Worker threads; 0 runs intake in the calling thread. */
@@ -39,7 +43,10 @@ class InThreadIntake implements BatchIntake {
   constructor(readonly options: BatchIntakeOptions) {
     this.#ctx = validationContextFrom(options.validation);
   }
-  run(task: IntakeTask): Promise<BatchIntakeOutcome> {
+  run(task: IntakeTask): Promise<BatchIntakeOutcome>;
+  run(task: EnvelopeTask): Promise<EnvelopeIntakeOutcome>;
+  run(task: AnyTask): Promise<AnyOutcome>;
+  run(task: AnyTask): Promise<AnyOutcome> {
     return runBatchIntake(task, this.#ctx, this.options.maxRecords);
   }
   async close(): Promise<void> {}
@@ -56,7 +63,7 @@ const LOOP_BUSY = 0.5;
 
 class WorkerIntake implements BatchIntake {
   readonly #inline: InThreadIntake;
-  readonly #pool: TaskPool<IntakeTask, BatchIntakeOutcome>;
+  readonly #pool: TaskPool<AnyTask, AnyOutcome>;
   readonly #loop: LoopLoad;
 
   constructor(options: BatchIntakeOptions, loop: LoopLoad = new EventLoopLoad()) {
@@ -72,8 +79,10 @@ class WorkerIntake implements BatchIntake {
     });
   }
 
-  async run(task: IntakeTask): Promise<BatchIntakeOutcome> {
-    const size = 'body' in task ? (typeof task.body === 'string' ? task.body.length : task.body.byteLength) : task.batch.items.length * 2048;
+  run(task: IntakeTask): Promise<BatchIntakeOutcome>;
+  run(task: EnvelopeTask): Promise<EnvelopeIntakeOutcome>;
+  async run(task: AnyTask): Promise<AnyOutcome> {
+    const size = 'envelope' in task ? task.envelope.length : 'body' in task ? (typeof task.body === 'string' ? task.body.length : task.body.byteLength) : task.batch.items.length * 2048;
     const small = size < INLINE_BELOW_BYTES;
     if (small && !this.#loop.busierThan(LOOP_BUSY)) return this.#inline.run(task);
     // A small submission is waited for by one request: it never waits for a spare core.

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { validationContextFrom, type ValidationContextSource } from '../config/validation-context.js';
 import { niceCurrentThread } from '../threads/thread-priority.js';
-import { runBatchIntake, type IntakeTask } from './batch-intake.js';
+import { runBatchIntake, type EnvelopeTask, type IntakeTask } from './batch-intake.js';
 
 // An intake thread: reads the rule settings and reference data once, then maps and validates
 // the batches it is sent (threads/task-pool.ts protocol; a task is an IntakeTask).
@@ -17,7 +17,7 @@ const SPARE_NICE = 10;
 if (spare) niceCurrentThread(SPARE_NICE);
 const ctx = validationContextFrom(validation);
 parentPort!.postMessage({ ready: true });
-parentPort!.on('message', ({ id, task }: { id: number; task: IntakeTask }) => {
+parentPort!.on('message', ({ id, task }: { id: number; task: IntakeTask | EnvelopeTask }) => {
   runBatchIntake(task, ctx, maxRecords).then(
     (result) => parentPort!.postMessage({ id, result }),
     (e) => parentPort!.postMessage({ id, error: (e as Error).message }),

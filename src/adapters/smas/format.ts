@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FieldError } from '../../validation/types.js';
-import { BatchFormatError, BodyUnreadableError, type BatchFormat, type SplitBatch } from '../adapter.js';
-import { leafText, TreeParser, XmlTreeError, type OpenElement, type XmlLimits, type XNode } from '../xml-tree.js';
+import { BatchFormatError, readXmlBatch, type BatchFormat, type SplitBatch, type XmlBatchReader } from '../adapter.js';
+import { leafText, TreeParser, XmlTreeError, type OpenElement, type TreeParserHandlers, type XmlLimits, type XNode } from '../xml-tree.js';
 
 // SMAS's XML batch (README.md beside this file, specs/vendors/smas/v1/smas-batch.xsd): one
 // school's year, <SchoolBatch> with the header elements first and then <Pupils>, one
@@ -55,11 +55,16 @@ export function smasContextOf(header: ReadonlyMap<string, XNode>): SmasContext {
 }
 
 /**
- * The streaming reader of one batch: push text, take the pupils read so far. The header's
- * elements must come before <Pupils> (the XSD's sequence), so every pupil knows its school.
+ * The reader of one batch: push text (write) and take the pupils read so far, or hand it a
+ * callback that gets each pupil as soon as it is read; or let a parser that reads the batch where
+ * it lies (a SOAP envelope) use its handlers. The header's elements must come before <Pupils>
+ * (the XSD's sequence), so every pupil knows its school.
  */
-export class SmasBatchReader {
-  readonly #parser: TreeParser;
+export class SmasBatchReader implements XmlBatchReader {
+  readonly limits = SMAS_LIMITS;
+  readonly handlers: TreeParserHandlers;
+  /** write()'s own parser, made on first use. */
+  #parser: TreeParser | undefined;
   readonly #header = new Map<string, XNode>();
   #context: SmasContext | null = null;
   #pupilsSeen = false;
@@ -71,13 +76,13 @@ export class SmasBatchReader {
 
   constructor(onPupil?: (pupil: XNode, context: SmasContext) => void) {
     this.#onPupil = onPupil;
-    this.#parser = new TreeParser(SMAS_LIMITS, {
+    this.handlers = {
       capture: (path) => this.#capture(path),
       onTree: (node, path) => this.#tree(node, path),
       onClose: (path) => {
         if (path.length === 2 && path[1]!.name === 'Pupils') this.#pupilsClosed = true;
       },
-    });
+    };
   }
 
   get context(): SmasContext | null {
@@ -126,12 +131,17 @@ export class SmasBatchReader {
 
   /** Throws XmlTreeError (not well-formed, or over a bound) or BatchFormatError (not SMAS's shape). */
   write(text: string): void {
-    this.#parser.write(text);
+    (this.#parser ??= new TreeParser(this.limits, this.handlers)).write(text);
   }
 
-  /** The end of the document: throws when it had no pupils at all. */
+  /** The end of the document written: throws when it was not well-formed or had no pupils at all. */
   end(): void {
-    this.#parser.close();
+    (this.#parser ??= new TreeParser(this.limits, this.handlers)).close();
+    this.finish();
+  }
+
+  /** After </SchoolBatch>: throws when it had no pupils at all. */
+  finish(): void {
     if (!this.#pupilsSeen || (this.#count === 0 && this.#pupilsClosed)) {
       throw format('/Pupils', '<Pupils> is required and holds at least one <PupilProfile>', 'cần <Pupils> với ít nhất một <PupilProfile>');
     }
@@ -158,29 +168,13 @@ export const smasXmlFormat: BatchFormat = {
     schema: { type: 'string', description: 'XML; its XSD: specs/vendors/smas/v1/smas-batch.xsd (served at /soap/smas/v1?xsd=smas-batch.xsd)' },
   },
   read(body) {
-    const reader = readWhole(new SmasBatchReader(), body);
+    const reader = new SmasBatchReader();
+    readXmlBatch(reader, body);
     return { items: reader.pupils, context: reader.context };
   },
-  readEach(body, onItem) {
-    readWhole(new SmasBatchReader(onItem), body);
-  },
+  xmlBatch: (onItem) => new SmasBatchReader(onItem),
   stream: (input, size) => streamSmasBatch(input, size),
 };
-
-/** A whole body through `reader`. */
-function readWhole(reader: SmasBatchReader, body: string | Uint8Array): SmasBatchReader {
-  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  try {
-    reader.write(text);
-    reader.end();
-  } catch (e) {
-    // A body that is not well-formed XML (or breaks the bounds) answers BODY_MALFORMED, as a
-    // JSON body that is not JSON does (BodyUnreadableError, whatever the format).
-    if (e instanceof XmlTreeError) throw new BodyUnreadableError(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message, 'malformed');
-    throw e;
-  }
-  return reader;
-}
 
 async function* streamSmasBatch(input: Readable, size: number): AsyncIterable<SplitBatch> {
   const reader = new SmasBatchReader();
