@@ -32,6 +32,7 @@ import { auditWhere, CREDENTIAL_COLUMNS, groupProgress, PROGRESS_COLUMN, recordO
 import { WalSync } from './wal-sync.js';
 import { fileProbes, WalRoom } from './wal-room.js';
 import { countPurgeable, insertPayload, purgePayloads } from '../outbox/payloads.js';
+import { countInserted } from '../outbox/record-counts.js';
 import { claim, expireLost, release, renewLease } from '../outbox/claim.js';
 import { acknowledge, markDead, scheduleRetry } from '../outbox/outcomes.js';
 import { countByState, heldForPersonalId, keyOfCounter, oldestWaiting, progressCounts } from '../outbox/progress.js';
@@ -243,6 +244,7 @@ export class SqliteStore implements Store {
       purgeRemove: db.prepare(purgePayloads.sqlite.remove),
       purgeable: db.prepare(countPurgeable.sqlite),
       insertPayload: db.prepare(insertPayload.sqlite),
+      countInserted: db.prepare(countInserted.sqlite),
       countCredentials: db.prepare('SELECT count(*) AS n FROM credentials'),
       findByIdem: db.prepare('SELECT * FROM submissions WHERE vendor = ? AND idempotency_key = ?'),
       getSubmission: db.prepare('SELECT * FROM submissions WHERE id = ?'),
@@ -564,6 +566,7 @@ export class SqliteStore implements Store {
       );
       if (payload) s.insertPayload.run(r.id, payload.recordXml, payload.signedXml);
     }
+    s.countInserted.run({ submission: sub.id });
   }
 
   async getSubmission(id: string): Promise<StoredSubmission | null> {
