@@ -33,6 +33,21 @@ t.test('worker threads and the calling thread give the same outcome for one batc
   t.equal(a.result.outcomes[3]!.status, 'rejected');
 });
 
+t.test('a small submission never waits behind a large batch: with every thread holding one it maps in the calling thread', async (t) => {
+  // The event loop reported busy, so small submissions would go to a thread, were one free of large batches.
+  const pool = createBatchIntake({ workers: 1, spareWorkers: 0, maxRecords: 5000, validation }, { busierThan: () => true });
+  t.teardown(() => pool.close());
+  const small = { vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(sampleVneduBatch(1, 12)) };
+  await pool.run(small); // starts the thread
+  const large = { vendor: 'vnedu', mediaType: 'application/json', body: JSON.stringify(sampleVneduBatch(1500, 13)) };
+  const order: string[] = [];
+  const big = pool.run(large).then((o) => (order.push('large'), o));
+  const one = pool.run(small).then((o) => (order.push('small'), o));
+  const [b, s] = await Promise.all([big, one]);
+  t.same([b.kind, s.kind], ['ok', 'ok']);
+  t.same(order, ['small', 'large'], 'the small one was answered while the only thread read the large one');
+});
+
 t.test('an unreadable envelope, too many records and an unknown vendor are told apart', async (t) => {
   const pool = createBatchIntake({ workers: 1, maxRecords: 5, validation });
   t.teardown(() => pool.close());

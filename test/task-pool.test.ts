@@ -54,3 +54,20 @@ t.test('a spare-time thread gets a task only while every other thread holds more
   const [d, e] = await within(Promise.all([pool.run({ ms: 300 }), pool.run({ ms: 0 })]));
   t.same([d, e], ['worker', 'worker']);
 });
+
+t.test('a task that is not large goes to a thread without a large one, which freeOfLarge tells', async (t) => {
+  const pool = new TaskPool<{ ms: number; who?: boolean }, string>(new URL('./fixtures/spare-task-worker.ts', import.meta.url), { size: 2, workerData: null });
+  t.teardown(() => pool.close());
+  t.equal(pool.freeOfLarge, true, 'a pool not yet started');
+  const large = pool.run({ ms: 400, who: true }, { large: true });
+  // Three small tasks, the third while the thread without the large task holds two: all there.
+  const smalls = [pool.run({ ms: 400, who: true }), pool.run({ ms: 400, who: true }), pool.run({ ms: 0, who: true })];
+  t.equal(pool.freeOfLarge, true, 'one thread holds no large task');
+  const [l, ...s] = await within(Promise.all([large, ...smalls]));
+  t.equal(new Set(s).size, 1, `the small ones on one thread (${s.join(', ')})`);
+  t.not(l, s[0], 'not the large one\'s');
+  const both = [pool.run({ ms: 300 }, { large: true }), pool.run({ ms: 300 }, { large: true })];
+  t.equal(pool.freeOfLarge, false, 'every thread holds a large task');
+  await within(Promise.all(both));
+  t.equal(pool.freeOfLarge, true, 'and none once they are done');
+});

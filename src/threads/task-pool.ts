@@ -20,6 +20,7 @@ export class TaskFailed extends Error {
 interface Pending<R> {
   resolve: (r: R) => void;
   reject: (e: Error) => void;
+  large: boolean;
 }
 
 export interface TaskPoolOptions {
@@ -53,6 +54,8 @@ interface Slot<R> {
   worker: Worker;
   /** The tasks this thread holds: only these fail when it dies. */
   pending: Map<number, Pending<R>>;
+  /** How many of them are large (run with `large: true`). */
+  large: number;
 }
 
 // A thread that dies rejects only the tasks it held, and a new thread takes its slot: before, a
@@ -77,7 +80,7 @@ export class TaskPool<T, R> {
     if (this.#ready) return this.#ready;
     const readies: Promise<void>[] = [];
     for (let i = 0; i < this.#options.size; i++) {
-      const slot: Slot<R> = { worker: null as unknown as Worker, pending: new Map() };
+      const slot: Slot<R> = { worker: null as unknown as Worker, pending: new Map(), large: 0 };
       readies.push(this.#start(slot, i >= this.#options.size - (this.#options.spare ?? 0)));
       this.#slots.push(slot);
     }
@@ -98,6 +101,7 @@ export class TaskPool<T, R> {
       if (m.id === undefined) return;
       const p = slot.pending.get(m.id);
       slot.pending.delete(m.id);
+      if (p?.large) slot.large -= 1;
       if (m.error !== undefined) p?.reject(new TaskFailed(m.error, m.detail));
       else p?.resolve(m.result!);
     });
@@ -108,6 +112,7 @@ export class TaskPool<T, R> {
       const e = new WorkerDied(`worker thread stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`);
       for (const p of slot.pending.values()) p.reject(e);
       slot.pending.clear();
+      slot.large = 0;
       // A thread that dies at start (a broken script) is not restarted: that would loop.
       if (!this.#closing) ready.then(() => this.#start(slot, spare).catch(() => undefined), () => undefined);
     });
@@ -119,19 +124,41 @@ export class TaskPool<T, R> {
     return this.#slots.length;
   }
 
+  /** The threads a task may go to: every one, or the spare-time ones left out. */
+  #candidates(spare: boolean): Slot<R>[] {
+    return spare ? this.#slots : this.#slots.slice(0, this.#slots.length - (this.#options.spare ?? 0));
+  }
+
+  /**
+   * Whether a small task would find a thread (not a spare-time one) that holds no large task, so
+   * that it waits behind small ones at most. A pool not yet started would.
+   */
+  get freeOfLarge(): boolean {
+    return this.#slots.length === 0 || this.#candidates(false).some((s) => s.large === 0);
+  }
+
   /**
    * Runs `task` on the least busy thread: a long task must not queue short ones behind it. Ties go
    * to the first threads, so a spare-time thread gets a task only when every other thread holds
-   * more; `spare: false` keeps the task off spare-time threads altogether.
+   * more; `spare: false` keeps the task off spare-time threads altogether. A task that is not
+   * `large` goes to a thread without a large one when there is one: a batch of 500 records holds
+   * a thread for a quarter to half a second, a single record for about a millisecond.
    */
-  async run(task: T, { spare = true }: { spare?: boolean } = {}): Promise<R> {
+  async run(task: T, { spare = true, large = false }: { spare?: boolean; large?: boolean } = {}): Promise<R> {
     if (this.#closing) throw new WorkerDied('the pool is closed');
-    await this.#started();
-    const slots = spare ? this.#slots : this.#slots.slice(0, this.#slots.length - (this.#options.spare ?? 0));
-    const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    // The slots exist once started (a task posted before its thread is ready waits in its port),
+    // and the choice is made now: a task that waited for a tick first could be chosen after a
+    // later one (a small submission would not see the large batch sent just before it).
+    const ready = this.#started();
+    const all = this.#candidates(spare);
+    const clear = large ? all : all.filter((s) => s.large === 0);
+    const slot = (clear.length > 0 ? clear : all).reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.#next++;
-    const done = new Promise<R>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
+    const done = new Promise<R>((resolve, reject) => slot.pending.set(id, { resolve, reject, large }));
+    if (large) slot.large += 1;
     slot.worker.postMessage({ id, task });
+    // A thread that cannot start fails its tasks when it exits; its start's error is the clearer one.
+    await ready;
     return done;
   }
 
