@@ -29,6 +29,20 @@ t.test('the head ends at the batch element\'s start tag: nothing after it is rea
   t.equal(without.op?.children.find((c) => c.name === 'IdempotencyKey')?.text, 'head-1');
 });
 
+t.test('the head read from bytes: decoded a piece at a time, characters split across pieces kept whole', async (t) => {
+  // A header of Vietnamese text long enough to cross several 16 KB pieces at every byte offset of its characters.
+  const note = 'Sở Giáo dục và Đào tạo Hà Nội — học bạ số '.repeat(2000);
+  const envelope = sampleSmasEnvelope(1, 74, { schoolId: '01004002' }).replace('<soap:Body>', `<soap:Header><t:Note xmlns:t="urn:t">${note}</t:Note></soap:Header><soap:Body>`);
+  const fromText = readEnvelopeHead(envelope, service);
+  const fromBytes = readEnvelopeHead(Buffer.from(envelope), service);
+  t.ok(Buffer.byteLength(envelope.slice(0, envelope.indexOf('<SchoolBatch'))) > 3 * 16 * 1024, 'the head spans pieces');
+  t.equal(fromBytes.header?.children[0]?.text, note);
+  t.same(fromBytes, fromText);
+  const noBatch = Buffer.from(envelope.slice(0, envelope.indexOf('<SchoolBatch')) + '</SubmitBatch></soap:Body></soap:Envelope>');
+  t.equal(readEnvelopeHead(noBatch, service).op?.name, 'SubmitBatch', 'read to the end when there is no batch');
+  t.throws(() => readEnvelopeHead(Buffer.from(envelope.slice(0, 1000)), service), XmlTreeError, 'a truncated head');
+});
+
 t.test('read whole: the batch read where it lies gives the pupils of the batch read alone, and the same fingerprint', async (t) => {
   const envelope = sampleSmasEnvelope(4, 72, { schoolId: '01004002', idempotencyKey: 'whole-1' });
   const pupils: XNode[] = [];
@@ -42,7 +56,7 @@ t.test('read whole: the batch read where it lies gives the pupils of the batch r
   t.equal(offset, 6);
   t.same(pupils, ((await format.read(alone)).items as XNode[]).map((p) => shifted(p, offset)));
 
-  const viaEnvelope = await runBatchIntake({ vendor: 'smas', envelope }, ctx, 1000);
+  const viaEnvelope = await runBatchIntake({ vendor: 'smas', envelope: Buffer.from(envelope) }, ctx, 1000);
   const viaText = await runBatchIntake({ vendor: 'smas', mediaType: service.batchMediaType, body: alone }, ctx, 1000);
   if (viaEnvelope.kind !== 'envelope' || viaEnvelope.batch?.kind !== 'ok' || viaText.kind !== 'ok') return t.fail(`${viaEnvelope.kind} ${viaText.kind}`);
   // The IdempotencyKey fingerprint of the batch passed on as text, as stored before this reading.

@@ -21,10 +21,10 @@ export type IntakeTask =
   | { vendor: string; mediaType: string; body: string | Uint8Array }
   | { vendor: string; batch: SplitBatch };
 
-/** A SOAP SubmitBatch envelope of the vendor's service, read whole with its batch (adapters/soap-envelope.ts). */
+/** A SOAP SubmitBatch envelope of the vendor's service, read whole with its batch (adapters/soap-envelope.ts); bytes are UTF-8. */
 export interface EnvelopeTask {
   vendor: string;
-  envelope: string;
+  envelope: string | Uint8Array;
 }
 
 export type EnvelopeIntakeOutcome =
@@ -104,12 +104,14 @@ function envelopeIntake(task: EnvelopeTask, ctx: ValidationContext, maxRecords: 
   const service = adapter?.soap;
   const xmlBatch = service && adapter.formats.find((f) => f.mediaType === service.batchMediaType)?.xmlBatch;
   if (!adapter || !service || !xmlBatch) throw new Error(`vendor ${task.vendor} has no SOAP service with an XML batch format`);
+  // Decoded here, in the intake thread, not on the event loop.
+  const text = typeof task.envelope === 'string' ? task.envelope : Buffer.from(task.envelope.buffer, task.envelope.byteOffset, task.envelope.byteLength).toString('utf8');
   const run = new IntakeRun(adapter, ctx);
   let count = 0;
   let read;
   try {
     read = readEnvelope(
-      task.envelope,
+      text,
       service,
       xmlBatch((item, context) => {
         if (++count <= maxRecords) run.add(item, context);
@@ -122,7 +124,7 @@ function envelopeIntake(task: EnvelopeTask, ctx: ValidationContext, maxRecords: 
   const { op, batches, batchSpan, formatError } = read;
   if (!batchSpan) return { kind: 'envelope', op, batches, batch: null };
   const hash = createHash('sha256');
-  for (const part of standaloneParts(task.envelope, batchSpan)) hash.update(part);
+  for (const part of standaloneParts(text, batchSpan)) hash.update(part);
   const requestHash = hash.digest('hex');
   const batch: BatchIntakeOutcome = formatError
     ? { kind: 'format', requestHash, errors: formatError.errors }

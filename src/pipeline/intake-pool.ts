@@ -82,7 +82,7 @@ class WorkerIntake implements BatchIntake {
   run(task: IntakeTask): Promise<BatchIntakeOutcome>;
   run(task: EnvelopeTask): Promise<EnvelopeIntakeOutcome>;
   async run(task: AnyTask): Promise<AnyOutcome> {
-    const size = 'envelope' in task ? task.envelope.length : 'body' in task ? (typeof task.body === 'string' ? task.body.length : task.body.byteLength) : task.batch.items.length * 2048;
+    const size = 'envelope' in task ? (typeof task.envelope === 'string' ? task.envelope.length : task.envelope.byteLength) : 'body' in task ? (typeof task.body === 'string' ? task.body.length : task.body.byteLength) : task.batch.items.length * 2048;
     const small = size < INLINE_BELOW_BYTES;
     // A small submission is waited for by one request: it never waits for a spare core, nor behind
     // a large batch (a quarter to half a second of a thread): when every thread holds one, it

@@ -159,7 +159,8 @@ function serviceRoutes(adapter: VendorAdapter, service: SoapService) {
     // Whatever the Content-Type (SOAP 1.1 says text/xml; some clients send application/xml or
     // nothing usable), the body is read as text and judged as an envelope: never a JSON 415.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    // As bytes: the loop decodes only the envelope's head, the intake thread the rest.
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     app.setErrorHandler((err: FastifyError, request, reply) => {
       if (err instanceof SoapFault) return sendFault(reply, err.code, err.extra);
       if (err instanceof ProblemError) return sendFault(reply, err.code, err.extra);
@@ -275,10 +276,10 @@ function serviceRoutes(adapter: VendorAdapter, service: SoapService) {
     };
 
     app.post(service.path, { schema: { hide: true } }, async (request, reply) => {
-      const text = typeof request.body === 'string' ? request.body : '';
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       let head: EnvelopeRead;
       try {
-        head = readEnvelopeHead(text, service);
+        head = readEnvelopeHead(body, service);
       } catch (e) {
         if (!(e instanceof XmlTreeError)) throw e;
         throw malformed(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message);
@@ -297,7 +298,7 @@ function serviceRoutes(adapter: VendorAdapter, service: SoapService) {
       if (operation?.ns === ns && operation.name === 'SubmitBatch') {
         // Without a batch element the head is the whole envelope; with one, the intake reads it all.
         if (!head.batchFollows) return submitBatch(request, reply, head.op, null, cred);
-        const read = await intake.run({ vendor, envelope: text });
+        const read = await intake.run({ vendor, envelope: body });
         if (read.kind === 'envelope-malformed') throw malformed(read.message);
         if (read.batches > 1) throw requestInvalid(`/SubmitBatch/${service.batchElement}`, `SubmitBatch carries one <${service.batchElement}>.`, `SubmitBatch chỉ chứa một <${service.batchElement}>.`);
         return submitBatch(request, reply, read.op, read.batch, cred);
