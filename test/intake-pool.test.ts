@@ -48,6 +48,17 @@ t.test('a small submission never waits behind a large batch: with every thread h
   t.same(order, ['small', 'large'], 'the small one was answered while the only thread read the large one');
 });
 
+t.test('a text body posted as bytes is decoded by the intake: the outcome of its text', async (t) => {
+  const local = createBatchIntake({ workers: 0, maxRecords: 5000, validation });
+  const json = JSON.stringify(sampleVneduBatch(5, 14));
+  t.match(json, /[^\x00-\x7f]/, 'Vietnamese text, so UTF-8 of more than one byte');
+  const [fromText, fromBytes] = await Promise.all([local.run({ vendor: 'vnedu', mediaType: 'application/json', body: json }), local.run({ vendor: 'vnedu', mediaType: 'application/json', body: Buffer.from(json) })]);
+  t.equal(fromBytes.kind, 'ok');
+  t.same(withoutIds(fromBytes), withoutIds(fromText));
+  // Not JSON once decoded: the same answer as the text's.
+  t.same(await local.run({ vendor: 'vnedu', mediaType: 'application/json', body: Buffer.from('{"a": ') }), await local.run({ vendor: 'vnedu', mediaType: 'application/json', body: '{"a": ' }));
+});
+
 t.test('an unreadable envelope, too many records and an unknown vendor are told apart', async (t) => {
   const pool = createBatchIntake({ workers: 1, maxRecords: 5, validation });
   t.teardown(() => pool.close());

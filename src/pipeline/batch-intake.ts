@@ -66,8 +66,10 @@ export async function runBatchIntake(task: IntakeTask | EnvelopeTask, ctx: Valid
       return { kind: 'no-adapter', requestHash: sha256(task.body) };
     }
     // A Buffer that crossed to an intake thread arrives as a plain Uint8Array (structured clone):
-    // readers get a Buffer again, which streams as one chunk rather than byte by byte.
-    const body = typeof task.body === 'string' || Buffer.isBuffer(task.body) ? task.body : Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
+    // readers get a Buffer again, which streams as one chunk rather than byte by byte. A text
+    // format's bytes are decoded (UTF-8) here, off the event loop.
+    const bytesOrText = typeof task.body === 'string' || Buffer.isBuffer(task.body) ? task.body : Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
+    const body = format.binary || typeof bytesOrText === 'string' ? bytesOrText : bytesOrText.toString('utf8');
     try {
       if (format.xmlBatch) return readingEach(format.xmlBatch, adapter, body, ctx, maxRecords);
       split = await format.read(body);
