@@ -47,7 +47,7 @@ for (const thread of [false, true]) {
     await api(gw, 'POST', '/v1/submissions', { token: gw.vendorKey, body: example('batch-small.json') });
     await eventually('the circuit opens', async () => (await api(gw, 'GET', '/readyz')).json.checks.ministry.circuit === 'open');
     await sleep(100); // both loops asleep on the cool-down
-    const outcome = await Promise.race([gw.worker!.stop().then(() => 'stopped'), sleep(20_000).then(() => 'still waiting for the cool-down')]);
+    const outcome = await Promise.race([gw.worker!.stop().then(() => 'stopped'), sleep(20_000, undefined, { ref: false }).then(() => 'still waiting for the cool-down')]);
     t.equal(outcome, 'stopped');
   });
 }

@@ -37,7 +37,10 @@ t.test('the import child ends when its parent is killed', async (t) => {
   let kids: number[] = [];
   let importer: number[] = [];
   t.teardown(() => {
-    for (const pid of [...importer, ...kids]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    // The pipeline's `sleep 20` too, and its shell: the test's process waited 20 s for them.
+    const rest = descendants(parent.pid!, 'sleep 20');
+    for (const pid of [...importer, ...kids, ...rest]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    parent.kill('SIGKILL');
   });
   for (let i = 0; i < 200 && kids.length === 0; i++) {
     await sleep(50);

@@ -7,7 +7,7 @@ import { TaskPool } from '../src/threads/task-pool.js';
 // for ever. Only its own task fails now, and a new thread takes its place.
 
 const within = <R>(p: Promise<R>, ms = 10_000): Promise<R> =>
-  Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`no answer within ${ms} ms`)))]);
+  Promise.race([p, sleep(ms, undefined, { ref: false }).then(() => Promise.reject(new Error(`no answer within ${ms} ms`)))]);
 
 t.test('a dead worker fails its own task only, and is replaced', async (t) => {
   const pool = new TaskPool<string, string>(new URL('./fixtures/crashing-task-worker.ts', import.meta.url), { size: 2, workerData: null });
