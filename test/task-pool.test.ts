@@ -71,3 +71,15 @@ t.test('a task that is not large goes to a thread without a large one, which fre
   await within(Promise.all(both));
   t.equal(pool.freeOfLarge, true, 'and none once they are done');
 });
+
+t.test('a thread that cannot start fails the task with its error, and leaves no rejection unhandled', async (t) => {
+  const unhandled: unknown[] = [];
+  const seen = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', seen);
+  t.teardown(() => process.off('unhandledRejection', seen));
+  const pool = new TaskPool<string, string>(new URL('./fixtures/broken-task-worker.ts', import.meta.url), { size: 1, workerData: null, lazy: true });
+  t.teardown(() => pool.close());
+  await t.rejects(within(pool.run('x')), /broken at start|exit/);
+  await sleep(300);
+  t.same(unhandled, [], 'the task\'s own rejection was handled');
+});

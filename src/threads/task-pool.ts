@@ -157,8 +157,14 @@ export class TaskPool<T, R> {
     const done = new Promise<R>((resolve, reject) => slot.pending.set(id, { resolve, reject, large }));
     if (large) slot.large += 1;
     slot.worker.postMessage({ id, task });
-    // A thread that cannot start fails its tasks when it exits; its start's error is the clearer one.
-    await ready;
+    // A thread that cannot start fails its tasks when it exits; its start's error is the clearer
+    // one, and the task's own rejection is then nobody's to handle.
+    try {
+      await ready;
+    } catch (e) {
+      done.catch(() => undefined);
+      throw e;
+    }
     return done;
   }
 
