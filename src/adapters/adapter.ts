@@ -91,7 +91,7 @@ export function readXmlBatch(reader: XmlBatchReader, body: string | Uint8Array):
     parser.close();
   } catch (e) {
     // Answered BODY_MALFORMED, as a JSON body that is not JSON is, whatever the format.
-    if (e instanceof XmlTreeError) throw new BodyUnreadableError(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message, 'malformed');
+    if (e instanceof XmlTreeError) throw new BodyUnreadableError(e.described, 'malformed');
     throw e;
   }
   reader.finish();

@@ -105,47 +105,30 @@ export function readEnvelope(text: string, service: SoapService, batch: XmlBatch
     if (!(e instanceof BatchFormatError)) throw e;
     out.formatError ??= e;
   };
-  const h = batch.handlers;
   // After a format error the batch's reader is told nothing more: it is in no state to read on.
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => R, otherwise: R) =>
+    (...args: A): R => {
+      if (out.formatError) return otherwise;
+      try {
+        return fn(...args);
+      } catch (e) {
+        keep(e);
+        return otherwise;
+      }
+    };
+  const h = batch.handlers;
   const guarded: Pick<XmlBatchReader, 'handlers' | 'limits'> = {
     limits: batch.limits,
     handlers: {
-      capture: (path) => {
-        if (out.formatError) return false;
-        try {
-          return h.capture(path);
-        } catch (e) {
-          keep(e);
-          return false;
-        }
-      },
-      onTree: (node, path) => {
-        if (out.formatError) return;
-        try {
-          h.onTree(node, path);
-        } catch (e) {
-          keep(e);
-        }
-      },
-      onClose: (path) => {
-        if (out.formatError) return;
-        try {
-          h.onClose?.(path);
-        } catch (e) {
-          keep(e);
-        }
-      },
+      capture: guard((path: readonly OpenElement[]) => h.capture(path), false),
+      onTree: guard((node: XNode, path: readonly OpenElement[]) => h.onTree(node, path), undefined),
+      onClose: guard((path: readonly OpenElement[]) => h.onClose?.(path), undefined),
     },
   };
   const parser = new TreeParser(ENVELOPE_LIMITS, envelopeHandlers(service, out, guarded));
   parser.write(text);
   parser.close();
-  if (out.batchSpan && !out.formatError) {
-    try {
-      batch.finish();
-    } catch (e) {
-      keep(e);
-    }
-  }
+  if (out.batchSpan) guard(() => batch.finish(), undefined)();
   return out;
 }

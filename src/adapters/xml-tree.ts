@@ -45,6 +45,11 @@ export class XmlTreeError extends Error {
     super(message);
     this.name = 'XmlTreeError';
   }
+
+  /** The message with the line it was found on, as the gateway's answers give it. */
+  get described(): string {
+    return this.line !== undefined ? `${this.message} (line ${this.line})` : this.message;
+  }
 }
 
 export interface OpenElement {

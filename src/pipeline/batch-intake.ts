@@ -43,8 +43,11 @@ export type BatchIntakeOutcome =
   | { kind: 'no-adapter'; requestHash: string }
   | { kind: 'unsupported-media-type'; accepted: string[] };
 
-export function sha256(body: string | Uint8Array): string {
-  return createHash('sha256').update(body).digest('hex');
+export function sha256(body: string | Uint8Array | Iterable<string>): string {
+  const hash = createHash('sha256');
+  if (typeof body === 'string' || body instanceof Uint8Array) return hash.update(body).digest('hex');
+  for (const part of body) hash.update(part);
+  return hash.digest('hex');
 }
 
 export async function runBatchIntake(task: IntakeTask, ctx: ValidationContext, maxRecords: number): Promise<BatchIntakeOutcome>;
@@ -120,14 +123,12 @@ function envelopeIntake(task: EnvelopeTask, ctx: ValidationContext, maxRecords: 
       }),
     );
   } catch (e) {
-    if (e instanceof XmlTreeError) return { kind: 'envelope-malformed', message: e.line !== undefined ? `${e.message} (line ${e.line})` : e.message };
+    if (e instanceof XmlTreeError) return { kind: 'envelope-malformed', message: e.described };
     throw e;
   }
   const { op, batches, batchSpan, formatError } = read;
   if (!batchSpan) return { kind: 'envelope', op, batches, batch: null };
-  const hash = createHash('sha256');
-  for (const part of standaloneParts(text, batchSpan)) hash.update(part);
-  const requestHash = hash.digest('hex');
+  const requestHash = sha256(standaloneParts(text, batchSpan));
   const batch: BatchIntakeOutcome = formatError
     ? { kind: 'format', requestHash, errors: formatError.errors }
     : count > maxRecords

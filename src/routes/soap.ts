@@ -282,7 +282,7 @@ function serviceRoutes(adapter: VendorAdapter, service: SoapService) {
         head = readEnvelopeHead(body, service);
       } catch (e) {
         if (!(e instanceof XmlTreeError)) throw e;
-        throw malformed(e.line !== undefined ? `${e.message} (line ${e.line})` : e.message);
+        throw malformed(e.described);
       }
       const { root } = head;
       if (root?.name === 'Envelope' && root.ns === SOAP12_NS) {
