@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import type PDFKitDocument from 'pdfkit';
+import type * as QR from 'qrcode';
+import { lazyPackage } from '../lazy-package.js';
 import type { CanonicalRecord, DisabilityType, PolicyCategory, PrimaryResults, RecordForm, SecondaryResults, Title } from '../canonical/record.js';
 import {
   COMMENT_RESULT_VI,
@@ -29,6 +30,9 @@ const require = createRequire(import.meta.url);
 const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const REGULAR = join(FONT_DIR, 'DejaVuSans.ttf');
 const BOLD = join(FONT_DIR, 'DejaVuSans-Bold.ttf');
+// Loaded with the first PDF: every gateway imports this module for its routes, few draw a PDF.
+const pdfkit = lazyPackage<typeof PDFKitDocument>('pdfkit');
+const qrcode = lazyPackage<typeof QR>('qrcode');
 
 export interface PdfSignature {
   /** The signer's role: a signed document's (teacher, principal, seal) or the record's own list's. */
@@ -248,7 +252,7 @@ function signatureSection(doc: Doc, signatures: PdfSignature[]): void {
 
 /** Draws the QR code of `text` as squares, `size` points wide, at (x, y). */
 function qr(doc: Doc, text: string, x: number, y: number, size: number): void {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const { modules } = qrcode().create(text, { errorCorrectionLevel: 'M' });
   const cell = size / (modules.size + 8);
   const origin = 4 * cell;
   for (let r = 0; r < modules.size; r++) {
@@ -276,6 +280,7 @@ function lookupSection(doc: Doc, input: RecordPdfInput): void {
 /** The record as a PDF học bạ. */
 export async function renderRecordPdf(input: RecordPdfInput): Promise<Buffer> {
   const r = input.record;
+  const PDFDocument = pdfkit();
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,

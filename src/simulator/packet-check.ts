@@ -42,7 +42,17 @@ export const RECORD_SCHEMA_PATH = join(PACKAGE_ROOT, 'specs/ministry-profile/v2/
  * One validator per record profile the Ministry reads (canonical/profiles.ts), each with its own
  * schema, picked by the namespace the record declares. Undefined when no profile has a schema.
  */
+/**
+ * Compiled once per package root and process: a simulator start compiled the schemas twice (its
+ * routes and its packet reader), 250 ms of CPU each time, and the schema files do not change.
+ */
 export function loadRecordValidator(root = PACKAGE_ROOT): RecordValidator | undefined {
+  if (!VALIDATORS.has(root)) VALIDATORS.set(root, compileRecordValidator(root));
+  return VALIDATORS.get(root);
+}
+const VALIDATORS = new Map<string, RecordValidator | undefined>();
+
+function compileRecordValidator(root: string): RecordValidator | undefined {
   const byNamespace = new Map<string, (record: unknown) => string | undefined>();
   for (const profile of RECORD_PROFILES.values()) {
     const path = join(root, profile.schemaFile);

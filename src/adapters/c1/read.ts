@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { lazyPackage } from '../../lazy-package.js';
 import { BatchFormatError } from '../adapter.js';
 import type { ErrorCode } from '../../errors/catalogue.js';
 import type { SourceLocation } from '../../validation/types.js';
@@ -60,7 +61,8 @@ const req = createRequire(createRequire(import.meta.url).resolve('exceljs'));
 // and their bodies are read with Node's own async iteration of streams: exceljs's helper
 // (lib/utils/iterate-stream) lost the workbook part about once in 400 reads of the same valid
 // template (measured: "no xl/workbook.xml part" on a workbook that reads fine the other 399 times).
-const unzip = req('unzipper') as { Parse(o: { forceStream: boolean }): NodeJS.ReadWriteStream };
+const unzipper = () => req('unzipper') as { Parse(o: { forceStream: boolean }): NodeJS.ReadWriteStream };
+const excelJs = lazyPackage<typeof ExcelJS>('exceljs');
 const iterateStream = (s: NodeJS.ReadableStream): AsyncIterable<Buffer> => s as unknown as AsyncIterable<Buffer>;
 
 export function workbookError(code: ErrorCode, en: string, vi: string, source?: SourceLocation): BatchFormatError {
@@ -116,82 +118,86 @@ async function* guarded(chunks: AsyncIterable<Buffer>, entry: string, limit: num
 const REF_BEYOND = /\sr="[A-Za-z]{3,}[0-9]/;
 
 /** exceljs's streaming reader with the limits above, yielding its worksheet readers in zip order. */
-class BoundedWorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
-  readonly budget: Budget = { compressed: 0, inflated: 0 };
-  private spoolDir: string | null = null;
+const defineBoundedReader = () =>
+  class BoundedWorkbookReader extends excelJs().stream.xlsx.WorkbookReader {
+    readonly budget: Budget = { compressed: 0, inflated: 0 };
+    private spoolDir: string | null = null;
 
-  /**
-   * exceljs names a sheet only when its relationship's target is relative ("worksheets/sheet1.xml");
-   * openpyxl writes it absolute ("/xl/worksheets/sheet1.xml"), which left every sheet "Sheet1".
-   */
-  private named<W extends { name: string }>(ws: W, no: string): W {
-    const self = this as unknown as { workbookRels?: { Id: string; Target: string }[]; model?: { sheets?: { rId: string; name: string }[] } };
-    const rel = (self.workbookRels ?? []).find((r) => r.Target.replace(/^\/?(xl\/)?/, '') === `worksheets/sheet${no}.xml`);
-    const sheet = rel && (self.model?.sheets ?? []).find((x) => x.rId === rel.Id);
-    if (sheet) ws.name = sheet.name;
-    return ws;
-  }
-
-  async *sheets(input: Readable): AsyncGenerator<ExcelJS.stream.xlsx.WorksheetReader & { name: string }> {
-    // Untyped internals of exceljs's reader (lib/stream/xlsx/workbook-reader.js).
-    const self = this as unknown as {
-      _parseRels(e: unknown): Promise<void>;
-      _parseWorkbook(e: unknown): Promise<void>;
-      _parseSharedStrings(e: unknown): AsyncIterable<unknown>;
-      _parseWorksheet(it: AsyncIterable<Buffer | string>, no: string): Iterable<{ eventType: string; value: ExcelJS.stream.xlsx.WorksheetReader & { name: string } }>;
-      sharedStrings?: unknown[];
-      workbookRels?: unknown;
-    };
-    const counter = new Transform({
-      transform: (chunk: Buffer, _e, done) => {
-        this.budget.compressed += chunk.length;
-        done(null, chunk);
-      },
-    });
-    const zip = unzip.Parse({ forceStream: true });
-    input.on('error', (e) => zip.emit('error', e));
-    input.pipe(counter).pipe(zip as unknown as NodeJS.WritableStream);
-    const waiting: { no: string; path: string }[] = [];
-    let entries = 0;
-    const asStream = (it: AsyncIterable<string>) => Readable.from(it, { objectMode: false });
-    try {
-      for await (const entry of iterateStream(zip) as AsyncIterable<unknown> as AsyncIterable<Readable & { path: string; autodrain(): void }>) {
-        if (++entries > LIMITS.entries) throw tooMuch(`more than ${LIMITS.entries} zip entries`, `nhiều hơn ${LIMITS.entries} mục nén`);
-        const path = entry.path;
-        const body = (limit: number) => guarded(iterateStream(entry), path, limit, this.budget);
-        const sheetNo = /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(path)?.[1];
-        if (path === 'xl/_rels/workbook.xml.rels') await self._parseRels(asStream(body(LIMITS.sharedStringsBytes)));
-        else if (path === 'xl/workbook.xml') await self._parseWorkbook(asStream(body(LIMITS.sharedStringsBytes)));
-        else if (path === 'xl/sharedStrings.xml') for await (const _ of self._parseSharedStrings(asStream(body(LIMITS.sharedStringsBytes)))) void _;
-        else if (sheetNo !== undefined) {
-          if (self.sharedStrings && self.workbookRels) {
-            for (const { value } of self._parseWorksheet(body(LIMITS.entryBytes), sheetNo)) yield this.named(value, sheetNo);
-          } else {
-            // Before the shared strings (or without any): spooled, bounded, to a file of our own.
-            this.spoolDir ??= mkdtempSync(join(tmpdir(), 'hocba-c1-'));
-            const file = join(this.spoolDir, `sheet${sheetNo}.xml`);
-            await pipeline(asStream(body(LIMITS.entryBytes)), createWriteStream(file));
-            waiting.push({ no: sheetNo, path: file });
-          }
-        } else {
-          // Anything else (styles, themes, properties) is inflated and counted, not parsed.
-          for await (const _ of body(LIMITS.entryBytes)) void _;
-        }
-        entry.autodrain();
-      }
-      // A zip without a workbook part (or no zip at all that unzipper still walked) is not xlsx.
-      if (!(this as unknown as { model?: unknown }).model) throw new Error('no xl/workbook.xml part: not an xlsx workbook');
-      for (const w of waiting) {
-        for (const { value } of self._parseWorksheet(createReadStream(w.path, { highWaterMark: 1 << 16, encoding: 'utf8' }) as AsyncIterable<string>, w.no)) yield this.named(value, w.no);
-        rmSync(w.path, { force: true });
-      }
-    } finally {
-      if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
-      input.unpipe();
-      counter.destroy();
+    /**
+     * exceljs names a sheet only when its relationship's target is relative ("worksheets/sheet1.xml");
+     * openpyxl writes it absolute ("/xl/worksheets/sheet1.xml"), which left every sheet "Sheet1".
+     */
+    private named<W extends { name: string }>(ws: W, no: string): W {
+      const self = this as unknown as { workbookRels?: { Id: string; Target: string }[]; model?: { sheets?: { rId: string; name: string }[] } };
+      const rel = (self.workbookRels ?? []).find((r) => r.Target.replace(/^\/?(xl\/)?/, '') === `worksheets/sheet${no}.xml`);
+      const sheet = rel && (self.model?.sheets ?? []).find((x) => x.rId === rel.Id);
+      if (sheet) ws.name = sheet.name;
+      return ws;
     }
-  }
-}
+
+    async *sheets(input: Readable): AsyncGenerator<ExcelJS.stream.xlsx.WorksheetReader & { name: string }> {
+      // Untyped internals of exceljs's reader (lib/stream/xlsx/workbook-reader.js).
+      const self = this as unknown as {
+        _parseRels(e: unknown): Promise<void>;
+        _parseWorkbook(e: unknown): Promise<void>;
+        _parseSharedStrings(e: unknown): AsyncIterable<unknown>;
+        _parseWorksheet(it: AsyncIterable<Buffer | string>, no: string): Iterable<{ eventType: string; value: ExcelJS.stream.xlsx.WorksheetReader & { name: string } }>;
+        sharedStrings?: unknown[];
+        workbookRels?: unknown;
+      };
+      const counter = new Transform({
+        transform: (chunk: Buffer, _e, done) => {
+          this.budget.compressed += chunk.length;
+          done(null, chunk);
+        },
+      });
+      const zip = unzipper().Parse({ forceStream: true });
+      input.on('error', (e) => zip.emit('error', e));
+      input.pipe(counter).pipe(zip as unknown as NodeJS.WritableStream);
+      const waiting: { no: string; path: string }[] = [];
+      let entries = 0;
+      const asStream = (it: AsyncIterable<string>) => Readable.from(it, { objectMode: false });
+      try {
+        for await (const entry of iterateStream(zip) as AsyncIterable<unknown> as AsyncIterable<Readable & { path: string; autodrain(): void }>) {
+          if (++entries > LIMITS.entries) throw tooMuch(`more than ${LIMITS.entries} zip entries`, `nhiều hơn ${LIMITS.entries} mục nén`);
+          const path = entry.path;
+          const body = (limit: number) => guarded(iterateStream(entry), path, limit, this.budget);
+          const sheetNo = /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(path)?.[1];
+          if (path === 'xl/_rels/workbook.xml.rels') await self._parseRels(asStream(body(LIMITS.sharedStringsBytes)));
+          else if (path === 'xl/workbook.xml') await self._parseWorkbook(asStream(body(LIMITS.sharedStringsBytes)));
+          else if (path === 'xl/sharedStrings.xml') for await (const _ of self._parseSharedStrings(asStream(body(LIMITS.sharedStringsBytes)))) void _;
+          else if (sheetNo !== undefined) {
+            if (self.sharedStrings && self.workbookRels) {
+              for (const { value } of self._parseWorksheet(body(LIMITS.entryBytes), sheetNo)) yield this.named(value, sheetNo);
+            } else {
+              // Before the shared strings (or without any): spooled, bounded, to a file of our own.
+              this.spoolDir ??= mkdtempSync(join(tmpdir(), 'hocba-c1-'));
+              const file = join(this.spoolDir, `sheet${sheetNo}.xml`);
+              await pipeline(asStream(body(LIMITS.entryBytes)), createWriteStream(file));
+              waiting.push({ no: sheetNo, path: file });
+            }
+          } else {
+            // Anything else (styles, themes, properties) is inflated and counted, not parsed.
+            for await (const _ of body(LIMITS.entryBytes)) void _;
+          }
+          entry.autodrain();
+        }
+        // A zip without a workbook part (or no zip at all that unzipper still walked) is not xlsx.
+        if (!(this as unknown as { model?: unknown }).model) throw new Error('no xl/workbook.xml part: not an xlsx workbook');
+        for (const w of waiting) {
+          for (const { value } of self._parseWorksheet(createReadStream(w.path, { highWaterMark: 1 << 16, encoding: 'utf8' }) as AsyncIterable<string>, w.no)) yield this.named(value, w.no);
+          rmSync(w.path, { force: true });
+        }
+      } finally {
+        if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
+        input.unpipe();
+        counter.destroy();
+      }
+    }
+  };
+let BoundedReader: ReturnType<typeof defineBoundedReader> | undefined;
+/** The class, made on the first workbook (exceljs is loaded then). */
+const boundedWorkbookReader = () => (BoundedReader ??= defineBoundedReader());
 
 /** A cell's value from exceljs (rich text, formula results, shared-string objects), as text, number or boolean. */
 function valueOf(v: unknown): CellValue | undefined {
@@ -321,7 +327,7 @@ async function* readSheet(ws: AsyncIterable<Row>, sheet: string): AsyncGenerator
 
 /** Every student row of a workbook, in order, as it is read. Throws BatchFormatError. */
 export async function* readC1Workbook(input: Readable): AsyncGenerator<C1Item> {
-  const reader = new BoundedWorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit' });
+  const reader = new (boundedWorkbookReader())(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit' });
   let sheet = '';
   try {
     for await (const ws of reader.sheets(input)) {

@@ -1,8 +1,11 @@
 import { PassThrough, type Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { lazyPackage } from '../../lazy-package.js';
 import type { VneduStudent } from '../vnedu/format.js';
 import { sampleVneduBatch } from '../vnedu/sample.js';
 import { HEADER_LABELS, LEVELS, columnsOf, levelOfGrade, type Level, type TemplateColumn } from './template.js';
+
+const excelJs = lazyPackage<typeof ExcelJS>('exceljs');
 
 // Writes C1 workbooks with exceljs's streaming writer (inline strings, a sheet committed as soon
 // as it is written): the empty templates the gateway serves, and filled samples whose content is
@@ -98,7 +101,7 @@ function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, content: SheetConten
 
 /** Writes sheets as they come to `out`; resolves when the workbook is complete. */
 export async function writeWorkbook(out: Writable, sheets: Iterable<SheetContent>): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  const wb = new (excelJs().stream.xlsx.WorkbookWriter)({ stream: out, useSharedStrings: false, useStyles: false });
   wb.creator = 'hocba-gateway';
   wb.created = FIXED_DATE;
   wb.modified = FIXED_DATE;

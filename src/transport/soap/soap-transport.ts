@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import soap from 'soap';
+import type * as Soap from 'soap';
 import { request, type Dispatcher } from 'undici';
 import { createDispatcher, type EgressOptions } from '../egress.js';
 import { TokenCache } from '../token-cache.js';
+import { lazyPackage } from '../../lazy-package.js';
 import {
   deliveryErrorFor,
   networkError,
@@ -19,6 +20,8 @@ import {
 // is ministry.url + /soap/v0. HTTP goes through the same undici egress dispatcher as REST (static
 // IP, CONNECT proxy, mutual TLS): the soap package only writes and reads envelopes.
 
+// Loaded with the first call (0.18 s of CPU): a gateway on the REST binding never loads it.
+const soap = lazyPackage<typeof Soap>('soap');
 export const WSDL_PATH = fileURLToPath(new URL('../../../specs/ministry-profile/v0/ministry.wsdl', import.meta.url));
 export const SOAP_PATH = 'soap/v0';
 
@@ -73,7 +76,7 @@ export class SoapTransport implements MinistryTransport {
   readonly binding = 'soap';
   private readonly dispatcher: Dispatcher;
   private readonly tokens: TokenCache;
-  private client: Promise<soap.Client> | null = null;
+  private client: Promise<Soap.Client> | null = null;
   private readonly endpoint: string;
 
   constructor(private readonly opts: SoapTransportOptions) {
@@ -82,8 +85,8 @@ export class SoapTransport implements MinistryTransport {
     this.endpoint = new URL(SOAP_PATH, opts.baseUrl.endsWith('/') ? opts.baseUrl : opts.baseUrl + '/').toString();
   }
 
-  private soapClient(): Promise<soap.Client> {
-    this.client ??= soap.createClientAsync(WSDL_PATH, {
+  private soapClient(): Promise<Soap.Client> {
+    this.client ??= soap().createClientAsync(WSDL_PATH, {
       endpoint: this.endpoint,
       httpClient: new UndiciSoapHttpClient(this.dispatcher) as never,
     });
