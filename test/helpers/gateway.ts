@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
-import { loadSettings } from '../../src/config/settings.js';
+import { loadSettings, pkiDir, type Settings } from '../../src/config/settings.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import { ensureDemoPki } from '../../src/pki/demo.js';
 import { xmlsecSkip, xmlsecVerify } from './xmlsec.js';
 
 // A real gateway for tests: real HTTP on a free port, a real SQLite file in a temp dir, the
@@ -46,6 +47,7 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
     },
   });
   const logger = pino({ level: 'debug' }, sink);
+  await seedDemoPki(settings);
   const gw = await startGateway(settings, { logger });
   t.teardown(async () => {
     try {
@@ -65,6 +67,27 @@ export async function startTestGateway(t: Tap, overrides: Record<string, unknown
     logs,
     dir,
   };
+}
+
+// One demo PKI per test process and province, copied into each new test gateway's data directory
+// (the gateway finds it complete and keeps it): making one, three RSA-2048 keys, costs about half a
+// second of CPU, and a test file may start ten gateways. Tests of the PKI itself make their own.
+const demoPkis = new Map<string, Promise<string>>();
+let demoPkiRoot: string | undefined;
+
+async function seedDemoPki(settings: Settings): Promise<void> {
+  const dir = pkiDir(settings);
+  if (existsSync(dir)) return;
+  const code = settings.provinceCode;
+  if (!demoPkis.has(code)) {
+    if (!demoPkiRoot) {
+      const root = (demoPkiRoot = mkdtempSync(join(tmpdir(), 'hocba-test-pki-')));
+      process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    }
+    const master = join(demoPkiRoot, code);
+    demoPkis.set(code, ensureDemoPki(master, { provinceCode: code }).then(() => master));
+  }
+  cpSync(await demoPkis.get(code)!, dir, { recursive: true });
 }
 
 /**
