@@ -41,8 +41,6 @@ export const RECORD_SCHEMA_PATH = join(PACKAGE_ROOT, 'specs/ministry-profile/v2/
 /**
  * One validator per record profile the Ministry reads (canonical/profiles.ts), each with its own
  * schema, picked by the namespace the record declares. Undefined when no profile has a schema.
- */
-/**
  * Compiled once per package root and process: a simulator start compiled the schemas twice (its
  * routes and its packet reader), 250 ms of CPU each time, and the schema files do not change.
  */
