@@ -33,7 +33,9 @@ t.test('a record packs small and comes back byte for byte', async (t) => {
     t.equal(packed[0], 0x78, 'a zlib stream');
     t.ok(packed[1]! & 0x20, 'with a preset dictionary');
     t.equal(packed.readUInt32BE(2), PAYLOAD_DICTIONARY_ID, 'named by its Adler-32');
-    t.ok(packed.length * 5 < Buffer.byteLength(xml), `${name}: ${packed.length} bytes of ${Buffer.byteLength(xml)}`);
+    // A quarter at most: zlib level 3 (payload.ts) packs the smallest, a 3 KB primary record, to
+    // about a fifth; without the dictionary it would be near a half.
+    t.ok(packed.length * 4 < Buffer.byteLength(xml), `${name}: ${packed.length} bytes of ${Buffer.byteLength(xml)}`);
     t.equal(unpackPayload(packed), xml);
     t.equal(unpackPayload(new Uint8Array(packed)), xml, 'as a plain Uint8Array too (posted from a thread)');
   }

@@ -11,23 +11,39 @@ import { namespaceOfRecord, type CanonicalRecord } from './record.js';
 // and one such character would make the Ministry refuse the whole packet. Validation rejects
 // these at the door (validation/rules/xml-chars.ts); this is the last line of defence.
 export const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+// Every string that can fail NOT_XML_CHAR holds one of these UTF-16 code units (a control, a
+// surrogate, U+FFFE/U+FFFF); the converse is not so (a well-paired surrogate is fine). A test
+// without the `u` flag runs about 4x faster (2,850 Vietnamese characters: 4.3 µs against 16.3;
+// a name: 45 ns against 116), and a record's ~300 strings are tested twice, in validation and here.
+const MAYBE_NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/** Whether `s` holds a character XML 1.0 cannot carry, even as a character reference. */
+export function hasNotXmlChar(s: string): boolean {
+  return MAYBE_NOT_XML_CHAR.test(s) && NOT_XML_CHAR.test(s);
+}
 
 function assertXmlChars(s: string): void {
+  if (!hasNotXmlChar(s)) return;
   const m = NOT_XML_CHAR.exec(s);
   if (m) throw new RangeError(`U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML 1.0`);
 }
 
+// Most values need neither escaping nor a closer look at their characters: one test for both
+// (what needs escaping, and what MAYBE_NOT_XML_CHAR looks for) returns them as they are.
+const TEXT_PLAIN_NOT = /[&<>\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTR_PLAIN_NOT = /[&<"\t\n\r\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const TEXT_SPECIALS = /[&<>\r]/;
 const ATTR_SPECIALS = /[&<"\t\n\r]/;
 
 export function escapeText(s: string): string {
+  if (!TEXT_PLAIN_NOT.test(s)) return s;
   assertXmlChars(s);
-  // Most values need no escaping: test first, and skip building a new string.
   if (!TEXT_SPECIALS.test(s)) return s;
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
 
 export function escapeAttr(s: string): string {
+  if (!ATTR_PLAIN_NOT.test(s)) return s;
   assertXmlChars(s);
   if (!ATTR_SPECIALS.test(s)) return s;
   return s.replace(/[&<"\t\n\r]/g, (c) =>

@@ -16,6 +16,9 @@ import { intake, IntakeRun, type IntakeResult } from './intake.js';
 
 export { requestHashOf } from '../adapters/json-format.js';
 
+/** Every batch here goes on to the store, which needs a record's XML packed only (IntakeRun). */
+const PACKED_ONLY = { keepXml: false };
+
 /** A whole body, with its media type; or a batch the bulk import has already read. */
 export type IntakeTask =
   | { vendor: string; mediaType: string; body: string | Uint8Array }
@@ -82,12 +85,12 @@ export async function runBatchIntake(task: IntakeTask | EnvelopeTask, ctx: Valid
     requestHash = split.requestHash ?? sha256(task.body);
   }
   if (split.items.length > maxRecords) return { kind: 'too-many', requestHash, count: split.items.length };
-  return ok(requestHash, intake(adapter, split.items, split.context, ctx));
+  return ok(requestHash, intake(adapter, split.items, split.context, ctx, PACKED_ONLY));
 }
 
 /** A format that reads an item at a time: each is mapped as it is read; past `maxRecords` they are only counted. */
 function readingEach(xmlBatch: NonNullable<BatchFormat['xmlBatch']>, adapter: VendorAdapter, body: string | Uint8Array, ctx: ValidationContext, maxRecords: number): BatchIntakeOutcome {
-  const run = new IntakeRun(adapter, ctx);
+  const run = new IntakeRun(adapter, ctx, PACKED_ONLY);
   let count = 0;
   readXmlBatch(
     xmlBatch((item, context) => {
@@ -111,7 +114,7 @@ function envelopeIntake(task: EnvelopeTask, ctx: ValidationContext, maxRecords: 
   if (!adapter || !service || !xmlBatch) throw new Error(`vendor ${task.vendor} has no SOAP service with an XML batch format`);
   // Decoded here, in the intake thread, not on the event loop.
   const text = typeof task.envelope === 'string' ? task.envelope : Buffer.from(task.envelope.buffer, task.envelope.byteOffset, task.envelope.byteLength).toString('utf8');
-  const run = new IntakeRun(adapter, ctx);
+  const run = new IntakeRun(adapter, ctx, PACKED_ONLY);
   let count = 0;
   let read;
   try {
@@ -145,8 +148,5 @@ function unreadable(e: unknown, body: string | Uint8Array): BatchIntakeOutcome {
 }
 
 function ok(requestHash: string, result: IntakeResult): BatchIntakeOutcome {
-  // A record's XML goes on packed only (payload, about 570 bytes instead of 6 KB): the store
-  // needs nothing else of it, and posting it from an intake thread costs by the byte.
-  for (const r of result.records) if (r.payload) r.recordXml = null;
   return { kind: 'ok', requestHash, result };
 }

@@ -7,11 +7,14 @@ import type { NewRecord } from './store.js';
 // once, in record_payloads, as a zlib stream with a preset dictionary: a synthetic canonical
 // record (assets/payload-dictionary-1.xml, frozen), so the tags every record repeats cost next
 // to nothing. Measured on 1,000 vnEdu sample records (6.1 KB of XML on average): 566 bytes
-// packed with the dictionary, 1,285 without, 6,131 raw; 54.6 µs of CPU each at zlib's default
-// level 6, given the record's UTF-8 bytes. Level 3 took 41.5 µs but 618 bytes (a small primary
-// record: 627 bytes of 3,072), levels 1 and 2 no less time than 3, and a smaller window or hash
-// table no less either: 13 µs of a record's ~245 in intake did not buy 10% more bytes. The pure
-// intake step packs it, so it runs on the intake threads, not on the event loop.
+// packed with the dictionary, 1,285 without, 6,131 raw. Level 3, not zlib's default 6: packing
+// was the largest single cost of intake (a fifth of an intake thread's time in a profile of
+// 500-record vnEdu batches), and level 3 takes 61 µs of CPU a record against 79 at level 6 for
+// 619 bytes against 563 (2,000 records, medians of 9 rounds; Intel Xeon, 2 cores). The earlier
+// measure on AMD EPYC: 41.5 against 54.6 µs. Levels 1 and 2 took no less time than 3 and gave
+// more bytes (732 at 1); a smaller window or hash table no less time either. About 25 µs of
+// any level is fixed: making zlib's state (13 µs) and loading the dictionary into it (12 µs).
+// The pure intake step packs it, so it runs on the intake threads, not on the event loop.
 //
 // A stream names its dictionary by Adler-32 (RFC 1950's DICTID): a later dictionary is a new
 // file beside this one, and payloads packed with an earlier one stay readable. A zlib stream
@@ -26,11 +29,15 @@ const DICTIONARY = readFileSync(new URL('../../assets/payload-dictionary-1.xml',
 const DICTIONARIES = new Map<number, Buffer>([[adler32(DICTIONARY), DICTIONARY]]);
 export const PAYLOAD_DICTIONARY_ID = adler32(DICTIONARY);
 
-const PACK_LEVEL = 6;
+const PACK_LEVEL = 3;
+// zlib's output buffer: its default 16 KB is a new allocation for each record (larger than the
+// buffer pool takes), where nearly every packed record fits 2 KB (a 6 KB record packs to ~620 B;
+// a longer one takes a second chunk). 61 µs against 72 at the default (medians, same run).
+const PACK_CHUNK = 2048;
 
 /** The stored form of `xml`, in a buffer of its own (posted between threads without the pool's slack). */
 export function packPayload(xml: string | Buffer): Uint8Array {
-  const z = deflateSync(xml, { level: PACK_LEVEL, dictionary: DICTIONARY });
+  const z = deflateSync(xml, { level: PACK_LEVEL, dictionary: DICTIONARY, chunkSize: PACK_CHUNK });
   return new Uint8Array(z.buffer.slice(z.byteOffset, z.byteOffset + z.byteLength));
 }
 

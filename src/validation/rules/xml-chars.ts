@@ -1,9 +1,9 @@
-import { NOT_XML_CHAR } from '../../canonical/xml.js';
+import { hasNotXmlChar, NOT_XML_CHAR } from '../../canonical/xml.js';
 import type { FieldError } from '../types.js';
 
 /** Whether any string in `value` holds a character XML 1.0 cannot carry (no paths built: the common case). */
 function anyNotXmlChar(value: unknown): boolean {
-  if (typeof value === 'string') return NOT_XML_CHAR.test(value);
+  if (typeof value === 'string') return hasNotXmlChar(value);
   if (Array.isArray(value)) return value.some(anyNotXmlChar);
   if (value && typeof value === 'object') {
     for (const k in value) if (Object.hasOwn(value, k) && anyNotXmlChar((value as Record<string, unknown>)[k])) return true;
