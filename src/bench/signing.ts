@@ -72,8 +72,13 @@ export async function benchSigning(): Promise<BenchRow[]> {
     const batch = () => Promise.all([verifier.v!.check(documents), verifier.v!.check(documents)]);
     const verified = await rate(4000, batch, documents.length * 2 * 3);
 
+    // What a miss of the target is bound by, from this run's own figures: the work of a signature
+    // beyond its RSA verify, on one thread, and the two threads sharing the machine's cores.
+    const perSignatureUs = Math.round(1e6 / verifiedOneThread);
+    const rawVerifyUs = Math.round(1e6 / rawVerify);
+    const verifyBound = `reading and checking each signed document (XML parse, exclusive c14n, digests, the certificate chain: ${perSignatureUs} µs of CPU a signature on one thread, of which ${rawVerifyUs} µs the RSA verify, measured in this run), on 2 threads that share the machine's cores with the event loop`;
     return [
-      makeRow({ section: 'b', name: 'signature verification, signed học bạ (3 signatures each), 2 worker threads', value: verified, unit: 'signatures/s', floor: rawVerify * 2, floorIs: 'raw crypto.verify RSA-2048, same key, × 2 threads', target: VERIFY_TARGET }),
+      makeRow({ section: 'b', name: 'signature verification, signed học bạ (3 signatures each), 2 worker threads', value: verified, unit: 'signatures/s', floor: rawVerify * 2, floorIs: 'raw crypto.verify RSA-2048, same key, × 2 threads', target: VERIFY_TARGET, boundBy: verifyBound }),
       makeRow({ section: 'b', name: 'signature verification, signed học bạ, one thread', value: verifiedOneThread, unit: 'signatures/s', floor: rawVerify, floorIs: 'raw crypto.verify RSA-2048, same key' }),
       makeRow({ section: 'b', name: 'packet signing, 200-record packets (1.2 MB), file key', value: packets, unit: 'packets/s', floor: hashBound, floorIs: 'SHA-256 of the packet + one raw crypto.sign' }),
       makeRow({ section: 'b', name: 'raw crypto.sign RSA-2048, province key', value: rawSign, unit: 'signatures/s', floor: rawSign, floorIs: 'itself (the floor of the packet row)' }),
