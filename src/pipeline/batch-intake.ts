@@ -5,7 +5,7 @@ import { readEnvelope } from '../adapters/soap-envelope.js';
 import { standaloneParts, XmlTreeError, type XNode } from '../adapters/xml-tree.js';
 import type { ValidationContext } from '../validation/context.js';
 import type { FieldError } from '../validation/types.js';
-import { intake, IntakeRun, type IntakeResult } from './intake.js';
+import { intake, IntakeRun, type IntakeOptions, type IntakeResult } from './intake.js';
 
 // One vendor batch, from a request's body (or a chunk the import has read) to records ready for
 // the acceptance step: read with the adapter's format for the body's media type, hash (for
@@ -17,7 +17,7 @@ import { intake, IntakeRun, type IntakeResult } from './intake.js';
 export { requestHashOf } from '../adapters/json-format.js';
 
 /** Every batch here goes on to the store, which needs a record's XML packed only (IntakeRun). */
-const PACKED_ONLY = { keepXml: false };
+const PACKED_ONLY: IntakeOptions = { keepXml: false };
 
 /** A whole body, with its media type; or a batch the bulk import has already read. */
 export type IntakeTask =
@@ -85,7 +85,7 @@ export async function runBatchIntake(task: IntakeTask | EnvelopeTask, ctx: Valid
     requestHash = split.requestHash ?? sha256(task.body);
   }
   if (split.items.length > maxRecords) return { kind: 'too-many', requestHash, count: split.items.length };
-  return ok(requestHash, intake(adapter, split.items, split.context, ctx, PACKED_ONLY));
+  return { kind: 'ok', requestHash, result: intake(adapter, split.items, split.context, ctx, PACKED_ONLY) };
 }
 
 /** A format that reads an item at a time: each is mapped as it is read; past `maxRecords` they are only counted. */
@@ -99,7 +99,7 @@ function readingEach(xmlBatch: NonNullable<BatchFormat['xmlBatch']>, adapter: Ve
     body,
   );
   const requestHash = sha256(body);
-  return count > maxRecords ? { kind: 'too-many', requestHash, count } : ok(requestHash, run.result);
+  return count > maxRecords ? { kind: 'too-many', requestHash, count } : { kind: 'ok', requestHash, result: run.result };
 }
 
 /**
@@ -136,7 +136,7 @@ function envelopeIntake(task: EnvelopeTask, ctx: ValidationContext, maxRecords: 
     ? { kind: 'format', requestHash, errors: formatError.errors }
     : count > maxRecords
       ? { kind: 'too-many', requestHash, count }
-      : ok(requestHash, run.result);
+      : { kind: 'ok', requestHash, result: run.result };
   return { kind: 'envelope', op, batches, batch };
 }
 
@@ -145,8 +145,4 @@ function unreadable(e: unknown, body: string | Uint8Array): BatchIntakeOutcome {
   if (e instanceof BodyUnreadableError) return e.kind === 'malformed' ? { kind: 'malformed', message: e.message } : { kind: e.kind };
   if (e instanceof BatchFormatError) return { kind: 'format', requestHash: sha256(body), errors: e.errors };
   throw e;
-}
-
-function ok(requestHash: string, result: IntakeResult): BatchIntakeOutcome {
-  return { kind: 'ok', requestHash, result };
 }

@@ -26,6 +26,11 @@ export interface RecordOutcome {
   missingSignatures?: string[];
 }
 
+/** keepXml (default true): each record keeps its XML text beside its packed payload (IntakeRun). */
+export interface IntakeOptions {
+  keepXml: boolean;
+}
+
 export interface IntakeResult {
   outcomes: RecordOutcome[];
   records: NewRecord[];
@@ -120,7 +125,7 @@ export class IntakeRun {
   constructor(
     readonly adapter: VendorAdapter,
     readonly ctx: ValidationContext,
-    readonly options: { keepXml: boolean } = { keepXml: true },
+    readonly options: IntakeOptions = { keepXml: true },
   ) {}
 
   /** Items added so far. */
@@ -172,7 +177,7 @@ export class IntakeRun {
   }
 }
 
-export function intake(adapter: VendorAdapter, items: unknown[], context: unknown, ctx: ValidationContext, options?: { keepXml: boolean }): IntakeResult {
+export function intake(adapter: VendorAdapter, items: unknown[], context: unknown, ctx: ValidationContext, options?: IntakeOptions): IntakeResult {
   const run = new IntakeRun(adapter, ctx, options);
   for (const item of items) run.add(item, context);
   return run.result;
