@@ -370,11 +370,17 @@ for (const backend of backends) {
         claimed = await store.claim(owner, 1000, T0, 60_000);
       }
       const mine = new Set(recs.map((r) => r.id));
-      t.ok((await store.purgePayloads(T0, 0, true)) >= 4, 'dry run counts');
+      t.ok((await store.countPurgeable(T0)) >= 4, 'dry run counts');
       let purged = 0;
-      for (let n = -1; n !== 0; ) purged += n = await store.purgePayloads(T0, 2);
+      for (let walked = 2; walked === 2; ) {
+        const batch = await store.purgePayloads(T0, 2);
+        t.ok(batch.purged <= batch.walked && batch.walked <= 2, 'a batch walks at most its limit');
+        purged += batch.purged;
+        walked = batch.walked;
+      }
       t.ok(purged >= 4);
-      t.equal(await store.purgePayloads(T0, 2, true), 0, 'nothing left to purge');
+      t.equal(await store.countPurgeable(T0), 0, 'nothing left to purge');
+      t.same(await store.purgePayloads(T0, 2), { walked: 0, purged: 0 }, 'the next run starts where the last one stopped');
       await store.reclaimSpace();
       for (const id of mine) {
         const r = (await store.getRecord(id))!;
@@ -388,6 +394,20 @@ for (const backend of backends) {
         ? (raw.db.prepare(sql.replace('ANY_IDS', ids.map(() => '?').join(',')).replace('= ', 'IN (') + ')').all(...ids)[0] as { n: number }).n
         : Number(((await raw.pool!.query(sql.replace('ANY_IDS', 'ANY($1)'), [ids])).rows[0] as { n: string }).n);
       t.equal(left, 0, 'the payloads are gone');
+
+      // A record acknowledged after that run (its updated_at past where the run stopped) is purged
+      // by a later run with a later cutoff; one acknowledged after that cutoff is not.
+      const later = records(2);
+      await submit(store, later, { vendor, at: T0 - 1000 });
+      claimed = await store.claim(owner, 1000, T0, 60_000);
+      t.equal(claimed.filter((r) => later.some((l) => l.id === r.id)).length, 2);
+      await store.acknowledge(owner, 'PKT2', [{ id: later[0]!.id, ministryRecordId: 'M-a', code: 'accepted' }], T0 + 100);
+      await store.acknowledge(owner, 'PKT2', [{ id: later[1]!.id, ministryRecordId: 'M-b', code: 'accepted' }], T0 + 300);
+      t.ok((await store.countPurgeable(T0 + 200)) >= 1, 'the one acknowledged before the new cutoff');
+      for (let walked = 2; walked === 2; ) walked = (await store.purgePayloads(T0 + 200, 2)).walked;
+      t.equal(await store.recordPayloads(later[0]!.id).then((p) => p?.recordXml ?? null), null, 'purged by the later run');
+      t.ok(await store.recordPayloads(later[1]!.id).then((p) => p?.recordXml), 'kept: acknowledged after its cutoff');
+      t.equal(await store.countPurgeable(T0 + 200), 0);
     });
 
     // Raw SQL on either backend: the lean outbox's shape is part of the contract (issue 16).

@@ -38,13 +38,13 @@ export async function purgePayloads(
   const before = now - retention.payloadDays * 86_400_000;
   let purged = 0;
   if (opts.dryRun) {
-    purged = await store.purgePayloads(before, 0, true);
+    purged = await store.countPurgeable(before);
   } else {
     for (;;) {
       if (opts.isStopped?.()) break;
-      const n = await store.purgePayloads(before, retention.batchSize);
-      purged += n;
-      if (n < retention.batchSize) break;
+      const batch = await store.purgePayloads(before, retention.batchSize);
+      purged += batch.purged;
+      if (batch.walked < retention.batchSize) break;
       await yieldToEventLoop();
     }
     if (purged > 0) await store.reclaimSpace();

@@ -25,8 +25,9 @@ import { makeRow, type BenchRow } from './report.js';
 // arriving evenly at 100/s while it runs, beside the same load just before it.
 //
 // The rows: 95% acknowledged, 2% queued, 2% dead (RECORD_REFUSED), 1% rejected; learner IDs of
-// 15 digits (school + number), grades 1-12; half the records keep a payload (one real record
-// packed, 570 bytes), the others' were purged already.
+// 15 digits (school + number), grades 1-12; the newest acknowledged records, half the records in
+// all, keep a payload (one real record packed, 570 bytes); the older ones' were purged by an
+// earlier run, and the purge's cursor stands after them.
 
 const SCHOOLS = 1000;
 const PURGE_BATCH = 500; // retention.batchSize as configured by default
@@ -47,7 +48,7 @@ function rowSql(i: string, fmt: (pattern: string, ...args: string[]) => string, 
   const m = `(${i}) % 100`;
   return `${fmt('00000000-0000-7000-8000-%s', `lpad12(${i})`)}, 'bench-fill', (${i}) % 500,
     ${fmt('%s%s/2024-2025', `lpad8(1000000 + (${i}) % ${SCHOOLS})`, `lpad7((${i}) / ${SCHOOLS})`)}, 'h' || (${i}),
-    CASE WHEN ${m} < 50 THEN 1 END,
+    CASE WHEN ${m} < 99 THEN 1 END,
     CASE WHEN ${m} < 95 THEN 'acknowledged' WHEN ${m} < 97 THEN 'queued' WHEN ${m} < 99 THEN 'dead' ELSE 'rejected' END,
     12, 2000, 600000, 259200000, ${t0} + (${i}), ${t0} + (${i}),
     CASE WHEN ${m} < 95 THEN 'accepted' WHEN ${m} < 97 THEN NULL WHEN ${m} < 99 THEN 'RECORD_REFUSED' ELSE 'VALIDATION' END,
@@ -64,6 +65,19 @@ const CHUNK = 250_000;
 // turn every 50,000 rows (about 3 s) keeps both going.
 const SQLITE_CHUNK = 50_000;
 
+const ACKNOWLEDGED = (i: number) => i % 100 < 95; // as rowSql's states
+const recordId = (i: number) => `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+
+/** The first row that keeps its payload: from it on, the acknowledged rows are half of all `n`. */
+function firstKept(n: number): number {
+  let i = n;
+  for (let kept = 0; kept < n / 2 && i > 0; ) if (ACKNOWLEDGED(--i)) kept++;
+  return i;
+}
+
+/** Where an earlier purge run stopped: at the row before the first kept payload. */
+const cursorOf = (n: number, t0: number): [number, string] => [t0 + firstKept(n) - 1, recordId(firstKept(n) - 1)];
+
 async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): Promise<Filled> {
   const { SqliteStore } = await import('../storage/sqlite/sqlite-store.js');
   const store = new SqliteStore(s.databaseUrl);
@@ -77,7 +91,8 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
   const insert = db.prepare(`WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)
     INSERT INTO records (${COLUMNS}) SELECT ${rowSql('i', fmt, t0)} FROM n`);
   const payloads = db.prepare(`WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)
-    INSERT INTO record_payloads (record_id, record_xml) SELECT printf('00000000-0000-7000-8000-%s', lpad12(i)), @payload FROM n WHERE i % 100 < 50`);
+    INSERT INTO record_payloads (record_id, record_xml) SELECT printf('00000000-0000-7000-8000-%s', lpad12(i)), @payload FROM n
+    WHERE i >= @kept AND i % 100 < 95`);
   // The outbox's own indexes, built once after the rows instead of row by row (below).
   const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
   for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
@@ -85,7 +100,7 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
     const to = Math.min(n, from + SQLITE_CHUNK);
     db.transaction(() => {
       insert.run({ from, to });
-      payloads.run({ from, to, payload });
+      payloads.run({ from, to, payload, kept: firstKept(n) });
     })();
     if (to % CHUNK === 0 || to === n) progress(`SQLite: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
     // PostgreSQL fills at the same time (benchTwoMillion): let its client send the next chunk.
@@ -98,6 +113,7 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
   progress(`SQLite: ${indexes.length} indexes of records built`);
   // The progress counters, as the outbox's insert adds a submission's (its migration 14).
   db.prepare(countInserted.sqlite).run({ submission: 'bench-fill' });
+  db.prepare('INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, ?, ?)').run(...cursorOf(n, t0));
   db.pragma('wal_checkpoint(TRUNCATE)');
   return { store, close: () => store.close() };
 }
@@ -125,9 +141,11 @@ async function fillPostgres(s: Scratch, n: number, t0: number, payload: Buffer, 
       const to = Math.min(n, from + CHUNK);
       await c.query(`INSERT INTO records (${COLUMNS}) SELECT ${sql} FROM generate_series($1::bigint, $2::bigint - 1) AS i`, [from, to]);
       await c.query(`INSERT INTO record_payloads (record_id, record_xml)
-        SELECT format('00000000-0000-7000-8000-%s', pg_temp.lpad12(i)), $3 FROM generate_series($1::bigint, $2::bigint - 1) AS i WHERE i % 100 < 50`, [from, to, payload]);
+        SELECT format('00000000-0000-7000-8000-%s', pg_temp.lpad12(i)), $3 FROM generate_series($1::bigint, $2::bigint - 1) AS i
+        WHERE i >= $4 AND i % 100 < 95`, [from, to, payload, firstKept(n)]);
       progress(`PostgreSQL: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
     }
+    await c.query('INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, $1, $2)', cursorOf(n, t0));
     await c.query(`SET maintenance_work_mem = '256MB'`);
     for (const ix of indexes) await c.query(ix.indexdef);
     progress(`PostgreSQL: ${indexes.length} indexes of records built`);
@@ -192,7 +210,7 @@ export async function benchTwoMillion(records: number, backends: readonly ('sqli
         const filled = await fills.get(backend)!;
         const store = filled.store;
         const scale = `${records.toLocaleString('en')} records, ${SCHOOLS.toLocaleString('en')} schools, ${db}`;
-        const anyId = () => `00000000-0000-7000-8000-${String(randomInt(records)).padStart(12, '0')}`;
+        const anyId = () => recordId(randomInt(records));
         const floor = await p99Of(200, () => store.getRecord(anyId()));
         const floorIs = 'one record by primary key (getRecord), p99, same run';
         const query = (name: string, value: number, boundBy: string) =>

@@ -83,6 +83,12 @@ export interface NewSubmission {
   createdAt: number;
 }
 
+/** One batch of the retention purge: the records it walked over, and the payloads it deleted. */
+export interface PurgeBatch {
+  walked: number;
+  purged: number;
+}
+
 export interface StoredSubmission {
   id: string;
   vendor: string;
@@ -303,10 +309,13 @@ export interface Store {
   /** created_at of the oldest record waiting to be delivered (queued, retry or sending); null when none. */
   oldestQueuedAt(): Promise<number | null>;
   /**
-   * Retention: clears record_xml and signed_xml of up to `limit` records acknowledged before
-   * `before` (hashes, receipt and timeline stay); returns how many. `dryRun`: only counts (all of them).
+   * Retention, one batch: deletes the payloads (canonical XML, signed document) of the next
+   * `limit` records acknowledged before `before` (hashes, receipt and timeline stay). `walked`
+   * below `limit`: nothing is left to purge.
    */
-  purgePayloads(before: number, limit: number, dryRun?: boolean): Promise<number>;
+  purgePayloads(before: number, limit: number): Promise<PurgeBatch>;
+  /** How many records acknowledged before `before` still keep a payload the purge would delete (its dry run). */
+  countPurgeable(before: number): Promise<number>;
   /** Lets the backend give freed space back (SQLite: incremental vacuum and a checkpoint; PostgreSQL: nothing, autovacuum reuses it). */
   reclaimSpace(): Promise<void>;
   getRecord(id: string): Promise<RecordRow | null>;

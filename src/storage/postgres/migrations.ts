@@ -362,4 +362,18 @@ $$;
     // both stores count alike.
     sql: '',
   },
+  {
+    id: 15,
+    name: 'purge by cursor',
+    // As SQLite's migration 15.
+    sql: `
+DROP INDEX records_payload_kept;
+CREATE INDEX records_acknowledged ON records (updated_at, id) WHERE state = 'acknowledged';
+CREATE TABLE purge_cursor (
+  one        SMALLINT PRIMARY KEY CHECK (one = 1),
+  updated_at BIGINT NOT NULL,
+  record_id  TEXT NOT NULL
+);
+`,
+  },
 ]);

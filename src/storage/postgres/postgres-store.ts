@@ -17,6 +17,7 @@ import type {
   RecordRow,
   RetryPolicy,
   Store,
+  PurgeBatch,
   StoredSubmission,
   WithdrawOutcome,
   WithdrawRequest,
@@ -358,10 +359,14 @@ export class PostgresStore implements Store {
     return numOrNull(rows[0].t);
   }
 
-  async purgePayloads(before: number, limit: number, dryRun = false): Promise<number> {
-    if (dryRun) return num((await this.q(countPurgeable.postgres, [before])).rows[0].n);
+  async purgePayloads(before: number, limit: number): Promise<PurgeBatch> {
     // The deleted payload rows' space is reused by autovacuum; no rewrite of the table.
-    return num((await this.q(purgePayloads.postgres, [before, limit])).rows[0].n);
+    const r = (await this.q(purgePayloads.postgres, [before, limit])).rows[0];
+    return { walked: num(r.walked), purged: num(r.purged) };
+  }
+
+  async countPurgeable(before: number): Promise<number> {
+    return num((await this.q(countPurgeable.postgres, [before])).rows[0].n);
   }
 
   async reclaimSpace(): Promise<void> {

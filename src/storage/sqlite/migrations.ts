@@ -368,4 +368,22 @@ END;
 DROP TRIGGER record_counts_insert;
 `,
   },
+  {
+    id: 15,
+    name: 'purge by cursor',
+    // The retention purge walks the acknowledged records from a cursor and deletes their payload
+    // rows without writing the records (outbox/payloads.ts): on PostgreSQL clearing payload_kept
+    // made every purged record a new version in all its indexes. payload_kept stays as it is
+    // written (1: the record was accepted with a payload) and is no longer read; dropping it would
+    // rewrite the whole records table here.
+    sql: `
+DROP INDEX records_payload_kept;
+CREATE INDEX records_acknowledged ON records (updated_at, id) WHERE state = 'acknowledged';
+CREATE TABLE purge_cursor (
+  one        INTEGER PRIMARY KEY CHECK (one = 1),
+  updated_at INTEGER NOT NULL,
+  record_id  TEXT NOT NULL
+);
+`,
+  },
 ]);

@@ -21,6 +21,7 @@ import type {
   RecordRow,
   RetryPolicy,
   Store,
+  PurgeBatch,
   StoredSubmission,
   WithdrawOutcome,
   WithdrawRequest,
@@ -240,8 +241,9 @@ export class SqliteStore implements Store {
       appendAudit: db.prepare(`INSERT INTO audit_log (at, actor_id, actor_name, role, action, target, count, reason, source, via)
         VALUES (@at, @actorId, @actorName, @role, @action, @target, @count, @reason, @source, @via)`),
       oldestQueued: db.prepare(`SELECT min(created_at) AS t FROM records WHERE state IN (${WAITING_STATES.map((s) => `'${s}'`).join(', ')})`),
-      purgeClear: db.prepare(purgePayloads.sqlite.clear),
+      purgeBatch: db.prepare(purgePayloads.sqlite.batch),
       purgeRemove: db.prepare(purgePayloads.sqlite.remove),
+      purgeMoveCursor: db.prepare(purgePayloads.sqlite.moveCursor),
       purgeable: db.prepare(countPurgeable.sqlite),
       insertPayload: db.prepare(insertPayload.sqlite),
       countInserted: db.prepare(countInserted.sqlite),
@@ -635,15 +637,21 @@ export class SqliteStore implements Store {
     return (this.s.oldestQueued.get() as { t: number | null }).t ?? null;
   }
 
-  async purgePayloads(before: number, limit: number, dryRun = false): Promise<number> {
-    if (dryRun) return (this.s.purgeable.get(before) as { n: number }).n;
-    const n = this.write(() => this.db.transaction(() => {
-      const cleared = this.s.purgeClear.all(before, limit) as { id: string }[];
-      for (const { id } of cleared) this.s.purgeRemove.run(id);
-      return cleared.length;
+  async purgePayloads(before: number, limit: number): Promise<PurgeBatch> {
+    const done = this.write(() => this.db.transaction(() => {
+      const batch = this.s.purgeBatch.all(before, limit) as { id: string; updated_at: number }[];
+      let purged = 0;
+      for (const { id } of batch) purged += this.s.purgeRemove.run(id).changes;
+      const last = batch.at(-1);
+      if (last) this.s.purgeMoveCursor.run(last.updated_at, last.id);
+      return { walked: batch.length, purged };
     })());
     await this.durable();
-    return n;
+    return done;
+  }
+
+  async countPurgeable(before: number): Promise<number> {
+    return (this.s.purgeable.get(before) as { n: number }).n;
   }
 
   async reclaimSpace(): Promise<void> {
