@@ -76,7 +76,7 @@ function firstKept(n: number): number {
 }
 
 /** Where an earlier purge run stopped: at the row before the first kept payload. */
-const cursorOf = (n: number, t0: number): [number, string] => [t0 + firstKept(n) - 1, recordId(firstKept(n) - 1)];
+const cursorBefore = (kept: number, t0: number): [number, string] => [t0 + kept - 1, recordId(kept - 1)];
 
 async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): Promise<Filled> {
   const { SqliteStore } = await import('../storage/sqlite/sqlite-store.js');
@@ -96,11 +96,12 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
   // The outbox's own indexes, built once after the rows instead of row by row (below).
   const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
   for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
+  const kept = firstKept(n);
   for (let from = 0; from < n; from += SQLITE_CHUNK) {
     const to = Math.min(n, from + SQLITE_CHUNK);
     db.transaction(() => {
       insert.run({ from, to });
-      payloads.run({ from, to, payload, kept: firstKept(n) });
+      payloads.run({ from, to, payload, kept });
     })();
     if (to % CHUNK === 0 || to === n) progress(`SQLite: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
     // PostgreSQL fills at the same time (benchTwoMillion): let its client send the next chunk.
@@ -113,7 +114,7 @@ async function fillSqlite(s: Scratch, n: number, t0: number, payload: Buffer): P
   progress(`SQLite: ${indexes.length} indexes of records built`);
   // The progress counters, as the outbox's insert adds a submission's (its migration 14).
   db.prepare(countInserted.sqlite).run({ submission: 'bench-fill' });
-  db.prepare('INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, ?, ?)').run(...cursorOf(n, t0));
+  db.prepare('INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, ?, ?)').run(...cursorBefore(kept, t0));
   db.pragma('wal_checkpoint(TRUNCATE)');
   return { store, close: () => store.close() };
 }
@@ -137,15 +138,16 @@ async function fillPostgres(s: Scratch, n: number, t0: number, payload: Buffer, 
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)`);
     for (const ix of indexes) await c.query(`DROP INDEX ${JSON.stringify(ix.indexname)}`);
     filling();
+    const kept = firstKept(n);
     for (let from = 0; from < n; from += CHUNK) {
       const to = Math.min(n, from + CHUNK);
       await c.query(`INSERT INTO records (${COLUMNS}) SELECT ${sql} FROM generate_series($1::bigint, $2::bigint - 1) AS i`, [from, to]);
       await c.query(`INSERT INTO record_payloads (record_id, record_xml)
         SELECT format('00000000-0000-7000-8000-%s', pg_temp.lpad12(i)), $3 FROM generate_series($1::bigint, $2::bigint - 1) AS i
-        WHERE i >= $4 AND i % 100 < 95`, [from, to, payload, firstKept(n)]);
+        WHERE i >= $4 AND i % 100 < 95`, [from, to, payload, kept]);
       progress(`PostgreSQL: ${to.toLocaleString('en')} of ${n.toLocaleString('en')} records`);
     }
-    await c.query('INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, $1, $2)', cursorOf(n, t0));
+    await c.query('INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, $1, $2)', cursorBefore(kept, t0));
     await c.query(`SET maintenance_work_mem = '256MB'`);
     for (const ix of indexes) await c.query(ix.indexdef);
     progress(`PostgreSQL: ${indexes.length} indexes of records built`);

@@ -38,8 +38,8 @@ export const countPurgeable = {
     AND EXISTS (SELECT 1 FROM record_payloads p WHERE p.record_id = r.id)`,
 } as const;
 
-const MOVE_CURSOR = `INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, ?, ?)
-  ON CONFLICT (one) DO UPDATE SET updated_at = excluded.updated_at, record_id = excluded.record_id
+// Moves the cursor to a batch's last record, never back (below).
+const CURSOR_FORWARD = `ON CONFLICT (one) DO UPDATE SET updated_at = excluded.updated_at, record_id = excluded.record_id
   WHERE (purge_cursor.updated_at, purge_cursor.record_id) < (excluded.updated_at, excluded.record_id)`;
 
 /**
@@ -54,12 +54,13 @@ export const purgePayloads = {
     batch: `SELECT id, updated_at FROM ${ACKNOWLEDGED_SQLITE} WHERE state = 'acknowledged' AND updated_at < ? AND ${AFTER_CURSOR}
       ORDER BY updated_at, id LIMIT ?`,
     remove: 'DELETE FROM record_payloads WHERE record_id = ?',
-    moveCursor: MOVE_CURSOR,
+    moveCursor: `INSERT INTO purge_cursor (one, updated_at, record_id) VALUES (1, ?, ?) ${CURSOR_FORWARD}`,
   },
   postgres: `WITH batch AS (
       SELECT id, updated_at FROM records WHERE state = 'acknowledged' AND updated_at < $1 AND ${AFTER_CURSOR}
       ORDER BY updated_at, id LIMIT $2),
     gone AS (DELETE FROM record_payloads p USING batch WHERE p.record_id = batch.id RETURNING 1),
-    moved AS (${MOVE_CURSOR.replace('VALUES (1, ?, ?)', 'SELECT 1, updated_at, id FROM batch ORDER BY updated_at DESC, id DESC LIMIT 1')})
+    moved AS (INSERT INTO purge_cursor (one, updated_at, record_id)
+      SELECT 1, updated_at, id FROM batch ORDER BY updated_at DESC, id DESC LIMIT 1 ${CURSOR_FORWARD})
     SELECT (SELECT count(*) FROM batch) AS walked, (SELECT count(*) FROM gone) AS purged`,
 } as const;
