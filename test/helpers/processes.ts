@@ -179,7 +179,10 @@ const MAIN_JS = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
  */
 export function runCli(args: string[], env: Record<string, string> = {}, o: { nodeArgs?: string[]; stdin?: string; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), MAIN_JS, ...args], { cwd: o.cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Without the test runner's NODE_OPTIONS: its module hooks (tap's process tracking) load with
+    // every child and took most of a short command's CPU; an operator's shell has none of them.
+    const { NODE_OPTIONS: _runner, ...inherited } = process.env;
+    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), MAIN_JS, ...args], { cwd: o.cwd, env: { ...inherited, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
