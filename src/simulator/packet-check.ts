@@ -1,8 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
 import { profileOf, recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
 import { RECORD_PROFILES } from '../canonical/profiles.js';
 import { sha256Hex } from '../canonical/xml.js';
@@ -12,6 +9,7 @@ import { excC14n } from '../signing/exc-c14n.js';
 import { verifyEnvelopedFast } from '../signing/xmldsig.js';
 import type { Receipt, ReceiptResult } from '../transport/transport.js';
 import { MalformedXml, parsePacketXml } from './packet-dom.js';
+import { validatorsByNamespace } from './record-schemas-compiled.js';
 import type { Sender, SimulatorState } from './state.js';
 
 // How the Ministry reads one packet (specs/ministry-profile/v0/README.md): the signature first,
@@ -40,35 +38,17 @@ export const RECORD_SCHEMA_PATH = join(PACKAGE_ROOT, 'specs/ministry-profile/v2/
 
 /**
  * One validator per record profile the Ministry reads (canonical/profiles.ts), each with its own
- * schema, picked by the namespace the record declares. Undefined when no profile has a schema.
- * Compiled once per package root and process: a simulator start compiled the schemas twice (its
- * routes and its packet reader), 250 ms of CPU each time, and the schema files do not change.
+ * schema, picked by the namespace the record declares. Compiled ahead (record-schemas-compiled.ts,
+ * `npm run schema:compile`): each check thread compiled the three schemas at its start, about
+ * 250 ms of CPU each.
  */
-export function loadRecordValidator(root = PACKAGE_ROOT): RecordValidator | undefined {
-  if (!VALIDATORS.has(root)) VALIDATORS.set(root, compileRecordValidator(root));
-  return VALIDATORS.get(root);
-}
-const VALIDATORS = new Map<string, RecordValidator | undefined>();
-
-function compileRecordValidator(root: string): RecordValidator | undefined {
-  const byNamespace = new Map<string, (record: unknown) => string | undefined>();
-  for (const profile of RECORD_PROFILES.values()) {
-    const path = join(root, profile.schemaFile);
-    if (!existsSync(path)) continue;
-    // strict: false because the schema is the profile's to write; the simulator only applies it.
-    const ajv = new Ajv2020({ strict: false });
-    ajvFormats.default(ajv);
-    const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
-    byNamespace.set(profile.namespace, (record) => {
-      if (validate(record)) return undefined;
-      const e = validate.errors?.[0];
-      return e ? `${e.instancePath || '/'} ${e.message ?? 'is invalid'}` : 'record is invalid';
-    });
-  }
-  if (byNamespace.size === 0) return undefined;
+export function loadRecordValidator(): RecordValidator {
   return (record, namespace) => {
-    const validate = byNamespace.get(namespace);
-    return validate ? validate(record) : `no schema for profile ${namespace}`;
+    const validate = validatorsByNamespace[namespace];
+    if (!validate) return `no schema for profile ${namespace}`;
+    if (validate(record)) return undefined;
+    const e = validate.errors?.[0];
+    return e ? `${e.instancePath || '/'} ${e.message ?? 'is invalid'}` : 'record is invalid';
   };
 }
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import addFormatsImport, { type FormatsPlugin } from 'ajv-formats';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { CanonicalRecord } from '../canonical/record.js';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
 import type { ValidationContext } from './context.js';
@@ -18,14 +17,10 @@ import { checkSecondaryScores } from './rules/secondary-scores.js';
 import { checkSecondarySubjects } from './rules/secondary-subjects.js';
 import { checkSignatures } from './rules/signatures.js';
 import { checkXmlChars } from './rules/xml-chars.js';
+import { recordSchemaValidator as validateSchema } from './record-schema-compiled.js';
 import type { FieldError, ValidationError } from './types.js';
 
 export { makePersonalId, pendingPersonalId } from './rules/personal-id.js';
-
-// ajv-formats is CommonJS: under NodeNext the default import is the module object in the types
-// but the plugin function at run time; `.default` exists on both, so prefer it.
-const addFormats: FormatsPlugin =
-  (addFormatsImport as unknown as { default?: FormatsPlugin }).default ?? (addFormatsImport as unknown as FormatsPlugin);
 
 // The schema is the published profile file itself (not a copy), read relative to this module so
 // it works from src/ under the test runner and from dist/ after the build.
@@ -34,11 +29,9 @@ const addFormats: FormatsPlugin =
 const SCHEMA_URL = new URL('../../specs/ministry-profile/v2/record.schema.json', import.meta.url);
 export const recordSchema: Record<string, unknown> = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
 
-// Compiled once at module load: compiling per record would dominate the cost of a batch.
-// verbose: errors carry the offending value, which range messages quote back to the vendor.
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-addFormats(ajv, ['date', 'date-time']);
-const validateSchema = ajv.compile(recordSchema);
+// The schema's validator is compiled ahead, by `npm run schema:compile` (record-schema-compiled.ts,
+// options and reasons in tools/record-schema-code.ts): each thread that validates loads it rather
+// than compiling the schema again at its start.
 
 const CODE_BY_KEYWORD: Record<string, ErrorCode> = {
   required: 'SCHEMA_REQUIRED',
