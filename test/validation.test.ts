@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import {
   COMMENT_RESULTS,
@@ -29,7 +30,8 @@ import {
   termAverage,
   yearAverage,
 } from '../src/validation/calc/circular22.js';
-import { makePersonalId, recordSchema, toValidationErrors, validateRecord } from '../src/validation/validate.js';
+import { makePersonalId, toValidationErrors, validateRecord } from '../src/validation/validate.js';
+import { RECORD_SCHEMA_PATH } from '../src/tools/record-schema-code.js';
 import { applyChanges, contextWith, loadValid } from './helpers/records.js';
 import { learningComments } from '../src/validation/rules/secondary-outcome.js';
 import type { CommentSubjectResult } from '../src/canonical/record.js';
@@ -96,7 +98,7 @@ t.test('makePersonalId encodes province, century, sex and birth year', async (t)
 
 t.test('schema code lists match canonical/codes.ts and property order matches the records', async (t) => {
   type S = { properties: Record<string, S>; items: S; enum?: string[]; $ref?: string; $defs: Record<string, S> };
-  const s = recordSchema as unknown as S;
+  const s = JSON.parse(readFileSync(RECORD_SCHEMA_PATH, 'utf8')) as S;
   const deref = (x: S): S => (x.$ref ? s.$defs[x.$ref.split('/').pop()!]! : x);
   const p = deref(s.properties.primary!).properties;
   t.same(p.subjects!.items.properties.subject!.enum, [...PRIMARY_SUBJECTS]);

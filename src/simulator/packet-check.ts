@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { profileOf, recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
 import { RECORD_PROFILES } from '../canonical/profiles.js';
 import { sha256Hex } from '../canonical/xml.js';
@@ -32,9 +30,6 @@ export class PacketRefused extends Error {
 /** Returns the first schema error of a record of the profile named by `namespace`, or undefined when it is valid. */
 export type RecordValidator = (record: unknown, namespace: string) => string | undefined;
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The newest profile's record schema. */
-export const RECORD_SCHEMA_PATH = join(PACKAGE_ROOT, 'specs/ministry-profile/v2/record.schema.json');
 
 /**
  * One validator per record profile the Ministry reads (canonical/profiles.ts), each with its own

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { CanonicalRecord } from '../canonical/record.js';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
@@ -22,16 +21,11 @@ import type { FieldError, ValidationError } from './types.js';
 
 export { makePersonalId, pendingPersonalId } from './rules/personal-id.js';
 
-// The schema is the published profile file itself (not a copy), read relative to this module so
-// it works from src/ under the test runner and from dist/ after the build.
-// Profile v2 is v1 and the record form (`form`): one schema validates both (a record without the
-// form is written as v1, canonical/record.ts namespaceOfRecord).
-const SCHEMA_URL = new URL('../../specs/ministry-profile/v2/record.schema.json', import.meta.url);
-export const recordSchema: Record<string, unknown> = JSON.parse(readFileSync(SCHEMA_URL, 'utf8'));
-
-// The schema's validator is compiled ahead, by `npm run schema:compile` (record-schema-compiled.ts,
-// options and reasons in tools/record-schema-code.ts): each thread that validates loads it rather
-// than compiling the schema again at its start.
+// The schema (specs/ministry-profile/v2/record.schema.json; profile v2 is v1 and the record form,
+// `form`: one schema validates both, a record without the form is written as v1) is compiled
+// ahead by `npm run schema:compile` (record-schema-compiled.ts, options and reasons in
+// tools/record-schema-code.ts): each thread that validates loads it rather than compiling the
+// schema again at its start, and reads no schema file.
 
 const CODE_BY_KEYWORD: Record<string, ErrorCode> = {
   required: 'SCHEMA_REQUIRED',
