@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -7,6 +8,7 @@ import { demoPkiPaths } from '../src/pki/demo.js';
 import { issueCertificate } from '../src/pki/signer-certificates.js';
 import { DemoSigners, sampleRecords, signedDocument } from '../src/record-signatures/demo-documents.js';
 import { api, eventually, simRecords, startTestGateway } from './helpers/gateway.js';
+import { makeTsa, signatureValueC14n, stampObject, withObject } from './helpers/tsa.js';
 import { xmlsecSkip, xmlsecVerify } from './helpers/xmlsec.js';
 
 // Signed records end to end: real HTTP, real SQLite, verification in worker threads, the real
@@ -79,6 +81,33 @@ t.test('signed records: verified, stored with their signatures, held until compl
     t.notMatch(logs, r.student.fullName);
     t.notMatch(logs, r.student.personalId);
   }
+});
+
+t.test('RFC 3161 time-stamps: a configured authority\'s token is verified and reported; another\'s is refused', async (t) => {
+  const tsaDir = mkdtempSync(join(tmpdir(), 'hocba-tsa-'));
+  t.teardown(() => rmSync(tsaDir, { recursive: true, force: true }));
+  const [tsa, stranger] = await Promise.all([makeTsa(join(tsaDir, 'trusted'), 'Province TSA'), makeTsa(join(tsaDir, 'other'), 'Other TSA')]);
+  const gw = await startTestGateway(t, { signedRecords: { tsa: { trustAnchors: [tsa.rootFile] } } });
+  const signers = new DemoSigners(demoPkiPaths(join(gw.dir, 'pki')));
+  const [a, b] = sampleRecords(2, 17);
+
+  const doc = await signedDocument(signers, a);
+  const stamped = withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', await tsa.stamp(signatureValueC14n(doc, 'sig-gvcn'))));
+  const res = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, raw: stamped, headers: xmlHeaders });
+  t.equal(res.status, 202, res.text);
+  t.match(res.json.records[0].signatures[0], { role: 'teacher', valid: true, timeStamp: { authority: /CN=Province TSA/, time: /^\d{4}-\d\d-\d\dT/ } });
+  t.notOk('timeStamp' in res.json.records[0].signatures[1], 'the principal\'s signature carries no stamp');
+  const look = await api(gw, 'GET', `/lookup/${a.lookupCode}`);
+  t.equal(look.json.signatures.signers[0].stampedAt, res.json.records[0].signatures[0].timeStamp.time, 'the lookup says when the teacher\'s signature was stamped');
+  t.equal(look.json.signatures.signers[1].stampedAt, null);
+
+  const other = await signedDocument(signers, b);
+  const foreign = withObject(other, 'sig-gvcn', stampObject('sig-gvcn', await stranger.stamp(signatureValueC14n(other, 'sig-gvcn'))));
+  const bad = await api(gw, 'POST', '/v1/signed-records', { token: gw.vendorKey, raw: foreign, headers: xmlHeaders });
+  t.equal(bad.status, 422, bad.text);
+  t.match(bad.headers.get('content-type'), /application\/problem\+json/);
+  t.match(bad.json, { code: 'TIMESTAMP_UNTRUSTED', validationErrors: [{ code: 'TIMESTAMP_UNTRUSTED', path: '/signatures/sig-gvcn' }] });
+  t.match(bad.json.detail_vi, /dấu thời gian/);
 });
 
 t.test('keys reload without a restart and without dropping requests', async (t) => {

@@ -35,6 +35,7 @@ function signatureLines(s: SignatureReport): string[] {
   const out = [`  ${s.id ?? '(no Id)'}${s.role ? ` (${s.role})` : ''}: ${s.valid ? 'VALID' : `INVALID ${s.code}`}${s.valid ? '' : ` — ${s.detail}`}`];
   if (s.signer) out.push(`    signer:  ${s.signer.subject} (serial ${s.signer.serialNumber}, valid ${s.signer.notBefore} to ${s.signer.notAfter})`);
   if (s.signingTime) out.push(`    signed:  ${s.signingTime}`);
+  if (s.timeStamp) out.push(`    stamped: ${s.timeStamp.time} by ${s.timeStamp.authority} (the certificate is checked at this time)`);
   if (s.chain?.length) out.push(`    chain:   ${chainText(s.chain)}${s.valid ? ' (trust anchor)' : ''}`);
   if (s.note) out.push(`    note:    ${s.note}`);
   return out;

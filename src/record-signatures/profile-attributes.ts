@@ -32,10 +32,21 @@ const DSIG_ATTRIBUTES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['SignatureProperty', set('Id', 'Target')],
 ]);
 
+/** XAdES (ETSI EN 319 132-1) attributes of the elements that carry a signature time-stamp (verify-document.ts). */
+const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
+const XADES_ATTRIBUTES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['QualifyingProperties', set('Id', 'Target')],
+  ['UnsignedProperties', set('Id')],
+  ['UnsignedSignatureProperties', set('Id')],
+  ['SignatureTimeStamp', set('Id')],
+  ['EncapsulatedTimeStamp', set('Id', 'Encoding')],
+]);
+
 function allowedOn(el: Element, hocba: Element): ReadonlySet<string> {
   if (el === hocba) return set('Id');
   const ns = el.namespaceURI ?? '';
   if (ns === DSIG_NS) return DSIG_ATTRIBUTES.get(el.localName ?? '') ?? none;
+  if (ns === XADES_NS) return XADES_ATTRIBUTES.get(el.localName ?? '') ?? none;
   if (ns === EXC_C14N && el.localName === 'InclusiveNamespaces') return set('PrefixList');
   return none;
 }

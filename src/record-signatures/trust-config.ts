@@ -16,5 +16,6 @@ export async function loadTrustMaterial(s: SignedRecordSettings, demoCaPath: str
     anchors: (await Promise.all(anchors.map(read))).map((b) => b.toString('utf8')),
     intermediates: (await Promise.all(s.intermediates.map(read))).map((b) => b.toString('utf8')),
     crls: await Promise.all(s.crlFiles.map(read)),
+    timeStampAnchors: (await Promise.all(s.tsa.trustAnchors.map(read))).map((b) => b.toString('utf8')),
   };
 }

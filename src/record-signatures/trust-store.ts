@@ -17,7 +17,18 @@ export interface TrustMaterial {
   crls: Buffer[];
   /** The province's packet-signing certificates (PEM): they never sign a record. */
   provinceCertificates?: string[];
+  /**
+   * Roots of the RFC 3161 time-stamp authorities trusted (PEM; signedRecords.tsa.trustAnchors).
+   * None: a signature carrying a time-stamp is refused (TIMESTAMP_UNSUPPORTED).
+   */
+  timeStampAnchors?: string[];
 }
+
+/** A time-stamp authority's certificate judged at the time it stamped (time-stamp.ts). */
+export type TimeStamperVerdict = { ok: true; authority: CertificateView } | { ok: false; detail: string };
+
+/** RFC 3161 §2.3: a TSA's certificate carries the extended key usage id-kp-timeStamping. */
+const ID_KP_TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 
 /** What the role rules look at (policy.ts RoleRules). */
 export interface CertificateProfile {
@@ -87,14 +98,35 @@ export class TrustStore {
   readonly #parsed = new Map<string, Parsed>();
   readonly #chains = new Map<string, Parsed[] | null>();
   readonly #province = new Set<string>();
+  /** A CRL from a CA of the other store (signers' or TSAs') is passed over, not an error. */
+  readonly #otherCrlsPassed: boolean;
+  readonly #crlsTaken = new Set<number>();
   readonly warnings: string[] = [];
+  /** The trusted time-stamp authorities, with anchors of their own; null when none are configured. */
+  timeStamping: TrustStore | null = null;
 
-  private constructor(x509: typeof X509) {
+  private constructor(x509: typeof X509, otherCrlsPassed: boolean) {
     this.#x509 = x509;
+    this.#otherCrlsPassed = otherCrlsPassed;
   }
 
   static async create(m: TrustMaterial): Promise<TrustStore> {
-    const store = new TrustStore(await loadX509());
+    const tsa = m.timeStampAnchors?.some((pem) => splitPem(pem).length > 0);
+    const store = await TrustStore.#create(m, Boolean(tsa));
+    if (tsa) {
+      const tsaStore = await TrustStore.#create({ anchors: m.timeStampAnchors!, intermediates: m.intermediates, crls: m.crls }, true);
+      // Each CRL belongs to a CA of one store or the other.
+      for (const [i] of m.crls.entries()) {
+        if (!store.#crlsTaken.has(i) && !tsaStore.#crlsTaken.has(i)) throw new Error(`CRL #${i + 1} is not signed by a trusted CA (of the signers or of the time-stamp authorities)`);
+      }
+      store.warnings.push(...tsaStore.warnings);
+      store.timeStamping = tsaStore;
+    }
+    return store;
+  }
+
+  static async #create(m: TrustMaterial, otherCrlsPassed: boolean): Promise<TrustStore> {
+    const store = new TrustStore(await loadX509(), otherCrlsPassed);
     for (const pem of m.anchors.flatMap(splitPem)) {
       const p = store.#parse(new X509Certificate(pem).raw);
       store.#anchors.set(p.fp, p);
@@ -135,9 +167,11 @@ export class TrustStore {
       for (const e of crl.entries) if (e.reason === REMOVE_FROM_CRL) entries.delete(normalSerial(e.serialNumber));
       for (const e of crl.entries) if (e.reason !== REMOVE_FROM_CRL) entries.set(normalSerial(e.serialNumber), { date: e.revocationDate.getTime(), reason: e.reason });
       this.#revoked.set(ca.fp, entries);
+      this.#crlsTaken.add(index);
       if (crl.nextUpdate && crl.nextUpdate.getTime() < Date.now()) this.warnings.push(`CRL of ${issuer.subject} is past its nextUpdate (${crl.nextUpdate.toISOString()})`);
       return;
     }
+    if (this.#otherCrlsPassed) return;
     throw new Error(`CRL #${index + 1} (issuer ${crl.issuer}) is not signed by a trusted CA`);
   }
 
@@ -248,5 +282,37 @@ export class TrustStore {
       province: this.#province.has(leaf.fp),
     };
     return note ? { ok: true, signer, chain: views, profile, note } : { ok: true, signer, chain: views, profile };
+  }
+
+  /**
+   * A time-stamp authority's certificate (this store holds the TSAs' anchors): it chains to one,
+   * is valid at `genTime`, is not revoked at or before `checkAt` (the time of receipt) on the
+   * configured CRLs, and is a TSA's (extended key usage id-kp-timeStamping, not a CA).
+   */
+  evaluateTimeStamper(leafDer: Buffer, extrasDer: Buffer[], genTime: Date, checkAt: Date): TimeStamperVerdict {
+    let leaf: Parsed;
+    let extras: Parsed[];
+    try {
+      leaf = this.#parse(leafDer);
+      extras = extrasDer.map((d) => this.#parse(d));
+    } catch {
+      return { ok: false, detail: 'a certificate the time-stamp carries cannot be read' };
+    }
+    const authority = leaf.view;
+    const chain = this.#chain(leaf, extras);
+    if (!chain) return { ok: false, detail: `${authority.subject} does not chain to a trusted time-stamp authority (issuer ${authority.issuer})` };
+    for (const c of chain) {
+      if (genTime.getTime() < c.notBefore || genTime.getTime() > c.notAfter) {
+        return { ok: false, detail: `${c.view.subject} is valid ${c.view.notBefore} to ${c.view.notAfter}, not at the time stamped ${genTime.toISOString()}` };
+      }
+    }
+    for (let i = 0; i + 1 < chain.length; i++) {
+      const r = this.#revoked.get(chain[i + 1]!.fp)?.get(chain[i]!.serial);
+      if (r && r.date <= checkAt.getTime()) return { ok: false, detail: `${chain[i]!.view.subject} (serial ${chain[i]!.serial}) was revoked on ${new Date(r.date).toISOString()}` };
+    }
+    if (leaf.isCA || !(leaf.node.keyUsage ?? []).includes(ID_KP_TIME_STAMPING)) {
+      return { ok: false, detail: `${authority.subject} is not a time-stamp authority's certificate (no extended key usage timeStamping)` };
+    }
+    return { ok: true, authority };
   }
 }

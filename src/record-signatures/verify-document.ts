@@ -9,6 +9,7 @@ import { DSIG_NS, EXC_C14N, RSA_SHA256, SHA256, parseSigningTime } from '../sign
 import { RECORD_ID_PATTERN, ROLE_OF_SIGNATURE_ID, SIGNED_NAMESPACE, SIGNED_ROOT, type SignerRole } from './format.js';
 import { DEFAULT_ROLE_RULES, type RoleRules } from './policy.js';
 import { profileAttributeFault } from './profile-attributes.js';
+import { readTimeStampToken, TimeStampRefused, type TimeStampCode } from './time-stamp.js';
 import type { CertCode, CertificateProfile, CertificateView, TrustStore } from './trust-store.js';
 
 // Verifies every signature of a signed học bạ document (format.ts) and says, per signature,
@@ -35,6 +36,7 @@ export type SignatureCode =
   | 'PROVINCE_KEY_ON_RECORD'
   | 'DEPUTY_NOT_ALLOWED'
   | 'TIMESTAMP_UNSUPPORTED'
+  | TimeStampCode
   | CertCode;
 
 export interface SignatureReport {
@@ -44,6 +46,8 @@ export interface SignatureReport {
   code?: SignatureCode;
   detail?: string;
   signingTime?: string;
+  /** A verified RFC 3161 time-stamp: when a trusted authority saw the signature, and who it is. */
+  timeStamp?: { time: string; authority: string };
   signer?: CertificateView;
   chain?: CertificateView[];
   note?: string;
@@ -222,6 +226,59 @@ function checkRole(role: SignerRole, p: CertificateProfile, subject: string, ctx
 }
 
 const TIMESTAMP_ELEMENTS = ['SignatureTimeStamp', 'EncapsulatedTimeStamp', 'TimeStampToken'];
+const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
+/** Where XAdES (ETSI EN 319 132-1) puts a signature time-stamp, from the stamp up to its ds:Object. */
+const STAMP_PATH = ['UnsignedSignatureProperties', 'UnsignedProperties', 'QualifyingProperties'];
+
+/**
+ * The time a trusted authority attests the signature value existed (time-stamp.ts), or null when
+ * the signature carries no time-stamp. The stamp is XAdES's: ds:Object / QualifyingProperties /
+ * UnsignedProperties / UnsignedSignatureProperties / SignatureTimeStamp, with exc-c14n named as
+ * its CanonicalizationMethod and the token in EncapsulatedTimeStamp; its message imprint is over
+ * the exc-c14n form of this signature's ds:SignatureValue element.
+ */
+function timeStampOf(sig: Element, signatureValue: Element, ctx: Context, report: SignatureReport): Date | null {
+  const found = TIMESTAMP_ELEMENTS.flatMap((name) => Array.from(sig.getElementsByTagNameNS('*', name) as unknown as ArrayLike<Element>));
+  if (found.length === 0) return null;
+  const authorities = ctx.trust.timeStamping;
+  if (!authorities) {
+    throw new Refused('TIMESTAMP_UNSUPPORTED', `the signature carries a time-stamp token (<${found[0]!.localName}>), and this gateway trusts no time-stamp authority (signedRecords.tsa.trustAnchors is empty)`);
+  }
+  const invalid = (detail: string) => new Refused('TIMESTAMP_INVALID', detail);
+  const stamps = found.filter((e) => e.localName === 'SignatureTimeStamp' && e.namespaceURI === XADES_NS);
+  if (stamps.length !== 1) throw invalid(`a signature carries at most one xades:SignatureTimeStamp (${XADES_NS}); this one has ${stamps.length}`);
+  const stamp = stamps[0]!;
+  let up = stamp.parentNode as Element | null;
+  for (const name of STAMP_PATH) {
+    if (!up || up.localName !== name || up.namespaceURI !== XADES_NS) throw invalid(`the SignatureTimeStamp is not where XAdES puts it (ds:Object/${[...STAMP_PATH].reverse().join('/')})`);
+    if (name === 'QualifyingProperties' && up.hasAttribute('Target') && up.getAttribute('Target') !== `#${report.id}`) {
+      throw invalid(`the QualifyingProperties qualify ${up.getAttribute('Target')}, not this signature`);
+    }
+    up = up.parentNode as Element | null;
+  }
+  if (!up || !isDs(up, 'Object') || up.parentNode !== sig) throw invalid('the time-stamp\'s QualifyingProperties are not in a ds:Object of this signature');
+  const parts = children(stamp);
+  const method = parts[0] && isDs(parts[0], 'CanonicalizationMethod') ? parts.shift() : undefined;
+  if (method?.getAttribute('Algorithm') !== EXC_C14N) {
+    throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', `the time-stamp must name exc-c14n (${EXC_C14N}) as its ds:CanonicalizationMethod (has ${method?.getAttribute('Algorithm') ?? 'none, which XAdES reads as inclusive c14n'})`);
+  }
+  const [encapsulated, ...more] = parts;
+  if (!encapsulated || encapsulated.localName !== 'EncapsulatedTimeStamp' || encapsulated.namespaceURI !== XADES_NS || more.length > 0 || found.length !== 2) {
+    throw invalid('a SignatureTimeStamp holds one xades:EncapsulatedTimeStamp, and the signature no other time-stamp element');
+  }
+  let token;
+  try {
+    token = readTimeStampToken(Buffer.from(text(encapsulated), 'base64'), Buffer.from(excC14n(signatureValue), 'utf8'));
+  } catch (e) {
+    if (e instanceof TimeStampRefused) throw new Refused(e.code, e.message);
+    throw e;
+  }
+  if (token.genTime.getTime() > ctx.now + ctx.maxSkewMs) throw invalid(`the time stamped, ${token.genTime.toISOString()}, is in the future`);
+  const verdict = authorities.evaluateTimeStamper(token.signer, token.others, token.genTime, new Date(ctx.now));
+  if (!verdict.ok) throw new Refused('TIMESTAMP_UNTRUSTED', verdict.detail);
+  report.timeStamp = { time: token.genTime.toISOString(), authority: verdict.authority.subject };
+  return token.genTime;
+}
 
 function verifySignature(sig: Element, ctx: Context, report: SignatureReport): void {
   const id = report.id;
@@ -297,12 +354,13 @@ function verifySignature(sig: Element, ctx: Context, report: SignatureReport): v
   const at = signingTimeIn(propsRef.target, id);
   report.signingTime = at.toISOString();
   if (at.getTime() > ctx.now + ctx.maxSkewMs) throw new Refused('SIGNING_TIME_INVALID', `the signing time ${at.toISOString()} is in the future`);
-  // The SigningTime is the signer's claim; only a verified RFC 3161 token could move the check
-  // away from the time of receipt, and those are not verified yet: refused rather than ignored.
-  for (const name of TIMESTAMP_ELEMENTS) {
-    if (sig.getElementsByTagNameNS('*', name).length > 0) throw new Refused('TIMESTAMP_UNSUPPORTED', `the signature carries a time-stamp token (<${name}>); this gateway does not verify RFC 3161 time-stamps yet`);
+  // The SigningTime is the signer's claim; only a verified RFC 3161 time-stamp moves the
+  // certificate checks away from the time of receipt, to the time it attests.
+  const stamped = timeStampOf(sig, signatureValue, ctx, report);
+  if (stamped && at.getTime() > stamped.getTime() + ctx.maxSkewMs) {
+    throw new Refused('SIGNING_TIME_INVALID', `the signing time ${at.toISOString()} is after the time-stamp ${stamped.toISOString()} that attests the signature already existed`);
   }
-  const verdict = ctx.trust.evaluate(certs[0], certs.slice(1), at, new Date(ctx.now));
+  const verdict = ctx.trust.evaluate(certs[0], certs.slice(1), at, stamped ?? new Date(ctx.now));
   report.chain = verdict.chain;
   if (!verdict.ok) throw new Refused(verdict.code, verdict.detail);
   if (verdict.note) report.note = verdict.note;

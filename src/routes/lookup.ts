@@ -31,11 +31,14 @@ export interface LookupAnswer {
   state_en: string;
   acceptedAt: string;
   updatedAt: string;
-  /** What the signatures said when the record was received (verified then, at the time of receipt). */
+  /**
+   * What the signatures said when the record was received (verified then, at the time of
+   * receipt); a signer's certificate with a trusted RFC 3161 time-stamp was checked at `stampedAt`.
+   */
   signatures: {
     status: 'verified' | 'failed' | 'unsigned';
     checkedAt: 'receipt';
-    signers: { role: string | null; valid: boolean; signingTime: string | null }[];
+    signers: { role: string | null; valid: boolean; signingTime: string | null; stampedAt: string | null }[];
   };
   /** not-given, matched, not-matched, or not-held (the content was cleared after acknowledgement). */
   birthDate: 'not-given' | 'matched' | 'not-matched' | 'not-held';
@@ -48,6 +51,7 @@ function signaturesOf(row: LookupRow): LookupAnswer['signatures'] {
     role: typeof s.role === 'string' ? s.role : null,
     valid: s.valid === true,
     signingTime: typeof s.signingTime === 'string' ? s.signingTime : null,
+    stampedAt: typeof (s.timeStamp as { time?: unknown } | undefined)?.time === 'string' ? (s.timeStamp as { time: string }).time : null,
   }));
   const status = signers.length === 0 ? 'unsigned' : signers.every((s) => s.valid) ? 'verified' : 'failed';
   return { status, checkedAt: 'receipt', signers };
@@ -148,7 +152,10 @@ function answerPage(a: LookupAnswer): string {
         ? `<span class="bad">${both('Có chữ ký không hợp lệ khi tiếp nhận', 'A signature did not verify when received')}</span>`
         : both('Hồ sơ gửi qua phần mềm của trường, không kèm chữ ký số của trường', 'Sent by the school\'s software without the school\'s own signatures');
   const signers = sig.signers
-    .map((s) => `<li>${escapeHtml(s.role ?? '?')}: ${s.valid ? '✓' : '✗'}${s.signingTime ? ` (${escapeHtml(s.signingTime)})` : ''}</li>`)
+    .map((s) => {
+      const stamped = s.stampedAt ? `; ${both('dấu thời gian', 'time-stamped')} ${escapeHtml(s.stampedAt)}` : '';
+      return `<li>${escapeHtml(s.role ?? '?')}: ${s.valid ? '✓' : '✗'}${s.signingTime ? ` (${escapeHtml(s.signingTime)}${stamped})` : ''}</li>`;
+    })
     .join('');
   const birth: Record<LookupAnswer['birthDate'], string> = {
     'not-given': '',

@@ -27,6 +27,7 @@ function compact(s: SignatureReport) {
     valid: s.valid,
     ...(s.code ? { code: s.code, detail: s.detail } : {}),
     ...(s.signingTime ? { signingTime: s.signingTime } : {}),
+    ...(s.timeStamp ? { timeStamp: s.timeStamp } : {}),
     ...(s.signer ? { signer: { commonName: s.signer.commonName, subject: s.signer.subject, issuer: s.signer.issuer, serialNumber: s.signer.serialNumber } } : {}),
     ...(s.note ? { note: s.note } : {}),
   };

@@ -52,6 +52,8 @@ export const signatureView = {
     code: { type: 'string' },
     detail: { type: 'string' },
     signingTime: { type: 'string' },
+    /** A verified RFC 3161 time-stamp: when a trusted authority saw the signature (its certificate was checked then), and the authority. */
+    timeStamp: { type: 'object', properties: { time: { type: 'string' }, authority: { type: 'string' } } },
     signer: {
       type: 'object',
       properties: { commonName: { type: ['string', 'null'] }, subject: { type: 'string' }, issuer: { type: 'string' }, serialNumber: { type: 'string' } },
