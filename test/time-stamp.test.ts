@@ -140,3 +140,26 @@ t.test('CRLs of the signers\' CA and the TSAs\' each find their CA; one of neith
   const unknownCrl = (await import('../src/pki/signer-certificates.js')).issueCrl(w.unknownCa, []);
   await t.rejects(TrustStore.create({ anchors: [caPem], intermediates: [], crls: [await unknownCrl], timeStampAnchors: [tsa.rootPem] }), /not signed by a trusted CA/);
 });
+
+t.test('hostile tokens: every byte of a token altered, and every length cut, is refused or changes nothing the stamp attests', async (t) => {
+  const [good] = verdicts(stampedDoc);
+  let refused = 0;
+  let unchanged = 0;
+  const tally = (token: Buffer, what: string) => {
+    const [v] = verdicts(withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', token)));
+    if (v!.valid) {
+      // Only what no signature covers (CMS versions, the SignedData's digest list, the SignerInfo's
+      // identifier: the ESS attribute names the certificate) may change and the token still hold.
+      if (v!.timeStamp?.time !== good!.timeStamp!.time || v!.timeStamp?.authority !== good!.timeStamp!.authority) t.fail(`${what}: a different attestation verified`);
+      unchanged++;
+    } else if (v!.code === 'TIMESTAMP_INVALID' || v!.code === 'TIMESTAMP_UNTRUSTED') refused++;
+    else t.fail(`${what}: refused as ${v!.code}`);
+  };
+  for (let i = 0; i < teacherStamp.length; i++) {
+    const flipped = Buffer.from(teacherStamp);
+    flipped[i]! ^= 0xff;
+    tally(flipped, `byte ${i} flipped`);
+  }
+  for (let n = 0; n < teacherStamp.length; n += 7) tally(teacherStamp.subarray(0, n), `cut at ${n}`);
+  t.ok(refused > teacherStamp.length * 0.9, `${refused} refused, ${unchanged} unchanged, of ${teacherStamp.length} flips and ${Math.ceil(teacherStamp.length / 7)} cuts`);
+});

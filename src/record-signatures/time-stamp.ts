@@ -148,6 +148,30 @@ function generalizedTime(t: Tlv | undefined): Date {
   return at;
 }
 
+const SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+
+/** Whether a SignerInfo's sid (issuerAndSerialNumber, or [0] subjectKeyIdentifier) is `cert`'s. */
+function sidNames(sid: Tlv, cert: Buffer): boolean {
+  const tbs = elements(elements(cert)[0]?.content ?? Buffer.alloc(0))[0];
+  if (!tbs || tbs.tag !== 0x30) return false;
+  const fields = elements(tbs.content);
+  const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields; // [0] version, when present
+  const [serial, , issuer] = rest;
+  if (sid.tag === 0x30) {
+    const [sidIssuer, sidSerial] = elements(sid.content);
+    return !!serial && !!issuer && !!sidIssuer && !!sidSerial && sidIssuer.raw.equals(issuer.raw) && sidSerial.raw.equals(serial.raw);
+  }
+  if (sid.tag !== 0x80) return false;
+  const extensions = rest.find((f) => f.tag === 0xa3);
+  for (const ext of extensions ? elements(one(extensions.content, 0x30, 'the certificate\'s extensions').content) : []) {
+    const [id, ...more] = elements(ext.content);
+    if (oidOf(id) !== SUBJECT_KEY_IDENTIFIER) continue;
+    const value = more.at(-1);
+    return !!value && value.tag === 0x04 && one(value.content, 0x04, 'the subject key identifier').content.equals(sid.content);
+  }
+  return false;
+}
+
 /**
  * Reads a TimeStampToken (DER) and checks it stamps `imprintInput` and was signed by the
  * certificate it names; who that certificate belongs to is left to the trust store.
@@ -209,6 +233,7 @@ export function readTimeStampToken(der: Buffer, imprintInput: Buffer): ReadToken
   if (!certHashAlg || !certHash || certHash.tag !== 0x04) throw bad('the signing-certificate attribute\'s hash cannot be read');
   const signer = certs.find((c) => createHash(certHashAlg).update(c).digest().equals(certHash.content));
   if (!signer) throw bad('the token does not carry the certificate its signer names; ask the TSA to include it (certReq)');
+  if (!sidNames(sid, signer)) throw bad('the SignerInfo identifies another certificate than its signing-certificate attribute names');
 
   // The TSA's signature over the DER of the signed attributes as a SET OF (RFC 5652 §5.4).
   const signedBytes = Buffer.from(signedAttrs.raw);
