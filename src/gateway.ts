@@ -112,9 +112,9 @@ export async function startGateway(settings: Settings, opts: GatewayOptions = {}
         await verifier.reload(material);
         const result = {
           signer: { name: signer.name, certificate: summariseCertificate(signer.certificatePem()) },
-          trust: { anchors: store.anchorCount, crls: store.crlCount, warnings: store.warnings },
+          trust: { anchors: store.anchorCount, crls: store.crlCount, timeStampAnchors: store.timeStamping?.anchorCount ?? 0, warnings: store.warnings },
         };
-        logger.info({ signer: result.signer.name, serialNumber: result.signer.certificate.serialNumber, anchors: result.trust.anchors, crls: result.trust.crls }, 'keys reloaded');
+        logger.info({ signer: result.signer.name, serialNumber: result.signer.certificate.serialNumber, anchors: result.trust.anchors, crls: result.trust.crls, timeStampAnchors: result.trust.timeStampAnchors }, 'keys reloaded');
         return result;
       } finally {
         reloading = null;

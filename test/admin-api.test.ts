@@ -56,7 +56,7 @@ t.test('admin API', async (t) => {
   const metrics = createMetrics(() => parts, 0);
   const app = await buildApp({
     settings, store, signer: signer as never, transport: {} as never, intake: {} as never, verifier: {} as never, circuit: parts.circuit,
-    nudgeDelivery: () => undefined, reloadKeys: async () => ({ signer: { name: 'test', certificate: { subject: '', issuer: '', serialNumber: '01', notBefore: '', notAfter: '', sha256: '' } }, trust: { anchors: 1, crls: 0, warnings: [] } }),
+    nudgeDelivery: () => undefined, reloadKeys: async () => ({ signer: { name: 'test', certificate: { subject: '', issuer: '', serialNumber: '01', notBefore: '', notAfter: '', sha256: '' } }, trust: { anchors: 1, crls: 0, timeStampAnchors: 0, warnings: [] } }),
     metrics, observeIntake: (v, o) => metrics.observeIntake(v, o),
   });
   t.teardown(async () => {

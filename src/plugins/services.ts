@@ -36,7 +36,8 @@ export interface Services {
 
 export interface KeysReloaded {
   signer: { name: string; certificate: CertificateSummary };
-  trust: { anchors: number; crls: number; warnings: string[] };
+  /** timeStampAnchors: roots of the RFC 3161 time-stamp authorities trusted (0: time-stamps refused). */
+  trust: { anchors: number; crls: number; timeStampAnchors: number; warnings: string[] };
 }
 
 declare module 'fastify' {

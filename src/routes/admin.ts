@@ -238,7 +238,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
                 },
               },
             },
-            trust: { type: 'object', properties: { anchors: { type: 'integer' }, crls: { type: 'integer' }, warnings: { type: 'array', items: { type: 'string' } } } },
+            trust: { type: 'object', properties: { anchors: { type: 'integer' }, crls: { type: 'integer' }, timeStampAnchors: { type: 'integer' }, warnings: { type: 'array', items: { type: 'string' } } } },
           },
         },
         409: problem,
