@@ -6,6 +6,8 @@
 #   chromium         the dashboard's browser test (playwright-core drives /usr/bin/chromium)
 #   poppler-utils    pdftotext: the printed học bạ
 #   python3-openpyxl an independent reader of the workbooks the gateway writes
+#   openssl          throwaway certificates, and RFC 3161 time-stamp tokens (`openssl ts`) from
+#                    another implementation than the gateway's
 #   postgresql       on 127.0.0.1:5432, trust auth, database `test`: the storage contract and replicas
 # Runs before `npm test` (the pretest script) and from .ci/run. As root it installs with apt-get;
 # otherwise it names what is missing and stops, so that no test passes by skipping.
@@ -23,6 +25,7 @@ command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need_apt+=(python3-openpyxl)  # Debian's python3: the one the workbook tests run
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 
 pg_ready() {
   if command -v pg_isready >/dev/null 2>&1; then pg_isready -q -h 127.0.0.1 -p 5432
