@@ -9,7 +9,10 @@ import { signRecordDocument, withRecordId, type RecordSigner } from '../src/reco
 import { TrustStore } from '../src/record-signatures/trust-store.js';
 import { verifySignedDocument, type VerifyOptions } from '../src/record-signatures/verify-document.js';
 import { makeRecordPki } from './helpers/record-pki.js';
-import { makeTsa, signatureValueC14n, stampObject, withObject } from './helpers/tsa.js';
+import { makeTsa, signatureValueC14n, signatureValueInclusiveC14n, stampObject, withObject } from './helpers/tsa.js';
+import { RECORD_NAMESPACE } from '../src/canonical/record.js';
+
+const C14N_10_URI = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
 
 // RFC 3161 time-stamps on a record's signatures: a token from a trusted time-stamp authority
 // (made here by `openssl ts`) moves the signer's certificate checks from the time of receipt to
@@ -99,10 +102,21 @@ t.test('the stamp where XAdES puts it, once, with exc-c14n', async (t) => {
   t.same(codes(withObject(doc, 'sig-gvcn', stampObject('sig-seal', teacherStamp))), ['TIMESTAMP_INVALID', 'valid', 'valid']);
   // Twice.
   t.same(codes(withObject(stampedDoc, 'sig-gvcn', stampObject('sig-gvcn', teacherStamp))), ['TIMESTAMP_INVALID', 'valid', 'valid']);
-  // No CanonicalizationMethod: XAdES reads that as inclusive c14n, which the profile does not take.
-  t.same(codes(withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', teacherStamp, { method: null }))), ['SIGNATURE_ALGORITHM_UNSUPPORTED', 'valid', 'valid']);
+  // A canonicalization with comments, or any other, is not taken.
+  t.same(codes(withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', teacherStamp, { method: 'http://www.w3.org/2001/10/xml-exc-c14n#WithComments' }))), ['SIGNATURE_ALGORITHM_UNSUPPORTED', 'valid', 'valid']);
   // A bare TimeStampToken element in the signature.
   t.same(codes(withObject(doc, 'sig-gvcn', '<ds:Object><TimeStampToken>MIIB</TimeStampToken></ds:Object>')), ['TIMESTAMP_INVALID', 'valid', 'valid']);
+});
+
+t.test('inclusive c14n: named, or no CanonicalizationMethod (XAdES reads that as inclusive c14n 1.0)', async (t) => {
+  const inclusive = await tsa.stamp(signatureValueInclusiveC14n(doc, 'sig-gvcn', RECORD_NAMESPACE));
+  const named = verdicts(withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', inclusive, { method: C14N_10_URI })))[0]!;
+  t.equal(named.code, undefined, named.detail);
+  t.match(named.timeStamp, { authority: /CN=Demo TSA/ });
+  t.same(codes(withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', inclusive, { method: null }))), ['valid', 'valid', 'valid']);
+  // The imprint of one form under the other's name does not match.
+  t.match(verdicts(withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', teacherStamp, { method: null })))[0], { code: 'TIMESTAMP_INVALID', detail: /another signature value/ });
+  t.match(verdicts(withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', inclusive)))[0], { code: 'TIMESTAMP_INVALID', detail: /another signature value/ });
 });
 
 t.test('who stamped: a trusted authority with a time-stamping certificate', async (t) => {

@@ -4,6 +4,7 @@ import './xmldom-regexp-cache.js';
 import { recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
 import { RECORD_NAMESPACE } from '../canonical/record.js';
 import { C14nUnsupported, excC14n } from '../signing/exc-c14n.js';
+import { C14N_10, inclusiveC14nOfLeaf } from '../signing/inclusive-c14n.js';
 import { DEFAULT_XML_LIMITS, prescanXml, type XmlLimits } from '../signing/xml-prescan.js';
 import { DSIG_NS, EXC_C14N, RSA_SHA256, SHA256, parseSigningTime } from '../signing/signature-format.js';
 import { RECORD_ID_PATTERN, ROLE_OF_SIGNATURE_ID, SIGNED_NAMESPACE, SIGNED_ROOT, type SignerRole } from './format.js';
@@ -233,9 +234,10 @@ const STAMP_PATH = ['UnsignedSignatureProperties', 'UnsignedProperties', 'Qualif
 /**
  * The time a trusted authority attests the signature value existed (time-stamp.ts), or null when
  * the signature carries no time-stamp. The stamp is XAdES's: ds:Object / QualifyingProperties /
- * UnsignedProperties / UnsignedSignatureProperties / SignatureTimeStamp, with exc-c14n named as
- * its CanonicalizationMethod and the token in EncapsulatedTimeStamp; its message imprint is over
- * the exc-c14n form of this signature's ds:SignatureValue element.
+ * UnsignedProperties / UnsignedSignatureProperties / SignatureTimeStamp, with the token in
+ * EncapsulatedTimeStamp; its message imprint is over this signature's ds:SignatureValue element
+ * in the canonical form its CanonicalizationMethod names (exc-c14n, or inclusive c14n 1.0, which
+ * is also what an absent one means).
  */
 function timeStampOf(sig: Element, signatureValue: Element, ctx: Context, report: SignatureReport): Date | null {
   const found = TIMESTAMP_ELEMENTS.flatMap((name) => Array.from(sig.getElementsByTagNameNS('*', name) as unknown as ArrayLike<Element>));
@@ -259,8 +261,10 @@ function timeStampOf(sig: Element, signatureValue: Element, ctx: Context, report
   if (!up || !isDs(up, 'Object') || up.parentNode !== sig) throw invalid('the time-stamp\'s QualifyingProperties are not in a ds:Object of this signature');
   const parts = children(stamp);
   const method = parts[0] && isDs(parts[0], 'CanonicalizationMethod') ? parts.shift() : undefined;
-  if (method?.getAttribute('Algorithm') !== EXC_C14N) {
-    throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', `the time-stamp must name exc-c14n (${EXC_C14N}) as its ds:CanonicalizationMethod (has ${method?.getAttribute('Algorithm') ?? 'none, which XAdES reads as inclusive c14n'})`);
+  // Absent, XAdES reads it as inclusive c14n.
+  const algorithm = method ? method.getAttribute('Algorithm') : C14N_10;
+  if (algorithm !== EXC_C14N && algorithm !== C14N_10) {
+    throw new Refused('SIGNATURE_ALGORITHM_UNSUPPORTED', `the time-stamp's ds:CanonicalizationMethod must be exc-c14n or inclusive c14n 1.0, without comments (has ${algorithm})`);
   }
   const [encapsulated, ...more] = parts;
   if (!encapsulated || encapsulated.localName !== 'EncapsulatedTimeStamp' || encapsulated.namespaceURI !== XADES_NS || more.length > 0 || found.length !== 2) {
@@ -268,7 +272,8 @@ function timeStampOf(sig: Element, signatureValue: Element, ctx: Context, report
   }
   let token;
   try {
-    token = readTimeStampToken(Buffer.from(text(encapsulated), 'base64'), Buffer.from(excC14n(signatureValue), 'utf8'));
+    const stamped = algorithm === EXC_C14N ? excC14n(signatureValue) : inclusiveC14nOfLeaf(signatureValue);
+    token = readTimeStampToken(Buffer.from(text(encapsulated), 'base64'), Buffer.from(stamped, 'utf8'));
   } catch (e) {
     if (e instanceof TimeStampRefused) throw new Refused(e.code, e.message);
     throw e;

@@ -6,13 +6,14 @@
 // and xmlsec1 on the same documents, so a difference shows up as a failing test, not a forged
 // signature accepted. Documents with a DTD never get here (the verifier refuses them).
 
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
-const CDATA_SECTION_NODE = 4;
-const PROCESSING_INSTRUCTION_NODE = 7;
+/** DOM node types the canonicalisers read (inclusive-c14n.ts too). */
+export const ELEMENT_NODE = 1;
+export const TEXT_NODE = 3;
+export const CDATA_SECTION_NODE = 4;
+export const PROCESSING_INSTRUCTION_NODE = 7;
 
 export function escapeC14nText(s: string): string {
   return /[&<>\r]/.test(s) ? s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;')) : s;

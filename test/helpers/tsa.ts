@@ -79,6 +79,16 @@ export function signatureValueC14n(doc: string, signatureId: string): string {
   return `<ds:SignatureValue xmlns:ds="${DS}">${value}</ds:SignatureValue>`;
 }
 
+/**
+ * The same element in inclusive canonical form (Canonical XML 1.0), written out by hand from the
+ * specification: every namespace in scope at the apex, sorted, the document's default (`rootNs`) first.
+ */
+export function signatureValueInclusiveC14n(doc: string, signatureId: string, rootNs: string): string {
+  const sig = doc.slice(doc.indexOf(`Id="${signatureId}"`));
+  const value = /<ds:SignatureValue>([^<]*)<\/ds:SignatureValue>/.exec(sig)![1];
+  return `<ds:SignatureValue xmlns="${rootNs}" xmlns:ds="${DS}">${value}</ds:SignatureValue>`;
+}
+
 /** The XAdES unsigned properties that carry `token`, as a ds:Object (`inner` replaces the SignatureTimeStamp's content). */
 export function stampObject(signatureId: string, token: Buffer | string, o: { method?: string | null; inner?: string } = {}): string {
   const method = o.method === null ? '' : `<ds:CanonicalizationMethod Algorithm="${o.method ?? EXC_C14N}"></ds:CanonicalizationMethod>`;
