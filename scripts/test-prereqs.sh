@@ -6,6 +6,7 @@
 #   chromium         the dashboard's browser test (playwright-core drives /usr/bin/chromium)
 #   poppler-utils    pdftotext: the printed học bạ
 #   python3-openpyxl an independent reader of the workbooks the gateway writes
+#   python3-lxml     libxml2's Canonical XML 1.0, against the gateway's (comes with openpyxl)
 #   openssl          throwaway certificates, and RFC 3161 time-stamp tokens (`openssl ts`) from
 #                    another implementation than the gateway's
 #   postgresql       on 127.0.0.1:5432, trust auth, database `test`: the storage contract and replicas
@@ -26,6 +27,7 @@ command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need_apt+=(python3-openpyxl)  # Debian's python3: the one the workbook tests run
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+/usr/bin/python3 -c 'import lxml' >/dev/null 2>&1 || need_apt+=(python3-lxml)  # libxml2's canonical XML, beside the gateway's
 
 pg_ready() {
   if command -v pg_isready >/dev/null 2>&1; then pg_isready -q -h 127.0.0.1 -p 5432
