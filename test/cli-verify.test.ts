@@ -90,6 +90,19 @@ t.test('a revoked certificate, with --crl', async (t) => {
   t.equal((await hocbaGw('verify', path, '--required', 'principal')).code, 0, 'without the CRL it cannot know');
 });
 
+t.test('a time-stamped signature, with --tsa: when and by whom it was stamped', async (t) => {
+  const { makeTsa, signatureValueC14n, stampObject, withObject } = await import('./helpers/tsa.js');
+  const tsa = await makeTsa(join(dir, 'tsa'), 'CLI TSA');
+  const stamped = withObject(documents[0], 'sig-gvcn', stampObject('sig-gvcn', await tsa.stamp(signatureValueC14n(documents[0], 'sig-gvcn'))));
+  const path = await write('stamped.xml', stamped);
+  const r = await hocbaGw('verify', path, '--tsa', tsa.rootFile);
+  t.equal(r.code, 0, r.out);
+  t.match(r.out, /stamped: \d{4}-\d\d-\d\dT[^ ]+ by CN=CLI TSA/);
+  const without = await hocbaGw('verify', path);
+  t.equal(without.code, 1, without.out);
+  t.match(without.out, /INVALID TIMESTAMP_UNSUPPORTED/);
+});
+
 t.test('a packet: the province signature, its chain, exit 0; another CA: exit 1', async (t) => {
   const signer = new FileKeySigner({ keyPath: pki.provinceKey, certPath: pki.provinceCert });
   const packet = await signer.sign(buildPacket({ packetId: 'PKT-CLI', provinceCode: '01', createdAt: '2025-06-01T08:00:00.000Z', records: [] }));

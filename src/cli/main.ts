@@ -45,8 +45,8 @@ const USAGE = `usage: hocba-gw <command> [options]
                                 vendor keys limited to their schools (keys shown once)
   admins create|list|revoke     admin accounts with a role: viewer, operator, admin
   purge [--dry-run]             clear payloads acknowledged more than retention.payloadDays ago
-  verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required ROLES]
-                      [--province-cert PEM]
+  verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--tsa PEM]...
+                      [--required ROLES] [--province-cert PEM]
                                 check every signature of a signed học bạ (or a packet): signer,
                                 chain, verdict; exit 1 when a required signature fails or is missing
   render <file.xml> --out <file.pdf> [--public-url URL] [--ca PEM]...
@@ -331,12 +331,14 @@ const TRUST_OPTIONS = {
   ca: { type: 'string', multiple: true },
   intermediate: { type: 'string', multiple: true },
   crl: { type: 'string', multiple: true },
+  /** Roots of trusted RFC 3161 time-stamp authorities (signedRecords.tsa.trustAnchors). */
+  tsa: { type: 'string', multiple: true },
   required: { type: 'string' },
   'province-cert': { type: 'string' },
 } as const;
 
 /** What `verify` and `render` check signatures against: flags first, then the settings, then the demo PKI. */
-async function verifyOptionsFrom(values: { ca?: string[]; intermediate?: string[]; crl?: string[]; required?: string; 'province-cert'?: string }) {
+async function verifyOptionsFrom(values: { ca?: string[]; intermediate?: string[]; crl?: string[]; tsa?: string[]; required?: string; 'province-cert'?: string }) {
   const [{ demoPkiPaths }, { loadTrustMaterial }, { validationContextFrom }, { policyFromSettings }] = await Promise.all([
     import('../pki/demo.js'),
     import('../record-signatures/trust-config.js'),
@@ -350,6 +352,7 @@ async function verifyOptionsFrom(values: { ca?: string[]; intermediate?: string[
     ...(values.ca ? { trustAnchors: values.ca } : {}),
     ...(values.intermediate ? { intermediates: values.intermediate } : {}),
     ...(values.crl ? { crlFiles: values.crl } : {}),
+    ...(values.tsa ? { tsa: { trustAnchors: values.tsa } } : {}),
   };
   const demo = demoPkiPaths(pkiDir(settings));
   const trust = await loadTrustMaterial(sr, demo.caCert);
@@ -379,7 +382,7 @@ async function verifyOptionsFrom(values: { ca?: string[]; intermediate?: string[
 
 async function verify(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: TRUST_OPTIONS });
-  if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required teacher+principal+seal] [--province-cert PEM]');
+  if (positionals.length !== 1) throw new Error('usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--tsa PEM]... [--required teacher+principal+seal] [--province-cert PEM]');
   const { verifyFile } = await import('./verify.js');
   const { options } = await verifyOptionsFrom(values);
   const result = await verifyFile(positionals[0], options);
@@ -389,7 +392,7 @@ async function verify(args: string[]): Promise<void> {
 
 async function render(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...TRUST_OPTIONS, out: { type: 'string' }, 'public-url': { type: 'string' } } });
-  if (positionals.length !== 1 || !values.out) throw new UsageError('usage: hocba-gw render <file.xml> --out <file.pdf> [--public-url URL] [--ca PEM]... [--intermediate PEM]... [--crl FILE]...');
+  if (positionals.length !== 1 || !values.out) throw new UsageError('usage: hocba-gw render <file.xml> --out <file.pdf> [--public-url URL] [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--tsa PEM]...');
   const { renderFile } = await import('./render.js');
   const { settings, options } = await verifyOptionsFrom(values);
   const publicUrl = values['public-url'] ?? settings.publicUrl ?? `http://${settings.host}:${settings.port}`;

@@ -28,7 +28,7 @@ export const COMMAND_USAGE: Record<string, string> = {
   keys: `usage: hocba-gw keys init
   make the demo PKI under data/pki/ (if absent)
 `,
-  verify: `usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--required ROLES]
+  verify: `usage: hocba-gw verify <file.xml> [--ca PEM]... [--intermediate PEM]... [--crl FILE]... [--tsa PEM]... [--required ROLES]
   check every signature of a signed học bạ (or a packet): signer, chain, verdict; exit 1 when a
   required signature fails or is missing
 `,
