@@ -114,6 +114,20 @@ t.test('hocba-gw render: a signed học bạ checked now, a bare record marked u
   t.ok(text.includes(`https://tra-cuu.example.vn/lookup/${a!.lookupCode}`));
   t.equal(text.match(/Hợp lệ/g)?.length, 3);
 
+  // A time-stamped teacher's signature, checked with the authority's root (--tsa): its time printed.
+  const { makeTsa, signatureValueC14n, stampObject, withObject } = await import('./helpers/tsa.js');
+  const tsa = await makeTsa(join(dir, 'tsa'), 'PDF TSA');
+  const doc = readFileSync(signedPath, 'utf8');
+  const stampedPath = join(dir, 'stamped.xml');
+  writeFileSync(stampedPath, withObject(doc, 'sig-gvcn', stampObject('sig-gvcn', await tsa.stamp(signatureValueC14n(doc, 'sig-gvcn')))));
+  const stampedOut = join(dir, 'stamped.pdf');
+  const st = await hocbaGw(env, 'render', stampedPath, '--out', stampedOut, '--tsa', tsa.rootFile);
+  t.equal(st.code, 0, st.out);
+  const stampedText = textOf(readFileSync(stampedOut), dir).replace(/\s+/g, ' ');
+  // (The cell wraps the time over two lines, which pdftotext interleaves with the next column.)
+  t.match(stampedText, /Giáo viên chủ nhiệm .*Hợp lệ \(dấu thời gian .*Hiệu trưởng/, 'the stamp beside the teacher\'s verdict');
+  t.equal(stampedText.match(/dấu thời gian/g)?.length, 1, 'only the stamped signature says so');
+
   const barePath = join(dir, 'record.xml');
   writeFileSync(barePath, recordToXml(a!));
   const bare = await hocbaGw(env, 'render', barePath, '--out', join(dir, 'bare.pdf'));

@@ -43,6 +43,8 @@ export interface PdfSignature {
   /** true / false: verified (when received, or now by the CLI); null: declared by the record, not verified. */
   valid: boolean | null;
   detail?: string | null;
+  /** When a trusted RFC 3161 authority stamped the signature (its certificate was checked then). */
+  stampedAt?: string | null;
 }
 
 export interface RecordPdfInput {
@@ -241,7 +243,11 @@ function signatureSection(doc: Doc, signatures: PdfSignature[]): void {
   }
   const roleName = (r: string | null) => (r ? (SIGNER_ROLE_VI[r] ?? nameOf(SIGNATURE_ROLE_VI, r)) : '—');
   const verdict = (s: PdfSignature) =>
-    s.valid === null ? 'Kê khai trong hồ sơ (chưa kiểm tra)' : s.valid ? 'Hợp lệ' : `Không hợp lệ${s.detail ? `: ${s.detail}` : ''}`;
+    s.valid === null
+      ? 'Kê khai trong hồ sơ (chưa kiểm tra)'
+      : s.valid
+        ? `Hợp lệ${s.stampedAt ? ` (dấu thời gian ${s.stampedAt})` : ''}`
+        : `Không hợp lệ${s.detail ? `: ${s.detail}` : ''}`;
   table(
     doc,
     ['Vai trò', 'Người ký', 'Thời điểm ký', 'Kết quả kiểm tra'],
@@ -363,6 +369,7 @@ export function pdfSignatures(verified: unknown[] | null | undefined, record: Ca
         time: typeof s.signingTime === 'string' ? s.signingTime : null,
         valid: s.valid === true,
         detail: typeof s.code === 'string' ? s.code : null,
+        stampedAt: typeof (s.timeStamp as { time?: unknown } | undefined)?.time === 'string' ? (s.timeStamp as { time: string }).time : null,
       };
     });
   }
