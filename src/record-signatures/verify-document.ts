@@ -248,7 +248,8 @@ function timeStampOf(sig: Element, signatureValue: Element, ctx: Context, report
   }
   const invalid = (detail: string) => new Refused('TIMESTAMP_INVALID', detail);
   const stamps = found.filter((e) => e.localName === 'SignatureTimeStamp' && e.namespaceURI === XADES_NS);
-  if (stamps.length !== 1) throw invalid(`a signature carries at most one xades:SignatureTimeStamp (${XADES_NS}); this one has ${stamps.length}`);
+  if (stamps.length === 0) throw invalid(`the signature carries <${found[0]!.localName}> outside any xades:SignatureTimeStamp (${XADES_NS})`);
+  if (stamps.length > 1) throw invalid(`a signature carries one xades:SignatureTimeStamp; this one has ${stamps.length}`);
   const stamp = stamps[0]!;
   let up = stamp.parentNode as Element | null;
   for (const name of STAMP_PATH) {
