@@ -153,6 +153,8 @@ t.test('CRLs of the signers\' CA and the TSAs\' each find their CA; one of neith
   await t.resolves(TrustStore.create({ anchors: [caPem], intermediates: [], crls: [w.crl], timeStampAnchors: [tsa.rootPem] }));
   const unknownCrl = (await import('../src/pki/signer-certificates.js')).issueCrl(w.unknownCa, []);
   await t.rejects(TrustStore.create({ anchors: [caPem], intermediates: [], crls: [await unknownCrl], timeStampAnchors: [tsa.rootPem] }), /not signed by a trusted CA/);
+  // A configured authority file without a certificate is an error at start, not time-stamps off.
+  await t.rejects(TrustStore.create({ anchors: [caPem], intermediates: [], crls: [], timeStampAnchors: ['not a certificate'] }), /tsa\.trustAnchors: the files hold no PEM certificate/);
 });
 
 t.test('hostile tokens: every byte of a token altered, and every length cut, is refused or changes nothing the stamp attests', async (t) => {

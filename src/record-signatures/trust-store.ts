@@ -111,8 +111,9 @@ export class TrustStore {
   }
 
   static async create(m: TrustMaterial): Promise<TrustStore> {
-    const tsa = m.timeStampAnchors?.some((pem) => splitPem(pem).length > 0);
-    const store = await TrustStore.#create(m, Boolean(tsa));
+    const tsa = (m.timeStampAnchors?.length ?? 0) > 0;
+    if (tsa && !m.timeStampAnchors!.some((pem) => splitPem(pem).length > 0)) throw new Error('signedRecords.tsa.trustAnchors: the files hold no PEM certificate');
+    const store = await TrustStore.#create(m, tsa);
     if (tsa) {
       const tsaStore = await TrustStore.#create({ anchors: m.timeStampAnchors!, intermediates: m.intermediates, crls: m.crls }, true);
       // Each CRL belongs to a CA of one store or the other.
