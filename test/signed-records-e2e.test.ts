@@ -100,6 +100,17 @@ t.test('RFC 3161 time-stamps: a configured authority\'s token is verified and re
   const look = await api(gw, 'GET', `/lookup/${a.lookupCode}`);
   t.equal(look.json.signatures.signers[0].stampedAt, res.json.records[0].signatures[0].timeStamp.time, 'the lookup says when the teacher\'s signature was stamped');
   t.equal(look.json.signatures.signers[1].stampedAt, null);
+  // The lookup page as a parent sees it, in a real browser: the teacher's line says it was stamped.
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  t.teardown(() => browser.close());
+  const page = await (await browser.newContext({ viewport: { width: 900, height: 700 }, locale: 'vi-VN' })).newPage();
+  await page.goto(`${gw.url}/lookup/${a.lookupCode}`);
+  const signerLines = await page.locator('#signatures li').allTextContents();
+  t.equal(signerLines.length, 3);
+  t.match(signerLines[0], /✓ \(.+; dấu thời gian · time-stamped \d{4}-\d\d-\d\dT/, 'the teacher\'s line shows the stamp');
+  t.notMatch(signerLines[1], /dấu thời gian/, 'the principal\'s does not');
+  await page.screenshot({ path: '/tmp/hocba-lookup-stamped.png', fullPage: true });
 
   const other = await signedDocument(signers, b);
   const foreign = withObject(other, 'sig-gvcn', stampObject('sig-gvcn', await stranger.stamp(signatureValueC14n(other, 'sig-gvcn'))));
