@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type PDFKitDocument from 'pdfkit';
 import type * as QR from 'qrcode';
 import { lazyPackage } from '../lazy-package.js';
+import { storedStampTime } from '../record-signatures/format.js';
 import type { CanonicalRecord, DisabilityType, PolicyCategory, PrimaryResults, RecordForm, SecondaryResults, Title } from '../canonical/record.js';
 import {
   COMMENT_RESULT_VI,
@@ -369,7 +370,7 @@ export function pdfSignatures(verified: unknown[] | null | undefined, record: Ca
         time: typeof s.signingTime === 'string' ? s.signingTime : null,
         valid: s.valid === true,
         detail: typeof s.code === 'string' ? s.code : null,
-        stampedAt: typeof (s.timeStamp as { time?: unknown } | undefined)?.time === 'string' ? (s.timeStamp as { time: string }).time : null,
+        stampedAt: storedStampTime(s),
       };
     });
   }

@@ -30,3 +30,9 @@ export const ROLE_OF_SIGNATURE_ID: ReadonlyMap<string, SignerRole> = new Map(ROL
 
 /** Ids of the record element: XML NCName-like, and not the gateway's reserved `pkt-` prefix. */
 export const RECORD_ID_PATTERN = /^(?!pkt-)[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/** The time-stamp's time of a signature report as stored (routes/signed-records.ts keeps `timeStamp` as is), or null. */
+export function storedStampTime(stored: Record<string, unknown>): string | null {
+  const time = (stored.timeStamp as { time?: unknown } | null | undefined)?.time;
+  return typeof time === 'string' ? time : null;
+}

@@ -1,4 +1,4 @@
-import { DSIG_NS, EXC_C14N } from '../signing/signature-format.js';
+import { DSIG_NS, EXC_C14N, XADES_NS } from '../signing/signature-format.js';
 
 // Which attributes a signed học bạ may carry, and where (issue 14, 1a). The record is stored and
 // sent to the Ministry as the signatures cover it, attributes included, so an attribute the
@@ -33,7 +33,6 @@ const DSIG_ATTRIBUTES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 /** XAdES (ETSI EN 319 132-1) attributes of the elements that carry a signature time-stamp (verify-document.ts). */
-const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
 const XADES_ATTRIBUTES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['QualifyingProperties', set('Id', 'Target')],
   ['UnsignedProperties', set('Id')],

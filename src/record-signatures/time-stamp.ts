@@ -30,8 +30,6 @@ export interface ReadToken {
   /** The TSA's certificate (DER), then the other certificates the token carries. */
   signer: Buffer;
   others: Buffer[];
-  policy: string;
-  serialNumber: string;
 }
 
 const OID = {
@@ -197,6 +195,7 @@ export function readTimeStampToken(der: Buffer, imprintInput: Buffer): ReadToken
   // TSTInfo: version, policy, messageImprint, serialNumber, genTime, ...
   const tst = elements(one(tstInfoDer, 0x30, 'TSTInfo').content);
   const [version, policy, imprint, serial, genTimeTlv] = tst;
+  oidOf(policy); // present and an OID: TSTInfo's policy is not optional
   if (!version || version.tag !== 0x02 || version.content.length !== 1 || version.content[0] !== 1) throw bad('TSTInfo version must be 1');
   if (!imprint || imprint.tag !== 0x30 || !serial || serial.tag !== 0x02) throw bad('TSTInfo lacks its message imprint or serial number');
   const [imprintAlg, hashed] = elements(imprint.content);
@@ -251,5 +250,5 @@ export function readTimeStampToken(der: Buffer, imprintInput: Buffer): ReadToken
     ok = false;
   }
   if (!ok) throw bad('the TSA\'s signature over the token does not verify');
-  return { genTime, signer, others: certs.filter((c) => c !== signer), policy: oidOf(policy), serialNumber: serial.content.toString('hex') };
+  return { genTime, signer, others: certs.filter((c) => c !== signer) };
 }

@@ -102,8 +102,7 @@ export class TrustStore {
   readonly #otherCrlsPassed: boolean;
   readonly #crlsTaken = new Set<number>();
   readonly warnings: string[] = [];
-  /** The trusted time-stamp authorities, with anchors of their own; null when none are configured. */
-  timeStamping: TrustStore | null = null;
+  #timeStamping: TrustStore | null = null;
 
   private constructor(x509: typeof X509, otherCrlsPassed: boolean) {
     this.#x509 = x509;
@@ -121,7 +120,7 @@ export class TrustStore {
         if (!store.#crlsTaken.has(i) && !tsaStore.#crlsTaken.has(i)) throw new Error(`CRL #${i + 1} is not signed by a trusted CA (of the signers or of the time-stamp authorities)`);
       }
       store.warnings.push(...tsaStore.warnings);
-      store.timeStamping = tsaStore;
+      store.#timeStamping = tsaStore;
     }
     return store;
   }
@@ -141,6 +140,11 @@ export class TrustStore {
     for (const [i, data] of m.crls.entries()) await store.#addCrl(data, i);
     for (const pem of (m.provinceCertificates ?? []).flatMap(splitPem)) store.#province.add(store.#parse(new X509Certificate(pem).raw).fp);
     return store;
+  }
+
+  /** The trusted time-stamp authorities, with anchors of their own; null when none are configured. */
+  get timeStamping(): TrustStore | null {
+    return this.#timeStamping;
   }
 
   get anchorCount(): number {

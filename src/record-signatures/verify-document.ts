@@ -4,9 +4,9 @@ import './xmldom-regexp-cache.js';
 import { recordFromXml, RecordXmlError } from '../canonical/from-xml.js';
 import { RECORD_NAMESPACE } from '../canonical/record.js';
 import { C14nUnsupported, excC14n } from '../signing/exc-c14n.js';
-import { C14N_10, inclusiveC14nOfLeaf } from '../signing/inclusive-c14n.js';
+import { inclusiveC14nOfLeaf } from '../signing/inclusive-c14n.js';
 import { DEFAULT_XML_LIMITS, prescanXml, type XmlLimits } from '../signing/xml-prescan.js';
-import { DSIG_NS, EXC_C14N, RSA_SHA256, SHA256, parseSigningTime } from '../signing/signature-format.js';
+import { C14N_10, DSIG_NS, EXC_C14N, RSA_SHA256, SHA256, XADES_NS, parseSigningTime } from '../signing/signature-format.js';
 import { RECORD_ID_PATTERN, ROLE_OF_SIGNATURE_ID, SIGNED_NAMESPACE, SIGNED_ROOT, type SignerRole } from './format.js';
 import { DEFAULT_ROLE_RULES, type RoleRules } from './policy.js';
 import { profileAttributeFault } from './profile-attributes.js';
@@ -227,7 +227,6 @@ function checkRole(role: SignerRole, p: CertificateProfile, subject: string, ctx
 }
 
 const TIMESTAMP_ELEMENTS = ['SignatureTimeStamp', 'EncapsulatedTimeStamp', 'TimeStampToken'];
-const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
 /** Where XAdES (ETSI EN 319 132-1) puts a signature time-stamp, from the stamp up to its ds:Object. */
 const STAMP_PATH = ['UnsignedSignatureProperties', 'UnsignedProperties', 'QualifyingProperties'];
 

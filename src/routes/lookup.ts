@@ -5,6 +5,7 @@ import { escapeHtml, sendHtml } from '../dashboard/pages.js';
 import { stateLabel } from '../dashboard/i18n.js';
 import { ERRORS } from '../errors/catalogue.js';
 import { ProblemError } from '../errors/problem.js';
+import { storedStampTime } from '../record-signatures/format.js';
 import type { LookupRow } from '../storage/outbox/lookup.js';
 
 // The public lookup (issue 15 item 12): a parent or a receiving school types the lookup code
@@ -51,7 +52,7 @@ function signaturesOf(row: LookupRow): LookupAnswer['signatures'] {
     role: typeof s.role === 'string' ? s.role : null,
     valid: s.valid === true,
     signingTime: typeof s.signingTime === 'string' ? s.signingTime : null,
-    stampedAt: typeof (s.timeStamp as { time?: unknown } | undefined)?.time === 'string' ? (s.timeStamp as { time: string }).time : null,
+    stampedAt: storedStampTime(s),
   }));
   const status = signers.length === 0 ? 'unsigned' : signers.every((s) => s.valid) ? 'verified' : 'failed';
   return { status, checkedAt: 'receipt', signers };

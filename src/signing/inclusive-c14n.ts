@@ -18,7 +18,8 @@ import {
 // declared on its ancestors included, and the xml:* attributes it inherits (§2.4); a general
 // implementation is not needed here, so an element with element children is refused.
 
-export const C14N_10 = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
+/** A namespace declaration (`xmlns` or `xmlns:p`), however the parser filed it. */
+const isNamespaceDecl = (a: Attr) => a.namespaceURI === XMLNS_NS || a.name === 'xmlns' || a.name.startsWith('xmlns:');
 
 /** The canonical form of `el`, an element with text content only, as the apex of its document subset. */
 export function inclusiveC14nOfLeaf(el: Element): string {
@@ -29,7 +30,7 @@ export function inclusiveC14nOfLeaf(el: Element): string {
     const list = e.attributes;
     for (let i = 0; i < list.length; i++) {
       const a = list[i]!;
-      if (a.namespaceURI === XMLNS_NS || a.name === 'xmlns' || a.name.startsWith('xmlns:')) {
+      if (isNamespaceDecl(a)) {
         const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
         if (!namespaces.has(prefix)) namespaces.set(prefix, a.value);
       } else if (e !== el && a.namespaceURI === XML_NS && !inheritedXml.has(a.name)) {
@@ -50,7 +51,7 @@ export function inclusiveC14nOfLeaf(el: Element): string {
   const list = el.attributes;
   for (let i = 0; i < list.length; i++) {
     const a = list[i]!;
-    if (a.namespaceURI === XMLNS_NS || a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+    if (isNamespaceDecl(a)) continue;
     attrs.push({ ns: a.namespaceURI ?? '', local: a.localName ?? a.name, qname: a.name, value: a.value });
   }
   for (const [qname, value] of inheritedXml) if (!attrs.some((a) => a.qname === qname)) attrs.push({ ns: XML_NS, local: qname.slice(4), qname, value });

@@ -3,6 +3,10 @@
 
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 export const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+/** Canonical XML 1.0 without comments: what XAdES reads an absent CanonicalizationMethod of a time-stamp as. */
+export const C14N_10 = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315';
+/** XAdES 1.3.2 (ETSI EN 319 132-1): the namespace of a signature's qualifying properties (its time-stamp). */
+export const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
 export const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 export const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';

@@ -72,11 +72,15 @@ export const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
 export const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 
-/** A signature's ds:SignatureValue in exclusive canonical form, written out by hand (as the profile's signer writes it: no attributes, no whitespace). */
-export function signatureValueC14n(doc: string, signatureId: string): string {
+/** The base64 text of a signature's ds:SignatureValue (the profile's signer writes no attributes on it, no whitespace). */
+function signatureValueText(doc: string, signatureId: string): string {
   const sig = doc.slice(doc.indexOf(`Id="${signatureId}"`));
-  const value = /<ds:SignatureValue>([^<]*)<\/ds:SignatureValue>/.exec(sig)![1];
-  return `<ds:SignatureValue xmlns:ds="${DS}">${value}</ds:SignatureValue>`;
+  return /<ds:SignatureValue>([^<]*)<\/ds:SignatureValue>/.exec(sig)![1]!;
+}
+
+/** A signature's ds:SignatureValue in exclusive canonical form, written out by hand. */
+export function signatureValueC14n(doc: string, signatureId: string): string {
+  return `<ds:SignatureValue xmlns:ds="${DS}">${signatureValueText(doc, signatureId)}</ds:SignatureValue>`;
 }
 
 /**
@@ -84,9 +88,7 @@ export function signatureValueC14n(doc: string, signatureId: string): string {
  * specification: every namespace in scope at the apex, sorted, the document's default (`rootNs`) first.
  */
 export function signatureValueInclusiveC14n(doc: string, signatureId: string, rootNs: string): string {
-  const sig = doc.slice(doc.indexOf(`Id="${signatureId}"`));
-  const value = /<ds:SignatureValue>([^<]*)<\/ds:SignatureValue>/.exec(sig)![1];
-  return `<ds:SignatureValue xmlns="${rootNs}" xmlns:ds="${DS}">${value}</ds:SignatureValue>`;
+  return `<ds:SignatureValue xmlns="${rootNs}" xmlns:ds="${DS}">${signatureValueText(doc, signatureId)}</ds:SignatureValue>`;
 }
 
 /** The XAdES unsigned properties that carry `token`, as a ds:Object (`inner` replaces the SignatureTimeStamp's content). */
